@@ -1,0 +1,63 @@
+"""Finding and validating Magpipe call IDs (UUIDs) in any text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_HEX = "0-9A-Fa-f"
+_UUID = re.compile(
+    rf"(?<![{_HEX}])"
+    rf"[{_HEX}]{{8}}-[{_HEX}]{{4}}-[{_HEX}]{{4}}-[{_HEX}]{{4}}-[{_HEX}]{{12}}"
+    rf"(?![{_HEX}])"
+)
+# Tokens that look like an attempt at a UUID (hex and dashes, long enough) but are not one.
+_NEAR_MISS = re.compile(rf"(?<![\w-])[{_HEX}-]*-[{_HEX}-]*(?![\w-])")
+_NEAR_MISS_MIN_HEX = 16
+
+EXAMPLE_ID = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
+EXPECTED = f"a call ID is a UUID such as {EXAMPLE_ID}"
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What a piece of text holds: call IDs in first-seen order, and near-miss tokens."""
+
+    ids: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+
+
+def is_call_id(text: str) -> bool:
+    """True when ``text`` (ignoring surrounding whitespace) is exactly one UUID."""
+    return _UUID.fullmatch(text.strip()) is not None
+
+
+def normalise(text: str) -> str:
+    """Return the canonical (lowercase) form of one call ID; raise ValueError if it is not one."""
+    stripped = text.strip()
+    if not _UUID.fullmatch(stripped):
+        raise ValueError(f"not a call ID: {EXPECTED}")
+    return stripped.lower()
+
+
+def extract(text: str) -> list[str]:
+    """Every call ID in ``text``, lowercased, de-duplicated in first-seen order."""
+    return scan(text).ids
+
+
+def scan(text: str) -> Scan:
+    """Find call IDs in pasted text (URLs, log lines, lists) and tokens that almost are."""
+    ids: list[str] = []
+    seen: set[str] = set()
+    for match in _UUID.finditer(text):
+        call_id = match.group(0).lower()
+        if call_id not in seen:
+            seen.add(call_id)
+            ids.append(call_id)
+    remainder = _UUID.sub(" ", text)
+    rejected = [
+        token
+        for token in (m.group(0) for m in _NEAR_MISS.finditer(remainder))
+        if sum(ch != "-" for ch in token) >= _NEAR_MISS_MIN_HEX
+    ]
+    return Scan(ids=ids, rejected=rejected)

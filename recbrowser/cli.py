@@ -1,0 +1,389 @@
+"""The command line: argparse commands that format core results and map errors to exit codes.
+
+Exit codes: 0 fine; 2 usage error or no valid call ID; 3 no key or unauthorized;
+4 not found or no recording; 5 network, rate limit or server error. The highest wins.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import os
+import sys
+from dataclasses import dataclass
+from typing import Sequence, TextIO
+
+from recbrowser import __version__
+from recbrowser.callids import EXPECTED, scan
+from recbrowser.client import NO_KEY_MESSAGE, MagpipeClient, RetryNotice, validate_api_url
+from recbrowser.errors import InvalidCallId, NoApiKey, RecBrowserError
+from recbrowser.lookups import DEFAULT_CONCURRENCY, LookupResult, lookup_many
+from recbrowser.models import CallRecordings, format_duration, format_local_time
+from recbrowser.settings import ENV_KEY, InvalidKey, KeyStore, Paths, Resolved, check_key, mask, resolve
+from recbrowser.text import printable
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called (exit 2)."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--api-url",
+        default=argparse.SUPPRESS,
+        metavar="URL",
+        help="Magpipe API base URL (beats MAGPIPE_API_URL and the settings file)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="recbrowser",
+        description="Browse, play and download Magpipe call recordings. "
+        "With no command, starts the terminal app.",
+        parents=[common],
+        epilog="Run `recbrowser COMMAND --help` for the options of each command.",
+    )
+    parser.add_argument("--version", action="version", version=f"recbrowser {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start the app against the embedded fake Magpipe API (no account needed; nothing of yours is touched)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    lookup = commands.add_parser(
+        "lookup",
+        parents=[common],
+        help="look up the recordings of one or more calls",
+        description="Look up every call ID found in the arguments (or in standard input with `-`). "
+        "IDs may be buried in any text: dashboard URLs, log lines, lists.",
+    )
+    lookup.add_argument("inputs", nargs="+", metavar="CALL_IDS_OR_TEXT", help="call IDs, or text containing them; `-` reads standard input")
+    lookup.add_argument("--json", action="store_true", help="print JSON Lines, one object per call ID, in input order")
+    lookup.add_argument(
+        "--jobs", type=_positive_int, default=DEFAULT_CONCURRENCY, metavar="N", help=f"lookups in flight at once (default {DEFAULT_CONCURRENCY})"
+    )
+
+    key = commands.add_parser("key", help="save, show or clear the Magpipe API key", description="Manage the saved Magpipe API key.")
+    key_commands = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
+    key_set = key_commands.add_parser("set", help="save a key (asked for with hidden input)", description="Save the API key (0600 file in the config dir).")
+    key_set.add_argument("--stdin", action="store_true", help="read the key from the first line of standard input")
+    key_commands.add_parser("show", parents=[common], help="show the key in effect, masked, and where it comes from", description="Show the key in effect (masked) and where it comes from.")
+    key_commands.add_parser("clear", help="delete the saved key", description="Delete the saved key file.")
+
+    demo = commands.add_parser(
+        "demo-server",
+        help="run the embedded fake Magpipe API in the foreground",
+        description="Run the embedded fake Magpipe API (and its recordings host) until Ctrl-C.",
+    )
+    demo.add_argument("--port", type=int, default=0, help="API port on 127.0.0.1 (default: a free port)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `recbrowser` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(parser, args)
+    except UsageError as exc:
+        print(f"recbrowser: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except RecBrowserError as exc:
+        print(f"recbrowser: {printable(exc.message)}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("recbrowser: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    paths = Paths.default()
+    if args.command == "lookup":
+        return run_lookup(args, paths)
+    if args.command == "key":
+        return run_key(args, paths)
+    if args.command == "demo-server":
+        return run_demo_server(args)
+    return run_tui(args, paths)
+
+
+def _resolved(args: argparse.Namespace, paths: Paths) -> Resolved:
+    flag = getattr(args, "api_url", None)
+    resolved = resolve(paths, api_url_flag=flag)
+    try:
+        validate_api_url(resolved.api_url)
+    except ValueError as exc:
+        raise UsageError(f"{exc} (from {resolved.api_url_source})") from None
+    return resolved
+
+
+# --- lookup -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One thing to answer for, in input order: a call ID or a rejected piece of input."""
+
+    call_id: str
+    invalid: str | None = None
+
+
+def collect_items(inputs: Sequence[str], stdin: TextIO) -> list[_Item]:
+    """Call IDs and rejected tokens from the arguments (or standard input for `-`), in order."""
+    if list(inputs) == ["-"]:
+        found = scan(stdin.read())
+        items = [_Item(call_id) for call_id in found.ids]
+        items += [_Item(token, f"{token!r} is not a valid call ID: {EXPECTED}") for token in found.rejected]
+        if not items:
+            items.append(_Item("", f"no call ID found in standard input: {EXPECTED}"))
+        return items
+    items: list[_Item] = []
+    seen: set[str] = set()
+    for text in inputs:
+        found = scan(text)
+        if not found.ids and not found.rejected:
+            shown = printable(text.strip(), limit=80)
+            items.append(_Item(shown, f"{shown!r} is not a call ID: {EXPECTED}"))
+        for call_id in found.ids:
+            if call_id not in seen:
+                seen.add(call_id)
+                items.append(_Item(call_id))
+        for token in found.rejected:
+            items.append(_Item(token, f"{token!r} is not a valid call ID: {EXPECTED}"))
+    return items
+
+
+def run_lookup(args: argparse.Namespace, paths: Paths) -> int:
+    items = collect_items(args.inputs, sys.stdin)
+    resolved = _resolved(args, paths)
+    return asyncio.run(_lookup(items, resolved, json_lines=args.json, jobs=args.jobs))
+
+
+async def _lookup(items: list[_Item], resolved: Resolved, *, json_lines: bool, jobs: int) -> int:
+    exit_code = EXIT_OK
+    call_ids = [item.call_id for item in items if item.invalid is None]
+    on_retry = _print_retry if sys.stderr.isatty() and not json_lines else None
+    async with MagpipeClient(resolved.api_url, resolved.key, on_retry=on_retry) as client:
+        if resolved.key is None and call_ids:
+            results = (LookupResult(call_id, error=NoApiKey(NO_KEY_MESSAGE)) for call_id in call_ids)
+            if not json_lines:
+                print(f"recbrowser: {NO_KEY_MESSAGE}", file=sys.stderr)
+                return NoApiKey.exit_code
+            answers = _aiter(results)
+        else:
+            answers = lookup_many(client, call_ids, concurrency=jobs)
+        results_iter = answers.__aiter__()
+        for item in items:
+            if item.invalid is not None:
+                error = InvalidCallId(item.invalid)
+                exit_code = max(exit_code, error.exit_code)
+                _emit_error(item.call_id, error, json_lines)
+                continue
+            result = await results_iter.__anext__()
+            if result.error is not None:
+                exit_code = max(exit_code, result.error.exit_code)
+                _emit_error(result.call_id, result.error, json_lines)
+            elif json_lines:
+                _print_json(result.recordings.to_api_dict())
+            else:
+                print(format_call(result.recordings), flush=True)
+    return exit_code
+
+
+async def _aiter(values):  # type: ignore[no-untyped-def]
+    for value in values:
+        yield value
+
+
+def _print_retry(notice: RetryNotice) -> None:
+    who = f"{notice.call_id}: " if notice.call_id else ""
+    print(
+        f"recbrowser: {who}{printable(notice.error.message)} Retrying in {notice.delay:.1f} s "
+        f"(try {notice.attempt + 1} of {notice.max_tries}).",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _emit_error(call_id: str, error: RecBrowserError, json_lines: bool) -> None:
+    if json_lines:
+        _print_json({"call_id": call_id, "error": {"code": error.code, "message": error.message}})
+    elif call_id and not isinstance(error, InvalidCallId):
+        print(f"recbrowser: {call_id}: {printable(error.message)}", file=sys.stderr, flush=True)
+    else:
+        print(f"recbrowser: {printable(error.message)}", file=sys.stderr, flush=True)
+
+
+def _print_json(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def format_call(call: CallRecordings) -> str:
+    """A plain-text table of one call's segments."""
+    count = len(call.segments)
+    summary = [f"{count} segment{'s' if count != 1 else ''}", format_duration(call.total_duration)]
+    statuses = []
+    if call.synced_count:
+        statuses.append(f"{call.synced_count} synced")
+    if call.pending_count:
+        statuses.append(f"{call.pending_count} pending")
+    other = count - call.synced_count - call.pending_count
+    if other:
+        statuses.append(f"{other} other")
+    if statuses:
+        summary.append(", ".join(statuses))
+    lines = [f"{call.call_id}  ({' · '.join(summary)})"]
+    header = ("#", "Label", "Duration", "Source", "Status", "Created", "URL")
+    rows = [
+        (
+            str(s.index),
+            printable(s.friendly_label, limit=32),
+            format_duration(s.duration_seconds),
+            printable(s.source or "—", limit=14),
+            _status_text(s.status),
+            format_local_time(s.created_at),
+            printable(s.url or "—"),
+        )
+        for s in call.segments
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths)]
+        lines.append("  " + "  ".join(cells + [row[-1]]).rstrip())
+    if call.pending_count:
+        lines.append("  pending: the provider's URL may expire; look the call up again later for a permanent one.")
+    return "\n".join(lines) + "\n"
+
+
+def _status_text(status: str | None) -> str:
+    if status == "synced":
+        return "synced"
+    if status == "pending_sync":
+        return "pending"
+    return printable(status or "—", limit=16)
+
+
+# --- key ----------------------------------------------------------------------------------
+
+
+def run_key(args: argparse.Namespace, paths: Paths) -> int:
+    store = KeyStore(paths.key_file)
+    env_key_set = bool(os.environ.get(ENV_KEY, "").strip())
+    if args.key_command == "set":
+        text = _read_key(from_stdin=args.stdin)
+        try:
+            key, warning = check_key(text)
+        except InvalidKey as exc:
+            raise UsageError(f"key not saved: {exc}") from None
+        if warning:
+            print(f"recbrowser: warning: {warning} Saved anyway.", file=sys.stderr)
+        store.save(key)
+        print(f"Saved key {mask(key)} to {store.path} (readable by you only).")
+        if env_key_set:
+            print(f"Note: {ENV_KEY} is set in your environment and takes precedence over the saved key.")
+        return EXIT_OK
+    if args.key_command == "show":
+        resolved = resolve(paths, api_url_flag=getattr(args, "api_url", None))
+        saved = store.load()
+        if resolved.key is None:
+            print(f"No API key. Save one with `recbrowser key set`, or set {ENV_KEY}.", file=sys.stderr)
+            print(f"Key file: {store.path} (absent)")
+            return NoApiKey.exit_code
+        source = f"the {ENV_KEY} environment variable" if resolved.key_source == ENV_KEY else "the saved key file"
+        print(f"Key in effect: {resolved.key.masked} (from {source})")
+        print(f"Key file:      {store.path}" + (f" (holds {saved.masked})" if saved else " (absent)"))
+        print(f"API URL:       {printable(resolved.api_url)} (from {resolved.api_url_source})")
+        return EXIT_OK
+    # clear
+    if store.clear():
+        print(f"Removed the saved key from {store.path}.")
+    else:
+        print(f"No saved key at {store.path}.")
+    if env_key_set:
+        print(f"Note: {ENV_KEY} is still set in your environment, so a key is still in effect.")
+    return EXIT_OK
+
+
+def _read_key(*, from_stdin: bool) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        if not line.strip():
+            raise UsageError("key not saved: standard input was empty.")
+        return line
+    if not sys.stdin.isatty():
+        raise UsageError("no terminal to ask for the key on; use `recbrowser key set --stdin`.")
+    try:
+        return getpass.getpass("Magpipe API key (input hidden): ")
+    except EOFError:
+        raise UsageError("key not saved: no input.") from None
+
+
+# --- the terminal app -----------------------------------------------------------------
+
+
+def run_tui(args: argparse.Namespace, paths: Paths) -> int:
+    """Start the Textual app (imported here so the plain commands never load Textual)."""
+    if not sys.stdout.isatty() or not sys.stdin.isatty():
+        raise UsageError("the app needs a terminal; use `recbrowser lookup` in scripts (see --help).")
+    from recbrowser.tui.app import RecBrowserApp
+    from recbrowser.tui.welcome import demo_welcome
+
+    if args.demo:
+        from recbrowser.demo import start_demo
+
+        demo = start_demo()
+        try:
+            app = RecBrowserApp(
+                paths=demo.paths,
+                resolved=demo.resolved,
+                welcome=demo_welcome(demo.samples),
+                prefill=" ".join(call_id for call_id, _ in demo.samples),
+            )
+            app.run()
+        finally:
+            demo.close()
+        return EXIT_OK
+    from recbrowser.settings import Settings
+
+    settings = Settings.load(paths.settings_file)
+    resolved = resolve(paths, api_url_flag=getattr(args, "api_url", None), settings=settings)
+    try:
+        validate_api_url(resolved.api_url)
+    except ValueError as exc:
+        raise UsageError(f"{exc} (from {resolved.api_url_source})") from None
+    RecBrowserApp(paths=paths, resolved=resolved, settings=settings).run()
+    return EXIT_OK
+
+
+# --- demo server --------------------------------------------------------------------------
+
+
+def run_demo_server(args: argparse.Namespace) -> int:
+    from recbrowser.fakeapi import FakeMagpipe, serve_forever
+
+    try:
+        return serve_forever(FakeMagpipe(api_port=args.port), sys.stdout)
+    except OSError as exc:
+        raise UsageError(f"cannot start the demo server on port {args.port}: {exc.strerror or exc}") from None

@@ -1,0 +1,78 @@
+"""Typed errors with messages written for users.
+
+Each error has a stable ``code`` (used in JSON output) and an ``exit_code`` for the CLI.
+Messages never contain the API key.
+"""
+
+from __future__ import annotations
+
+
+class RecBrowserError(Exception):
+    """Base class for every expected failure."""
+
+    code = "error"
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidCallId(RecBrowserError):
+    code = "invalid_call_id"
+    exit_code = 2
+
+
+class ApiError(RecBrowserError):
+    """Something went wrong talking to the Magpipe API."""
+
+    code = "api_error"
+    exit_code = 5
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class NoApiKey(ApiError):
+    code = "no_api_key"
+    exit_code = 3
+
+
+class Unauthorized(ApiError):
+    code = "unauthorized"
+    exit_code = 3
+
+
+class NotFound(ApiError):
+    code = "not_found"
+    exit_code = 4
+
+
+class NoRecording(ApiError):
+    code = "no_recording"
+    exit_code = 4
+
+
+class RateLimited(ApiError):
+    code = "rate_limited"
+    exit_code = 5
+
+    def __init__(self, message: str, *, retry_after: float | None = None, status: int | None = 429) -> None:
+        super().__init__(message, status=status)
+        self.retry_after = retry_after
+
+
+class ServerError(ApiError):
+    code = "server_error"
+    exit_code = 5
+
+
+class NetworkError(ApiError):
+    code = "network_error"
+    exit_code = 5
+
+
+class BadResponse(ApiError):
+    code = "bad_response"
+    exit_code = 5

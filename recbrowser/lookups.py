@@ -1,0 +1,53 @@
+"""Looking up many calls at once, with a bound on concurrency, answering in input order."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import AsyncIterator, Sequence
+
+from recbrowser.client import MagpipeClient
+from recbrowser.errors import ApiError
+from recbrowser.models import CallRecordings
+
+DEFAULT_CONCURRENCY = 4
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    """One call's answer: recordings, or the error that stopped it."""
+
+    call_id: str
+    recordings: CallRecordings | None = None
+    error: ApiError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+async def lookup_one(client: MagpipeClient, call_id: str) -> LookupResult:
+    try:
+        return LookupResult(call_id, recordings=await client.get_recordings(call_id))
+    except ApiError as exc:
+        return LookupResult(call_id, error=exc)
+
+
+async def lookup_many(
+    client: MagpipeClient, call_ids: Sequence[str], *, concurrency: int = DEFAULT_CONCURRENCY
+) -> AsyncIterator[LookupResult]:
+    """Yield one result per call ID, in input order, as soon as each (and those before it) is ready."""
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def bounded(call_id: str) -> LookupResult:
+        async with gate:
+            return await lookup_one(client, call_id)
+
+    tasks = [asyncio.ensure_future(bounded(call_id)) for call_id in call_ids]
+    try:
+        for task in tasks:
+            yield await task
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,193 @@
+"""Calls and recording segments, parsed leniently from the Magpipe API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+from recbrowser.errors import BadResponse
+
+SYNCED = "synced"
+PENDING = "pending_sync"
+
+FRIENDLY_LABELS = {
+    "main": "Main Call",
+    "conversation": "Conversation",
+    "transferee_consult": "Transfer Consultation",
+    "transfer_conference": "Transferred Call",
+    "back_to_agent": "Back to Agent",
+    "reconnect_to_agent": "Reconnect",
+    "reconnect_after_decline": "Reconnect After Decline",
+    "reconnect_conversation": "Reconnect Conversation",
+}
+
+
+def friendly_label(label: str | None) -> str:
+    """The label as the Magpipe dashboard shows it ("main" when unknown)."""
+    if not label:
+        label = "main"
+    if label in FRIENDLY_LABELS:
+        return FRIENDLY_LABELS[label]
+    return " ".join(word.capitalize() for word in label.replace("_", " ").split(" ") if word) or label
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """An aware datetime from an ISO 8601 string; naive times are taken as UTC; junk is None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+def _text_or_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _duration(value: Any) -> int | float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                return None
+        else:
+            return None
+    if value != value or value < 0 or value == float("inf"):  # NaN, negative, infinite
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One recording segment of a call. ``label``, ``source``, ``status`` keep the API's raw values."""
+
+    index: int
+    url: str | None
+    label: str | None
+    duration_seconds: int | float | None
+    source: str | None
+    status: str | None
+    created_at: datetime | None
+    created_at_raw: str | None = None
+
+    @property
+    def friendly_label(self) -> str:
+        return friendly_label(self.label)
+
+    @property
+    def is_synced(self) -> bool:
+        return self.status == SYNCED
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == PENDING
+
+    def to_api_dict(self) -> dict[str, Any]:
+        """The segment with the API's raw values, as the CLI's JSON output shows it."""
+        return {
+            "url": self.url,
+            "label": self.label,
+            "duration_seconds": self.duration_seconds,
+            "source": self.source,
+            "status": self.status,
+            "created_at": self.created_at_raw,
+        }
+
+    @classmethod
+    def from_api(cls, index: int, data: Mapping[str, Any]) -> "Segment":
+        created_raw = _text_or_none(data.get("created_at"))
+        return cls(
+            index=index,
+            url=_text_or_none(data.get("url")),
+            label=_text_or_none(data.get("label")),
+            duration_seconds=_duration(data.get("duration_seconds")),
+            source=_text_or_none(data.get("source")),
+            status=_text_or_none(data.get("status")),
+            created_at=parse_timestamp(created_raw),
+            created_at_raw=created_raw,
+        )
+
+
+@dataclass(frozen=True)
+class CallRecordings:
+    """What ``get-signed-recording-url`` says about one call."""
+
+    call_id: str
+    recording_url: str | None
+    segments: tuple[Segment, ...]
+
+    @property
+    def synced_count(self) -> int:
+        return sum(1 for s in self.segments if s.is_synced)
+
+    @property
+    def pending_count(self) -> int:
+        return sum(1 for s in self.segments if s.is_pending)
+
+    @property
+    def total_duration(self) -> int | float | None:
+        """Sum of known durations, or None when no segment has one."""
+        known = [s.duration_seconds for s in self.segments if s.duration_seconds is not None]
+        return sum(known) if known else None
+
+    def to_api_dict(self) -> dict[str, Any]:
+        return {
+            "call_id": self.call_id,
+            "recording_url": self.recording_url,
+            "recordings": [s.to_api_dict() for s in self.segments],
+        }
+
+    @classmethod
+    def from_api(cls, call_id: str, body: Any) -> "CallRecordings":
+        """Parse a 200 body; raise BadResponse when it is not the expected shape."""
+        if not isinstance(body, Mapping):
+            raise BadResponse("The API answered with something other than a JSON object.")
+        raw_segments = body.get("recordings")
+        recording_url = _text_or_none(body.get("recording_url"))
+        if raw_segments is None:
+            # Older or minimal servers may return only the primary URL.
+            raw_segments = [{"url": recording_url}] if recording_url else []
+        if not isinstance(raw_segments, list):
+            raise BadResponse("The API's 'recordings' field is not a list.")
+        segments = []
+        for position, item in enumerate(raw_segments, start=1):
+            if not isinstance(item, Mapping):
+                raise BadResponse(f"Recording {position} in the API's answer is not a JSON object.")
+            segments.append(Segment.from_api(position, item))
+        if recording_url is None and segments:
+            recording_url = segments[0].url
+        return cls(call_id=call_id, recording_url=recording_url, segments=tuple(segments))
+
+
+def format_duration(seconds: int | float | None) -> str:
+    """m:ss (or h:mm:ss), and an em dash when unknown."""
+    if seconds is None:
+        return "—"
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def format_local_time(moment: datetime | None) -> str:
+    """Local wall-clock time for display, or an em dash."""
+    if moment is None:
+        return "—"
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")

@@ -1,0 +1,24 @@
+"""Making untrusted text (from the API or the user) safe to print on a terminal."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def printable(text: object, *, limit: int | None = None) -> str:
+    """Replace control and format characters with visible escapes; optionally cap the length."""
+    if text is None:
+        return ""
+    out = []
+    for ch in str(text):
+        if ch in "\t":
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    result = "".join(out)
+    if limit is not None and len(result) > limit:
+        result = result[: max(0, limit - 1)] + "…"
+    return result

@@ -1,0 +1,76 @@
+"""Finding call IDs in whatever users paste."""
+
+import uuid
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from recbrowser.callids import extract, is_call_id, normalise, scan
+
+ID = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
+
+
+def test_single_id_in_any_case_with_whitespace():
+    assert extract(f"  {ID.upper()}\n") == [ID]
+    assert normalise(f"\t{ID.upper()} ") == ID
+    assert is_call_id(f" {ID} ")
+
+
+def test_ids_inside_dashboard_url_and_log_line():
+    text = (
+        f"https://app.magpipe.ai/calls/{ID}?tab=recording\n"
+        "2026-01-15T10:32:20Z ERROR call_id=11111111-2222-3333-4444-555555555555 failed"
+    )
+    assert extract(text) == [ID, "11111111-2222-3333-4444-555555555555"]
+
+
+def test_separated_lists_are_deduplicated_in_first_seen_order():
+    other = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    assert extract(f"{other},{ID} {other.upper()}\n{ID};") == [other, ID]
+
+
+def test_text_without_ids_yields_nothing():
+    found = scan("hello world, call 42, 2026-01-15")
+    assert found.ids == [] and found.rejected == []
+
+
+def test_near_miss_tokens_are_reported_not_looked_up():
+    short = ID[:-1]
+    found = scan(f"see {short} and {ID}")
+    assert found.ids == [ID]
+    assert found.rejected == [short]
+
+
+def test_longer_hex_runs_are_not_cut_into_an_id():
+    assert extract(ID + "0") == []
+    assert extract("0" + ID) == []
+
+
+def test_normalise_rejects_non_ids_with_a_useful_message():
+    try:
+        normalise("call 42")
+    except ValueError as exc:
+        assert "UUID" in str(exc)
+    else:
+        raise AssertionError("normalise accepted a non-ID")
+
+
+separators = st.sampled_from([" ", ",", "\n", ", ", "\t", " | ", "/calls/", " call_id=", "?id="])
+
+
+@given(st.lists(st.uuids(), min_size=1, max_size=8), st.lists(separators, min_size=9, max_size=9), st.booleans())
+def test_every_uuid_is_found_whatever_joins_them(ids, seps, upper):
+    parts = []
+    for i, value in enumerate(ids):
+        text = str(value).upper() if upper else str(value)
+        parts.append(seps[i] + text)
+    found = extract("".join(parts) + seps[-1])
+    expected = list(dict.fromkeys(str(v) for v in ids))
+    assert found == expected
+
+
+@given(st.text())
+def test_extract_only_returns_canonical_uuids(text):
+    for value in extract(text):
+        assert str(uuid.UUID(value)) == value
+        assert value in text.lower()
