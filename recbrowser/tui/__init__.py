@@ -1,0 +1,1 @@
+"""The Textual face of recbrowser. Nothing outside this package imports Textual."""

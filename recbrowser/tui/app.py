@@ -1,0 +1,110 @@
+"""The Textual App: wiring only. Dependencies come in; screens do the work."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Iterable
+
+from rich.text import Text
+from textual import work
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from recbrowser.client import MagpipeClient, RetryNotice
+from recbrowser.settings import ENV_KEY, KeyStore, Paths, Resolved, Secret, Settings, mask
+from recbrowser.text import printable
+from recbrowser.tui.screens.browser import BrowserScreen
+from recbrowser.tui.screens.key_entry import KeyScreen
+
+
+class RecBrowserApp(App[None]):
+    """recbrowser's TUI. Tests and ``--demo`` hand it paths and a resolved URL/key."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "recbrowser"
+
+    def __init__(
+        self,
+        *,
+        paths: Paths,
+        resolved: Resolved,
+        settings: Settings | None = None,
+        welcome: Text | None = None,
+        prefill: str = "",
+        client_options: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.paths = paths
+        self.resolved = resolved
+        self.settings = settings or Settings()
+        self._client_options = client_options or {}
+        self._welcome = welcome
+        self._prefill = prefill
+        self.client = self._make_client(resolved.key)
+        self.sub_title = "demo" if welcome is not None else printable(resolved.api_url, limit=60)
+
+    def _make_client(self, key: Secret | None) -> MagpipeClient:
+        return MagpipeClient(self.resolved.api_url, key, on_retry=self._on_retry, **self._client_options)
+
+    def on_mount(self) -> None:
+        self.push_screen(BrowserScreen(welcome=self._welcome, prefill=self._prefill))
+        for warning in self.settings.warnings:
+            self.notify(warning, severity="warning", markup=False)
+        if self.resolved.key is None:
+            self.ask_for_key()
+
+    async def on_unmount(self) -> None:
+        await self.client.aclose()
+
+    # --- the key ------------------------------------------------------------------------
+
+    def ask_for_key(self) -> None:
+        env_key = self.resolved.key if self.resolved.key_source == ENV_KEY else None
+        self.push_screen(KeyScreen(self.paths.key_file, env_key=env_key), self._key_entered)
+
+    def _key_entered(self, key: str | None) -> None:
+        if key is None:
+            if self.resolved.key is None:
+                self.notify("No API key yet: lookups will fail until you set one (press k).", severity="warning")
+            return
+        self._save_key(key)
+
+    @work(thread=True, group="settings", exit_on_error=False)
+    def _save_key(self, key: str) -> None:
+        try:
+            KeyStore(self.paths.key_file).save(key)
+        except OSError as exc:
+            self.call_from_thread(
+                self.notify, f"Could not save the key to {self.paths.key_file}: {exc.strerror or exc}", severity="error", markup=False
+            )
+            return
+        self.call_from_thread(self._use_key, key)
+
+    def _use_key(self, key: str) -> None:
+        old = self.client
+        self.resolved = replace(self.resolved, key=Secret(key), key_source=str(self.paths.key_file))
+        self.client = self._make_client(self.resolved.key)
+        self.run_worker(old.aclose(), group="settings")
+        self.notify(f"Saved key {mask(key)} to {self.paths.key_file}.", title="API key", markup=False)
+
+    # --- retries and commands -------------------------------------------------------
+
+    def _on_retry(self, notice: RetryNotice) -> None:
+        who = f"Call {notice.call_id[:8]}…" if notice.call_id else "Magpipe API"
+        self.notify(
+            f"{printable(notice.error.message)} Trying again in {notice.delay:.0f} s "
+            f"(try {notice.attempt + 1} of {notice.max_tries}).",
+            title=who,
+            severity="warning",
+            markup=False,
+        )
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, BrowserScreen):
+            yield SystemCommand("Look up call IDs", "Focus the call-ID input (/)", screen.action_focus_input)
+            yield SystemCommand("Refresh call", "Look the selected call up again (r)", screen.action_refresh)
+            yield SystemCommand("Open segment", "Play the selected segment (o)", screen.action_open)
+            yield SystemCommand("Copy segment URL", "Copy the selected segment's URL (c)", screen.action_copy)
+            yield SystemCommand("Help", "Show every key (?)", screen.action_help)
+        yield SystemCommand("API key", "Set or change the Magpipe API key (k)", self.ask_for_key)

@@ -1,0 +1,328 @@
+"""The main screen: call-ID input, the list of calls, and the selected call's segments."""
+
+from __future__ import annotations
+
+import asyncio
+import webbrowser
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
+from textual.worker import Worker, WorkerState
+
+from recbrowser.callids import EXPECTED, scan
+from recbrowser.lookups import LookupResult, lookup_one
+from recbrowser.models import Segment
+from recbrowser.player import PlayerError, launch, player_command
+from recbrowser.text import printable
+from recbrowser.tui.screens.help import HelpScreen
+from recbrowser.tui.state import CallState
+from recbrowser.tui.widgets.call_header import CallHeader
+from recbrowser.tui.widgets.call_list import CallList
+from recbrowser.tui.widgets.segment_table import SegmentDetail, SegmentTable
+
+if TYPE_CHECKING:
+    from recbrowser.tui.app import RecBrowserApp
+
+LOOKUP_CONCURRENCY = 4
+
+
+class BrowserScreen(Screen[None]):
+    """Look up calls and browse their recording segments."""
+
+    app: "RecBrowserApp"
+
+    BINDINGS = [
+        Binding("slash", "focus_input", "Call IDs", id="browser.input", tooltip="Type or paste call IDs, or any text with them"),
+        Binding("r", "refresh", "Refresh", id="browser.refresh", tooltip="Look the selected call up again"),
+        Binding("o", "open", "Open", id="browser.open", tooltip="Play the selected segment (RECBROWSER_PLAYER or the system opener)"),
+        Binding("c", "copy", "Copy URL", id="browser.copy", tooltip="Copy the selected segment's URL to the clipboard"),
+        Binding("k", "key", "API key", id="browser.key", tooltip="Set or change the Magpipe API key"),
+        Binding("question_mark", "help", "Help", id="browser.help", tooltip="Show every key"),
+        Binding("tab", "focus_next", "Next pane", show=False, id="browser.next"),
+        Binding("q", "app.quit", "Quit", id="browser.quit", tooltip="Quit recbrowser"),
+    ]
+
+    class LookupFinished(Message):
+        """A lookup worker's answer, tagged with the generation it belongs to."""
+
+        def __init__(self, result: LookupResult, generation: int) -> None:
+            super().__init__()
+            self.result = result
+            self.generation = generation
+
+    def __init__(self, *, welcome: Text | None = None, prefill: str = "") -> None:
+        super().__init__()
+        self.calls: dict[str, CallState] = {}
+        self._generation: dict[str, int] = {}
+        self._workers: dict[str, Worker[None]] = {}
+        self._gate = asyncio.Semaphore(LOOKUP_CONCURRENCY)
+        self._recent_errors: dict[str, int] = {}
+        self._welcome = welcome
+        self._prefill = prefill
+
+    # --- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="entry"):
+            yield Input(
+                value=self._prefill,
+                placeholder="Call IDs, or any text that contains them — Enter looks them up",
+                id="ids",
+            )
+            yield Static("", id="input-message")
+        with Horizontal(id="main"):
+            yield CallList(id="calls")
+            with Vertical(id="details"):
+                yield CallHeader(id="call-header")
+                yield SegmentTable(id="segments")
+                yield SegmentDetail(id="segment-detail")
+                yield Static(self._welcome or _default_welcome(), id="welcome")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_empty(True)
+        self.query_one("#ids", Input).focus()
+        interval = self.app.settings.refresh_interval
+        self.set_interval(interval, self._refresh_pending, name="auto-refresh")
+
+    def _show_empty(self, empty: bool) -> None:
+        self.query_one("#welcome").display = empty
+        for selector in ("#call-header", "#segments", "#segment-detail"):
+            self.query_one(selector).display = not empty
+
+    # --- input --------------------------------------------------------------------------
+
+    def action_focus_input(self) -> None:
+        self.query_one("#ids", Input).focus()
+
+    @on(Input.Submitted, "#ids")
+    def _submitted(self, event: Input.Submitted) -> None:
+        found = scan(event.value)
+        message = self.query_one("#input-message", Static)
+        if not found.ids:
+            message.set_classes("-error")
+            if found.rejected:
+                message.update(Text(f"{printable(found.rejected[0], limit=60)!r} is not a valid call ID: {EXPECTED}."))
+            else:
+                message.update(Text(f"No call ID found. {EXPECTED[0].upper()}{EXPECTED[1:]}."))
+            return
+        note = f"Looking up {len(found.ids)} call{'s' if len(found.ids) != 1 else ''}."
+        if found.rejected:
+            ignored = ", ".join(repr(printable(t, limit=40)) for t in found.rejected[:3])
+            note += f" Ignored {ignored}: not a valid call ID."
+        message.set_classes("-warning" if found.rejected else "-info")
+        message.update(Text(note))
+        event.input.value = ""
+        self.lookup(found.ids)
+        self.query_one(CallList).focus()
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.key == "escape" and isinstance(self.focused, Input):
+            event.stop()
+            self.query_one(CallList).focus()
+
+    # --- lookups ------------------------------------------------------------------------
+
+    def lookup(self, call_ids: list[str]) -> None:
+        """List the calls (new ones appended) and look each of them up; select the first."""
+        calls = self.query_one(CallList)
+        for call_id in call_ids:
+            self.calls.setdefault(call_id, CallState(call_id))
+            self._start_lookup(call_id)
+        self._show_empty(False)
+        calls.select_call(call_ids[0])
+        self._show_selected()
+
+    def _start_lookup(self, call_id: str) -> None:
+        state = self.calls[call_id]
+        previous = self._workers.get(call_id)
+        if previous is not None and previous.is_running:
+            previous.cancel()
+        generation = self._generation.get(call_id, 0) + 1
+        self._generation[call_id] = generation
+        state.loading = True
+        self._redraw(call_id)
+        self._workers[call_id] = self.run_worker(
+            self._lookup_worker(call_id, generation), group="lookup", exit_on_error=False, description=f"lookup {call_id}"
+        )
+
+    async def _lookup_worker(self, call_id: str, generation: int) -> None:
+        async with self._gate:
+            result = await lookup_one(self.app.client, call_id)
+        self.post_message(self.LookupFinished(result, generation))
+
+    @on(LookupFinished)
+    def _lookup_finished(self, message: LookupFinished) -> None:
+        result = message.result
+        if self._generation.get(result.call_id) != message.generation:
+            return  # a newer lookup of this call has superseded this one
+        state = self.calls[result.call_id]
+        state.loading = False
+        if result.error is None:
+            was_pending = state.has_pending
+            state.recordings, state.error = result.recordings, None
+            state.fetched_at = datetime.now(timezone.utc)
+            if was_pending and not state.has_pending:
+                self.notify(f"{result.call_id[:8]}…: every segment is synced now.", title="Synced")
+        else:
+            state.error = result.error
+            self._notify_error(result.call_id, printable(result.error.message))
+        self._redraw(result.call_id)
+
+    def _notify_error(self, call_id: str, message: str) -> None:
+        """Notify once per distinct message in a burst, so 50 failing lookups make one toast."""
+        if message in self._recent_errors:
+            self._recent_errors[message] += 1
+            return
+        self._recent_errors[message] = 1
+        self.notify(message, title=f"Call {call_id[:8]}…", severity="error", markup=False)
+        self.set_timer(3, lambda: self._recent_errors.pop(message, None))
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(f"Unexpected error: {printable(error, limit=200)}", severity="error", markup=False)
+            for state in self.calls.values():
+                worker = self._workers.get(state.call_id)
+                if worker is event.worker:
+                    state.loading = False
+                    self._redraw(state.call_id)
+
+    def action_refresh(self) -> None:
+        call_id = self.query_one(CallList).current_call_id
+        if call_id is None:
+            self.notify("No call selected. Press / to enter call IDs.", severity="warning")
+            return
+        self._start_lookup(call_id)
+
+    def _refresh_pending(self) -> None:
+        for state in self.calls.values():
+            if state.has_pending and not state.loading:
+                self._start_lookup(state.call_id)
+
+    # --- showing ----------------------------------------------------------------------
+
+    def _redraw(self, call_id: str) -> None:
+        self.query_one(CallList).upsert(self.calls[call_id])
+        if self.query_one(CallList).current_call_id == call_id:
+            self._show_selected()
+
+    def _show_selected(self) -> None:
+        state = self.selected_call
+        self.query_one(CallHeader).show(state)
+        table = self.query_one(SegmentTable)
+        table.show(state)
+        table.loading = state is not None and state.loading and state.recordings is None
+        self.query_one(SegmentDetail).show(self.selected_segment)
+
+    @on(OptionList.OptionHighlighted, "#calls")
+    def _call_highlighted(self) -> None:
+        self._show_selected()
+
+    @on(OptionList.OptionSelected, "#calls")
+    def _call_selected(self) -> None:
+        self.query_one(SegmentTable).focus()
+
+    @on(DataTable.RowHighlighted, "#segments")
+    def _segment_highlighted(self) -> None:
+        self.query_one(SegmentDetail).show(self.selected_segment)
+
+    @on(DataTable.RowSelected, "#segments")
+    def _segment_chosen(self) -> None:
+        self.action_open()
+
+    @property
+    def selected_call(self) -> CallState | None:
+        call_id = self.query_one(CallList).current_call_id
+        return self.calls.get(call_id) if call_id else None
+
+    @property
+    def selected_segment(self) -> Segment | None:
+        state = self.selected_call
+        if state is None or state.recordings is None or not state.recordings.segments:
+            return None
+        row = self.query_one(SegmentTable).cursor_row
+        segments = state.recordings.segments
+        return segments[row] if 0 <= row < len(segments) else None
+
+    # --- open, copy, key, help ---------------------------------------------------------
+
+    def action_open(self) -> None:
+        segment = self.selected_segment
+        state = self.selected_call
+        if segment is None or state is None:
+            self.notify("No segment selected.", severity="warning")
+            return
+        local = state.local_files.get(segment.index)
+        target = local if local and Path(local).exists() else segment.url
+        if not target:
+            self.notify("This segment has no URL to open.", severity="warning")
+            return
+        self._open(target, f"segment {segment.index} ({printable(segment.friendly_label, limit=30)})")
+
+    @work(thread=True, group="open", exit_on_error=False)
+    def _open(self, target: str, what: str) -> None:
+        try:
+            argv = player_command(target)
+            if argv is not None:
+                launch(argv)
+                opened = True
+            else:
+                url = Path(target).as_uri() if Path(target).is_absolute() else target
+                opened = webbrowser.open(url)
+        except PlayerError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        if opened:
+            self.app.call_from_thread(self.notify, f"Opening {what}.", markup=False)
+        else:
+            self.app.call_from_thread(
+                self.notify,
+                "No player found. Set RECBROWSER_PLAYER, e.g. 'mpv --no-video {}'.",
+                severity="warning",
+                markup=False,
+            )
+
+    def action_copy(self) -> None:
+        segment = self.selected_segment
+        if segment is None or not segment.url:
+            self.notify("No segment URL to copy.", severity="warning")
+            return
+        self.app.copy_to_clipboard(segment.url)
+        self.notify(f"Copied the URL of segment {segment.index}.", markup=False)
+
+    def action_key(self) -> None:
+        self.app.ask_for_key()
+
+    def action_help(self) -> None:
+        rows: list[tuple[str, str, str]] = []
+        seen: set[str] = set()
+        for key, active in self.app.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            rows.append((self.app.get_key_display(binding), binding.description, active.tooltip or binding.tooltip))
+        rows.append(("enter", "Open / select", "On a segment: open it. In the input: look the IDs up"))
+        rows.append(("escape", "Leave the input", "Back to the segments table"))
+        rows.append(("ctrl+p", "Commands", "Every action in the command palette"))
+        self.app.push_screen(HelpScreen(rows))
+
+
+def _default_welcome() -> Text:
+    return Text.assemble(
+        ("Welcome to recbrowser.\n\n", "bold"),
+        "Paste one or more Magpipe call IDs above — or any text that holds them, such as a dashboard "
+        "URL or a log line — and press Enter.\n\nPress ? for every key.",
+    )

@@ -1,0 +1,20 @@
+"""The text shown before any lookup, in demo mode listing the sample calls."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from recbrowser.text import printable
+
+
+def demo_welcome(samples: list[tuple[str, str]]) -> Text:
+    """Welcome text that lists the demo's sample call IDs and what each one shows."""
+    text = Text()
+    text.append("Demo mode", style="bold")
+    text.append(" — a fake Magpipe API runs inside recbrowser; nothing of yours is touched.\n\n")
+    text.append("The input above holds every sample call ID: press Enter to look them all up, "
+                "then ↑/↓ in the Calls list, Tab to the segments, o to open, r to refresh, ? for help.\n\n")
+    for call_id, description in samples:
+        text.append(call_id, style="cyan")
+        text.append(f"  {printable(description)}\n", style="dim")
+    return text

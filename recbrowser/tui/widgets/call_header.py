@@ -1,0 +1,43 @@
+"""One line above the segments: the call ID and what its recordings add up to."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from recbrowser.models import format_duration
+from recbrowser.text import printable
+from recbrowser.tui.cells import status_summary
+from recbrowser.tui.state import CallState
+
+
+def header_text(state: CallState | None, *, now_ago: str = "") -> Text:
+    if state is None:
+        return Text("No call selected. Press / and paste call IDs.", style="dim")
+    text = Text()
+    text.append(state.call_id, style="bold")
+    if state.recordings is not None:
+        call = state.recordings
+        count = len(call.segments)
+        text.append(f"  {count} segment{'s' if count != 1 else ''} · {format_duration(call.total_duration)} · ")
+        summary = status_summary(call)
+        text.append(summary, style="yellow" if call.pending_count else "green")
+    if state.loading:
+        text.append("  looking up…", style="dim italic")
+    if state.error is not None:
+        text.append("\n")
+        text.append(f"✗ {printable(state.error.message)}", style="red")
+        if state.recordings is not None:
+            text.append(" (showing the last answer)", style="dim")
+    return text
+
+
+class CallHeader(Static):
+    """Call ID, number of segments, total duration and sync summary."""
+
+    DEFAULT_CSS = """
+    CallHeader { height: auto; padding: 0 1; }
+    """
+
+    def show(self, state: CallState | None) -> None:
+        self.update(header_text(state))

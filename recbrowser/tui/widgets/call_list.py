@@ -1,0 +1,80 @@
+"""The list of looked-up calls, one line each with a status mark."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from recbrowser.tui.state import CallState
+
+
+SHORT_ERRORS = {
+    "no_recording": "no rec.",
+    "not_found": "not found",
+    "unauthorized": "bad key",
+    "no_api_key": "no key",
+    "rate_limited": "limited",
+    "server_error": "server",
+    "network_error": "offline",
+    "bad_response": "bad reply",
+}
+
+
+def call_prompt(state: CallState) -> Text:
+    """``● 7f3d8e00… 3 seg`` with a mark for loading, error, pending or synced."""
+    if state.loading and state.recordings is None:
+        mark, style, tail = "…", "dim", "looking up"
+    elif state.error is not None and state.recordings is None:
+        mark, style, tail = "✗", "red", SHORT_ERRORS.get(state.error.code, "error")
+    elif state.recordings is not None:
+        count = len(state.recordings.segments)
+        tail = f"{count} seg"
+        if state.recordings.pending_count:
+            mark, style = "◐", "yellow"
+        else:
+            mark, style = "●", "green"
+        if state.loading:
+            tail += " ↻"
+    else:
+        mark, style, tail = "·", "dim", ""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(mark, style=style)
+    text.append(f" {state.call_id[:8]}… ")
+    text.append(tail, style="dim")
+    return text
+
+
+class CallList(OptionList):
+    """Looked-up calls; highlighting one shows it without refetching."""
+
+    DEFAULT_CSS = """
+    CallList {
+        width: 26;
+        height: 1fr;
+        border: round $primary 40%;
+        border-title-color: $text-muted;
+    }
+    CallList:focus { border: round $primary; }
+    """
+
+    def on_mount(self) -> None:
+        self.border_title = "Calls"
+
+    def upsert(self, state: CallState) -> None:
+        """Add the call, or redraw its line when already listed."""
+        prompt = call_prompt(state)
+        try:
+            self.get_option(state.call_id)
+        except Exception:
+            self.add_option(Option(prompt, id=state.call_id))
+        else:
+            self.replace_option_prompt(state.call_id, prompt)
+
+    def select_call(self, call_id: str) -> None:
+        self.highlighted = self.get_option_index(call_id)
+
+    @property
+    def current_call_id(self) -> str | None:
+        option = self.highlighted_option
+        return option.id if option is not None else None

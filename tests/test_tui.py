@@ -1,0 +1,275 @@
+"""The Textual browser, driven with Pilot against the fake API over loopback."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
+from recbrowser.settings import KeyStore, Paths
+from recbrowser.tui.screens.browser import BrowserScreen
+from recbrowser.tui.screens.help import HelpScreen
+from recbrowser.tui.screens.key_entry import KeyScreen
+from recbrowser.tui.widgets.call_list import CallList
+from recbrowser.tui.widgets.segment_table import SegmentTable
+from tests.tui_helpers import (
+    MARKUP,
+    NO_RECORDING,
+    OTHER_ACCOUNT,
+    PENDING_ONLY,
+    SIMPLE,
+    TRANSFER,
+    make_app,
+    notifications,
+    settle,
+)
+
+SIZE = (120, 36)
+
+
+@pytest.fixture(scope="module")
+def fake():
+    with FakeMagpipe() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def clean_fake(fake):
+    fake.reset()
+    yield
+
+
+async def look_up(pilot, text: str) -> None:
+    await pilot.press("slash")
+    pilot.app.screen.query_one("#ids").value = text
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def table_rows(app) -> list[list[str]]:
+    table = app.screen.query_one(SegmentTable)
+    return [[cell.plain for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_first_start_without_key_asks_for_one_and_saves_it_0600(fake):
+    app = make_app(fake, key=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, KeyScreen)
+        await pilot.press(*DEMO_KEY)
+        assert DEMO_KEY not in app.export_screenshot()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BrowserScreen)
+        key_file = Paths.default().key_file
+        assert KeyStore(key_file).load().reveal() == DEMO_KEY
+        assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+        await look_up(pilot, SIMPLE)
+        assert table_rows(app)[0][2] == "Main Call"
+
+
+async def test_key_screen_warns_on_an_unusual_key_and_escape_cancels(fake):
+    app = make_app(fake, key=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*"sk_live_x1")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, KeyScreen)
+        assert "does not look like a Magpipe API key" in str(app.screen.query_one("#key-message").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, BrowserScreen)
+        assert not Paths.default().key_file.exists()
+        assert any("No API key yet" in m for m in notifications(app))
+
+
+async def test_key_from_environment_is_shown_as_such(fake):
+    app = make_app(fake, key_source="MAGPIPE_API_KEY")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")  # leave the input
+        await pilot.press("k")
+        await pilot.pause()
+        assert isinstance(app.screen, KeyScreen)
+        env_note = str(app.screen.query_one("#key-env").render())
+        assert "MAGPIPE_API_KEY is set" in env_note and "mgp_01…ef" in env_note
+        assert DEMO_KEY not in app.export_screenshot()
+
+
+async def test_pasted_text_looks_up_every_call_id_in_order(fake):
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        pasted = f"see https://app.magpipe.ai/calls/{TRANSFER.upper()} and, {SIMPLE}; again {TRANSFER}"
+        await look_up(pilot, pasted)
+        calls = app.screen.query_one(CallList)
+        assert [calls.get_option_at_index(i).id for i in range(calls.option_count)] == [TRANSFER, SIMPLE]
+        assert fake.lookup_count(TRANSFER) == 1 and fake.lookup_count(SIMPLE) == 1
+
+
+async def test_input_without_a_call_id_says_so_and_sends_nothing(fake):
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, "call 42 from yesterday")
+        message = str(app.screen.query_one("#input-message").render())
+        assert "No call ID found" in message and "UUID" in message
+        assert fake.requests["api"] == []
+
+
+async def test_table_shows_mixed_statuses_with_friendly_labels(fake):
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, TRANSFER)
+        rows = table_rows(app)
+        assert [r[2] for r in rows] == ["Main Call", "Transfer Consultation", "Transferred Call", "Back to Agent"]
+        assert [r[1] for r in rows] == ["● synced", "● synced", "◐ pending", "◐ pending"]
+        header = str(app.screen.query_one("#call-header").render())
+        assert "4 segments" in header and "2 synced · 2 pending" in header
+
+
+async def test_switching_calls_refetches_nothing(fake):
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, f"{TRANSFER} {SIMPLE}")
+        before = len(fake.requests["api"])
+        await pilot.press("down")
+        await pilot.pause()
+        assert table_rows(app)[0][2] == "Main Call" and len(table_rows(app)) == 1
+        await pilot.press("up")
+        await pilot.pause()
+        assert len(table_rows(app)) == 4
+        assert len(fake.requests["api"]) == before
+
+
+async def test_markup_and_control_characters_in_labels_render_literally(fake):
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, MARKUP)
+        labels = [r[2] for r in table_rows(app)]
+        assert "[Bold]X[/]" in labels or "[bold]x[/]" in labels
+        assert all("\x1b" not in label and "\x07" not in label for label in labels)
+        assert any("\\x1b" in label for label in labels)
+        screen_text = app.export_screenshot()
+        assert "[bold]x[/]" in screen_text or "[Bold]X[/]" in screen_text
+
+
+async def test_refresh_turns_pending_into_synced(fake):
+    fake.faults.sync_after_lookups = 1
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, PENDING_ONLY)
+        assert table_rows(app)[0][1] == "◐ pending"
+        await pilot.press("r")
+        await settle(pilot)
+        assert table_rows(app)[0][1] == "● synced"
+        assert any("synced now" in m for m in notifications(app))
+
+
+async def test_open_runs_the_configured_player_with_the_segment_url(fake, tmp_path, monkeypatch):
+    record = tmp_path / "played.txt"
+    script = tmp_path / "player.py"
+    script.write_text(
+        "import sys, pathlib\n"
+        f"pathlib.Path({str(record)!r}).write_text(sys.argv[1])\n"
+    )
+    monkeypatch.setenv("RECBROWSER_PLAYER", f"{sys.executable} {script} {{}}")
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, SIMPLE)
+        await pilot.press("tab")  # to the segments table
+        await pilot.press("o")
+        await settle(pilot)
+        assert any("Opening segment 1" in m for m in notifications(app))
+        expected_url = app.screen.calls[SIMPLE].recordings.segments[0].url
+    assert wait_for_text(record) == expected_url
+
+
+def wait_for_text(path: Path, timeout: float = 10.0) -> str:
+    """Wait (bounded) for a file written by another process; the condition, not a fixed delay."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text():
+            return path.read_text()
+        time.sleep(0.01)
+    raise AssertionError(f"{path} was not written within {timeout} s")
+
+
+async def test_a_missing_player_is_a_notification_not_a_crash(fake, monkeypatch):
+    monkeypatch.setenv("RECBROWSER_PLAYER", "/nonexistent/player {}")
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, SIMPLE)
+        await pilot.press("o")
+        await settle(pilot)
+        assert any("Player not found" in m for m in notifications(app))
+
+
+@pytest.mark.parametrize(
+    "setup,call_id,expected",
+    [
+        ("bad_key", SIMPLE, "The API key was rejected"),
+        (None, OTHER_ACCOUNT, "Call not found"),
+        (None, NO_RECORDING, "No recording available"),
+        ("rate_limit", SIMPLE, "Rate limited"),
+        ("server_error", SIMPLE, "server error (500)"),
+    ],
+)
+async def test_api_errors_are_notified_clearly(fake, setup, call_id, expected):
+    key = "mgp_" + "9" * 40 if setup == "bad_key" else DEMO_KEY
+    if setup == "rate_limit":
+        fake.faults.rate_limit = 3
+        fake.faults.retry_after = 0
+    if setup == "server_error":
+        fake.faults.fail_500 = 3
+    app = make_app(fake, key=key)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, call_id)
+        assert any(expected in m for m in notifications(app)), notifications(app)
+        state = app.screen.calls[call_id]
+        assert state.error is not None and not state.loading
+
+
+async def test_rate_limit_says_it_is_waiting_then_succeeds(fake):
+    fake.faults.rate_limit = 1
+    fake.faults.retry_after = 0
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, SIMPLE)
+        assert any("Trying again in" in m for m in notifications(app))
+        assert table_rows(app)[0][2] == "Main Call"
+
+
+async def test_ui_stays_responsive_while_a_slow_lookup_runs(fake):
+    fake.faults.latency = 2.0
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        app.screen.query_one("#ids").value = SIMPLE
+        await pilot.press("enter")
+        await pilot.pause()
+        state = app.screen.calls[SIMPLE]
+        assert state.loading
+        await pilot.press("slash", *"typed")
+        assert app.screen.query_one("#ids").value == "typed"
+        assert app.screen.calls[SIMPLE].loading, "the lookup finished before typing was checked"
+        await settle(pilot)
+        assert not app.screen.calls[SIMPLE].loading
+
+
+async def test_help_is_built_from_the_active_bindings(fake):
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        descriptions = {row[1] for row in app.screen.rows}
+        assert {"Refresh", "Open", "Copy URL", "API key", "Help", "Quit", "Call IDs"} <= descriptions
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, BrowserScreen)

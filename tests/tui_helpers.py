@@ -1,0 +1,39 @@
+"""Building the app against the fake API, and waiting on it without sleeps."""
+
+from __future__ import annotations
+
+from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
+from recbrowser.settings import Paths, Resolved, Secret
+from recbrowser.tui.app import RecBrowserApp
+
+TRANSFER = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
+SIMPLE = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
+PENDING_ONLY = "4c8e3b60-ad5f-4071-8293-3e4f5a6b7c82"
+NO_RECORDING = "5d9f4c71-be60-4182-93a4-4f5a6b7c8d93"
+MARKUP = "80c27fa4-e193-44b5-86d7-7c8d9eafb0c6"
+OTHER_ACCOUNT = "a2e491c6-03b5-46d7-a8f9-9eafb0c1d2e8"
+FAST_RETRIES = {"backoff_base": 0.001, "backoff_cap": 0.01, "rate_limit_cap": 5.0}
+
+
+def make_app(fake: FakeMagpipe, *, key: str | None = DEMO_KEY, key_source: str = "test", **kwargs) -> RecBrowserApp:
+    resolved = Resolved(
+        api_url=fake.api_url,
+        api_url_source="test",
+        key=Secret(key) if key else None,
+        key_source=key_source if key else None,
+    )
+    return RecBrowserApp(paths=Paths.default(), resolved=resolved, client_options=dict(FAST_RETRIES), **kwargs)
+
+
+async def settle(pilot) -> None:
+    """Wait until every worker has finished and the messages they posted are handled."""
+    app = pilot.app
+    for _ in range(10):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            return
+
+
+def notifications(app) -> list[str]:
+    return [n.message for n in app._notifications]
