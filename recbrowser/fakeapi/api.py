@@ -1,0 +1,228 @@
+"""The API origin: ``POST /functions/v1/<endpoint>`` with Magpipe's statuses and error bodies."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from recbrowser.fakeapi.httpbase import BaseHandler, error_body
+from recbrowser.fakeapi.samples import SampleCall
+from recbrowser.fakeapi.state import FakeState, RequestRecord
+
+API_PREFIX = "/functions/v1"
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 50
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+_BAD_GATEWAY_HTML = b"<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>"
+
+Reply = tuple[int, dict[str, Any]]
+
+
+class InvalidParam(ValueError):
+    """A list-calls filter has the wrong type or range."""
+
+
+def _error(status: int, code: str, message: str) -> Reply:
+    return status, error_body(code, message)
+
+
+def _find_call(state: FakeState, account: str, body: dict[str, Any]) -> SampleCall | Reply:
+    call_id = body.get("call_id")
+    if not isinstance(call_id, str) or not call_id.strip():
+        return _error(400, "missing_param", "call_id is required")
+    call = state.calls.get(call_id.lower()) if _UUID.fullmatch(call_id) else None
+    if call is None or call.account != account:
+        return _error(404, "not_found", "Call not found")
+    return call
+
+
+def get_signed_recording_url(state: FakeState, account: str, body: dict[str, Any]) -> Reply:
+    call = _find_call(state, account, body)
+    if not isinstance(call, SampleCall):
+        return call
+    recordings = state.segments(call, count_lookup=True)
+    if not recordings:
+        return _error(404, "no_recording", "No recording available for this call")
+    return 200, {
+        "call_id": call.call_id,
+        "recording_url": recordings[0]["url"],
+        "recordings": recordings,
+    }
+
+
+def _summary(call: SampleCall) -> dict[str, Any]:
+    return {
+        "id": call.call_id,
+        "agent_id": call.agent_id,
+        "agent_name": call.agent_name,
+        "from_number": call.from_number,
+        "to_number": call.to_number,
+        "direction": call.direction,
+        "status": call.status,
+        "duration": call.duration,
+        "sentiment": call.sentiment,
+        "call_summary": call.call_summary,
+        "started_at": call.started_at,
+        "ended_at": call.ended_at,
+        "created_at": call.created_at,
+    }
+
+
+def get_call(state: FakeState, account: str, body: dict[str, Any]) -> Reply:
+    call = _find_call(state, account, body)
+    if not isinstance(call, SampleCall):
+        return call
+    recordings = state.segments(call, count_lookup=False)
+    detail = _summary(call)
+    detail.update(
+        recording_url=recordings[0]["url"] if recordings else None,
+        transcript=call.transcript,
+        metadata=call.metadata,
+    )
+    return 200, detail
+
+
+def _int_param(body: dict[str, Any], name: str, default: int, low: int, high: int | None) -> int:
+    value = body.get(name, default)
+    if value is None:
+        return default
+    in_range = isinstance(value, int) and low <= value and (high is None or value <= high)
+    if isinstance(value, bool) or not in_range:
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise InvalidParam(f"{name} must be an integer {bound}")
+    return value
+
+
+def _str_param(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise InvalidParam(f"{name} must be a string")
+    return value or None
+
+
+def _date_param(body: dict[str, Any], name: str) -> datetime | None:
+    value = _str_param(body, name)
+    if value is None:
+        return None
+    try:
+        return _parse_time(value)
+    except ValueError:
+        raise InvalidParam(f"{name} must be an ISO 8601 date") from None
+
+
+def _parse_time(value: str) -> datetime:
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def list_calls(state: FakeState, account: str, body: dict[str, Any]) -> Reply:
+    try:
+        limit = _int_param(body, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        offset = _int_param(body, "offset", 0, 0, None)
+        wanted = {name: _str_param(body, name) for name in ("direction", "status", "agent_id")}
+        phone = _str_param(body, "phone_number")
+        since, until = _date_param(body, "from_date"), _date_param(body, "to_date")
+    except InvalidParam as problem:
+        return _error(400, "invalid_param", str(problem))
+
+    def matches(call: SampleCall) -> bool:
+        created = _parse_time(call.created_at)
+        return (
+            call.account == account
+            and all(value is None or getattr(call, name) == value for name, value in wanted.items())
+            and (phone is None or phone in (call.from_number, call.to_number))
+            and (since is None or created >= since)
+            and (until is None or created <= until)
+        )
+
+    newest_first = sorted(state.calls.values(), key=lambda c: _parse_time(c.created_at), reverse=True)
+    found = [call for call in newest_first if matches(call)]
+    page = found[offset : offset + limit]
+    return 200, {
+        "calls": [_summary(call) for call in page],
+        "total": len(found),
+        "has_more": offset + len(page) < len(found),
+    }
+
+
+ENDPOINTS: dict[str, Callable[[FakeState, str, dict[str, Any]], Reply]] = {
+    "get-signed-recording-url": get_signed_recording_url,
+    "list-calls": list_calls,
+    "get-call": get_call,
+}
+
+
+class ApiHandler(BaseHandler):
+    """Routes, authenticates, injects faults, then answers one endpoint."""
+
+    origin = "api"
+
+    def dispatch(self, request: RequestRecord) -> None:
+        path = urlsplit(self.path).path.rstrip("/")
+        prefix, _, name = path.rpartition("/")
+        endpoint = ENDPOINTS.get(name) if prefix == API_PREFIX else None
+        if endpoint is None:
+            self.send_error_json(404, "not_found", "Not found")
+            return
+        if self.command != "POST":
+            self.send_error_json(405, "method_not_allowed", "Method not allowed", [("Allow", "POST")])
+            return
+        account = self._account(request.authorization)
+        if account is None:
+            self.send_error_json(401, "unauthorized", "Unauthorized")
+            return
+        if self._injected_fault():
+            return
+        try:
+            body = json.loads(request.body) if request.body.strip() else {}
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            self.send_error_json(400, "invalid_json", "Invalid JSON body")
+            return
+        try:
+            status, payload = endpoint(self.state, account, body)
+        except Exception as problem:  # the real API answers 500 with the exception text
+            status, payload = _error(500, "server_error", str(problem) or type(problem).__name__)
+        self.send_json(status, payload)
+
+    def _account(self, authorization: str | None) -> str | None:
+        scheme, _, token = (authorization or "").strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return self.state.account_for(token.strip())
+
+    def _injected_fault(self) -> bool:
+        """Apply the API faults in order; True when one of them answered."""
+        faults = self.state.faults
+        if faults.take("drop_connection"):
+            self.close_connection = True
+            return True
+        if faults.latency > 0:
+            self.server.stopping.wait(faults.latency)
+        if faults.take("rate_limit"):
+            self.send_error_json(429, "rate_limited", "Too many requests", self._rate_limit_headers())
+            return True
+        if faults.take("fail_500"):
+            self.send_error_json(500, "server_error", "Internal server error (injected fault)")
+            return True
+        if faults.take("bad_json"):
+            self.send_body(200, _BAD_GATEWAY_HTML, "text/html")
+            return True
+        return False
+
+    def _rate_limit_headers(self) -> list[tuple[str, str]]:
+        faults = self.state.faults
+        headers = [("X-RateLimit-Limit", "100"), ("X-RateLimit-Remaining", "0")]
+        if faults.rate_limit_header in ("retry-after", "reset"):
+            headers.append(("X-RateLimit-Reset", str(math.ceil(time.time()) + faults.retry_after)))
+        if faults.rate_limit_header == "retry-after":
+            headers.append(("Retry-After", str(faults.retry_after)))
+        return headers

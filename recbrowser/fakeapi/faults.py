@@ -1,0 +1,58 @@
+"""Switchable misbehaviour of the fake API, changed by tests while the servers run."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, fields
+from typing import ClassVar
+
+
+@dataclass
+class Faults:
+    """Faults to inject. Counters ("next N requests") count down as they fire.
+
+    API faults apply, after authentication, in this order: drop_connection, latency,
+    rate_limit, fail_500, bad_json. Storage faults apply to the recordings host.
+    """
+
+    latency: float = 0.0
+    """Seconds added before every API response."""
+    fail_500: int = 0
+    """Next N API requests answer 500 server_error."""
+    rate_limit: int = 0
+    """Next N API requests answer 429 (headers chosen by ``rate_limit_header``)."""
+    retry_after: int = 1
+    """Seconds announced by Retry-After / X-RateLimit-Reset."""
+    rate_limit_header: str = "retry-after"
+    """"retry-after" (Retry-After and X-RateLimit-Reset), "reset" (only X-RateLimit-Reset), "none"."""
+    bad_json: int = 0
+    """Next N API requests answer 200 with an HTML body."""
+    drop_connection: int = 0
+    """Next N API requests: the socket is closed without any response."""
+    drop_mid_body: int = 0
+    """Storage: next N GETs send full headers, half the body, then close the socket."""
+    range_unsupported: bool = False
+    """Storage ignores Range and always answers 200 with the whole body."""
+    expire_pending_after_use: bool = False
+    """Storage: a pending (provider) URL answers 403 once one GET has been served from it."""
+    sync_after_lookups: int | None = None
+    """A call's pending segments are synced once it has been looked up this many times
+    (so with 1, the first lookup shows them pending and the second synced); None = never."""
+
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def take(self, name: str) -> bool:
+        """Consume one shot of the counter ``name``; True when the fault fires now."""
+        with self._lock:
+            remaining = getattr(self, name)
+            if remaining > 0:
+                setattr(self, name, remaining - 1)
+                return True
+            return False
+
+    def reset(self) -> None:
+        """Every switch back to its default, in place (holders of this object see it)."""
+        defaults = Faults()
+        with self._lock:
+            for spec in fields(self):
+                setattr(self, spec.name, getattr(defaults, spec.name))

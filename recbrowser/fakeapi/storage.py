@@ -1,0 +1,121 @@
+"""The recordings origin: storage bucket, provider signed URLs and ``/big/<n>``.
+
+It never asks for credentials (it records any it is sent, so tests can prove none leak).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from email.utils import format_datetime
+from functools import lru_cache
+from urllib.parse import parse_qs, urlsplit
+
+from recbrowser.fakeapi.audio import segment_wav
+from recbrowser.fakeapi.bigfile import iter_big
+from recbrowser.fakeapi.httpbase import BaseHandler
+from recbrowser.fakeapi.ranges import UNSATISFIABLE, if_range_matches, parse_range
+from recbrowser.fakeapi.state import RequestRecord
+
+_SYNCED = re.compile(r"/storage/v1/object/public/recordings/([0-9a-f-]{36})/([1-9][0-9]*)\.wav")
+_PROVIDER = re.compile(r"/provider/recordings/([0-9a-f-]{36})/([1-9][0-9]*)\.wav")
+_BIG = re.compile(r"/big/([0-9]{1,15})")
+_EPOCH_2026 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+_CHUNK = 64 * 1024
+
+Chunks = Callable[[int, int], Iterable[bytes]]
+
+
+@lru_cache(maxsize=64)
+def _etag(data: bytes) -> str:
+    return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+
+def _http_date(iso: str | None) -> str:
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00")) if iso else _EPOCH_2026
+    return format_datetime(moment, usegmt=True)
+
+
+class StorageHandler(BaseHandler):
+    """GET/HEAD of recordings with validators, Range support and the storage faults."""
+
+    origin = "storage"
+
+    def dispatch(self, request: RequestRecord) -> None:
+        url = urlsplit(self.path)
+        if self.command not in ("GET", "HEAD"):
+            self.send_error_json(405, "method_not_allowed", "Method not allowed", [("Allow", "GET, HEAD")])
+        elif match := _SYNCED.fullmatch(url.path):
+            self._serve_stored(match.group(1), int(match.group(2)))
+        elif match := _PROVIDER.fullmatch(url.path):
+            token = parse_qs(url.query).get("token", [None])[0]
+            self._serve_provider(match.group(1), int(match.group(2)), token)
+        elif match := _BIG.fullmatch(url.path):
+            size = int(match.group(1))
+            self.serve_entity(
+                size, f'"big-{size}"', _http_date(None), "application/octet-stream",
+                lambda start, stop: iter_big(start, stop, _CHUNK),
+            )
+        else:
+            self._not_found()
+
+    def _not_found(self) -> None:
+        self.send_error_json(404, "not_found", "Object not found")
+
+    def _serve_stored(self, call_id: str, index: int) -> None:
+        if not self.state.stored(call_id, index):
+            self._not_found()
+            return
+        self._serve_wav(call_id, index)
+
+    def _serve_provider(self, call_id: str, index: int, token: str | None) -> None:
+        status = self.state.provider_status(call_id, index, token)
+        if status == 404:
+            self._not_found()
+        elif status == 403:
+            self.send_error_json(403, "forbidden", "Signed URL is invalid or has expired")
+        elif self._serve_wav(call_id, index) and token:
+            self.state.mark_used(token)
+
+    def _serve_wav(self, call_id: str, index: int) -> bool:
+        spec = self.state.segment(call_id, index)
+        data = segment_wav(call_id, index)
+        return self.serve_entity(
+            len(data), _etag(data), _http_date(spec and spec.created_at), "audio/wav",
+            lambda start, stop: (data[start:stop],),
+        )
+
+    def serve_entity(
+        self, total: int, etag: str, last_modified: str, content_type: str, chunks: Chunks
+    ) -> bool:
+        """Send a representation, whole or one range of it; True when a GET body was sent."""
+        faults = self.state.faults
+        headers = [
+            ("Content-Type", content_type),
+            ("Accept-Ranges", "none" if faults.range_unsupported else "bytes"),
+            ("ETag", etag),
+            ("Last-Modified", last_modified),
+        ]
+        status, start, stop = 200, 0, total
+        wanted = self.headers.get("Range")
+        if_range = self.headers.get("If-Range")
+        current = if_range is None or if_range_matches(if_range, etag, last_modified)
+        if wanted and current and not faults.range_unsupported:
+            span = parse_range(wanted, total)
+            if span == UNSATISFIABLE:
+                self.send_head(416, [*headers, ("Content-Range", f"bytes */{total}"), ("Content-Length", "0")])
+                return False
+            if isinstance(span, tuple):
+                status, (start, stop) = 206, span
+                headers.append(("Content-Range", f"bytes {start}-{stop - 1}/{total}"))
+        self.send_head(status, [*headers, ("Content-Length", str(stop - start))])
+        if self.command == "HEAD":
+            return False
+        if faults.take("drop_mid_body"):
+            stop = start + (stop - start) // 2
+            self.close_connection = True
+        for chunk in chunks(start, stop):
+            self.wfile.write(chunk)
+        return True
