@@ -110,6 +110,14 @@ class Paths:
         return self.data_dir / "history.sqlite3"
 
 
+def display_path(path: Path) -> str:
+    """The path with the home directory shown as ``~``, for messages."""
+    try:
+        return "~/" + str(path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
+
 def _private_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(path, 0o700)

@@ -21,3 +21,49 @@ def isolated_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("MAGPIPE_API_KEY", "MAGPIPE_API_URL", "RECBROWSER_PLAYER"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
+
+
+# --- Shared fake Magpipe and client factory (client, CLI and model tests) -------------------
+
+from collections.abc import AsyncIterator, Callable, Iterator  # noqa: E402
+
+from recbrowser.client import MagpipeClient  # noqa: E402
+from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe  # noqa: E402
+from recbrowser.settings import Secret  # noqa: E402
+
+ClientFactory = Callable[..., MagpipeClient]
+
+
+@pytest.fixture(scope="session")
+def fake_server() -> Iterator[FakeMagpipe]:
+    """One running fake Magpipe (API + recordings host) for the whole session."""
+    with FakeMagpipe() as server:
+        yield server
+
+
+@pytest.fixture
+def fake(fake_server: FakeMagpipe) -> Iterator[FakeMagpipe]:
+    """The shared fake with faults, lookups and request logs reset around each test."""
+    fake_server.reset()
+    yield fake_server
+    fake_server.reset()
+
+
+@pytest.fixture
+async def make_client(fake: FakeMagpipe) -> AsyncIterator[ClientFactory]:
+    """``make_client(key=DEMO_KEY, api_url=None, **options)``: a MagpipeClient on the fake, fast retries.
+
+    ``key=None`` builds a client without a key. Every client is closed after the test.
+    """
+    clients: list[MagpipeClient] = []
+
+    def factory(key: str | None = DEMO_KEY, *, api_url: str | None = None, **options: object) -> MagpipeClient:
+        options.setdefault("backoff_base", 0.001)
+        options.setdefault("backoff_cap", 0.01)
+        client = MagpipeClient(api_url or fake.api_url, None if key is None else Secret(key), **options)  # type: ignore[arg-type]
+        clients.append(client)
+        return client
+
+    yield factory
+    for client in clients:
+        await client.aclose()

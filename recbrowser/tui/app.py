@@ -11,7 +11,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from recbrowser.client import MagpipeClient, RetryNotice
-from recbrowser.settings import ENV_KEY, KeyStore, Paths, Resolved, Secret, Settings, mask
+from recbrowser.settings import ENV_KEY, KeyStore, Paths, Resolved, Secret, Settings, display_path, mask
 from recbrowser.text import printable
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.key_entry import KeyScreen
@@ -85,7 +85,7 @@ class RecBrowserApp(App[None]):
         self.resolved = replace(self.resolved, key=Secret(key), key_source=str(self.paths.key_file))
         self.client = self._make_client(self.resolved.key)
         self.run_worker(old.aclose(), group="settings")
-        self.notify(f"Saved key {mask(key)} to {self.paths.key_file}.", title="API key", markup=False)
+        self.notify(f"Saved key {mask(key)} to {display_path(self.paths.key_file)}.", title="API key", markup=False)
 
     # --- retries and commands -------------------------------------------------------
 

@@ -47,7 +47,7 @@ class BrowserScreen(Screen[None]):
         Binding("c", "copy", "Copy URL", id="browser.copy", tooltip="Copy the selected segment's URL to the clipboard"),
         Binding("k", "key", "API key", id="browser.key", tooltip="Set or change the Magpipe API key"),
         Binding("question_mark", "help", "Help", id="browser.help", tooltip="Show every key"),
-        Binding("tab", "focus_next", "Next pane", show=False, id="browser.next"),
+        Binding("tab", "focus_next", "Next pane", show=False, id="browser.next", tooltip="Calls list → segments table → input"),
         Binding("q", "app.quit", "Quit", id="browser.quit", tooltip="Quit recbrowser"),
     ]
 
@@ -116,7 +116,7 @@ class BrowserScreen(Screen[None]):
             else:
                 message.update(Text(f"No call ID found. {EXPECTED[0].upper()}{EXPECTED[1:]}."))
             return
-        note = f"Looking up {len(found.ids)} call{'s' if len(found.ids) != 1 else ''}."
+        note = f"Added {len(found.ids)} call{'s' if len(found.ids) != 1 else ''}."
         if found.rejected:
             ignored = ", ".join(repr(printable(t, limit=40)) for t in found.rejected[:3])
             note += f" Ignored {ignored}: not a valid call ID."
@@ -306,18 +306,28 @@ class BrowserScreen(Screen[None]):
         self.app.ask_for_key()
 
     def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.help_rows()))
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """(key, action, explanation) for this screen's and the app's bindings, then navigation."""
         rows: list[tuple[str, str, str]] = []
         seen: set[str] = set()
-        for key, active in self.app.active_bindings.items():
+        for active in self.app.active_bindings.values():
             binding = active.binding
-            if not binding.description or binding.action in seen:
+            if active.node not in (self, self.app) or not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)
             rows.append((self.app.get_key_display(binding), binding.description, active.tooltip or binding.tooltip))
-        rows.append(("enter", "Open / select", "On a segment: open it. In the input: look the IDs up"))
-        rows.append(("escape", "Leave the input", "Back to the segments table"))
-        rows.append(("ctrl+p", "Commands", "Every action in the command palette"))
-        self.app.push_screen(HelpScreen(rows))
+        rows += NAVIGATION_HELP
+        return rows
+
+
+NAVIGATION_HELP = [
+    ("↑ ↓", "Move", "Between calls in the list, or segments in the table"),
+    ("enter", "Open / look up", "On a segment: open it. In the input: look the IDs up"),
+    ("escape", "Leave the input", "Back to the calls list"),
+    ("ctrl+p", "Commands", "Every action in the command palette"),
+]
 
 
 def _default_welcome() -> Text:

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from recbrowser.settings import ENV_KEY, InvalidKey, Secret, check_key
+from recbrowser.settings import ENV_KEY, InvalidKey, Secret, check_key, display_path
 
 
 class KeyScreen(ModalScreen[str | None]):
@@ -45,7 +45,7 @@ class KeyScreen(ModalScreen[str | None]):
             yield Label("Magpipe API key", id="key-title")
             yield Static(Text("Paste your API key (mgp_…) or a session token (eyJ…). Input is hidden."))
             yield Input(password=True, placeholder="mgp_…", id="key-input")
-            yield Static(Text(f"Saved to {self.key_file} (readable by you only).", style="dim"), id="key-where")
+            yield Static(Text(f"Saved to {display_path(self.key_file)} (readable by you only).", style="dim"), id="key-where")
             if self.env_key is not None:
                 yield Static(
                     Text(

@@ -1,0 +1,51 @@
+"""Regenerate screenshots/*.svg from the real app on the fake API's sample data.
+
+Run from the repo root:  python scripts/export_screenshots.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from recbrowser.fakeapi import FakeMagpipe  # noqa: E402
+from tests import scenes  # noqa: E402
+from tests.tui_helpers import make_app  # noqa: E402
+
+SHOTS = [
+    ("key-screen.svg", scenes.key_screen, {"key": None}, (100, 30)),
+    ("mixed-statuses.svg", scenes.mixed_statuses, {}, (120, 36)),
+    ("mixed-statuses-80x24.svg", scenes.mixed_statuses, {}, (80, 24)),
+    ("help.svg", scenes.help_screen, {}, (120, 36)),
+]
+
+
+async def shoot(fake: FakeMagpipe, name: str, scene, app_kwargs: dict, size: tuple[int, int]) -> None:
+    fake.reset()
+    app = make_app(fake, **app_kwargs)
+    async with app.run_test(size=size) as pilot:
+        await scene(pilot)
+        app.save_screenshot(filename=name, path=str(ROOT / "screenshots"))
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as home:
+        os.environ.update(HOME=home, XDG_CONFIG_HOME=f"{home}/.config", XDG_DATA_HOME=f"{home}/.local/share", TZ="UTC")
+        os.environ.pop("MAGPIPE_API_KEY", None)
+        time.tzset()
+        with FakeMagpipe() as fake:
+            for name, scene, kwargs, size in SHOTS:
+                asyncio.run(shoot(fake, name, scene, kwargs, size))
+                print(f"screenshots/{name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,57 @@
+"""SVG snapshots of the main screens at fixed sizes (update with `pytest --snapshot-update`)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from recbrowser.fakeapi import FakeMagpipe
+from tests import scenes
+from tests.tui_helpers import make_app
+
+# Fixed ports: segment URLs (with their port) are part of what the snapshots show.
+API_PORT, STORAGE_PORT = 47811, 47812
+
+
+@pytest.fixture(scope="module")
+def snap_fake():
+    with FakeMagpipe(api_port=API_PORT, storage_port=STORAGE_PORT) as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def stable_environment(monkeypatch, tmp_path_factory):
+    """UTC clock and a home whose path does not change between runs (paths show on screen)."""
+    home = Path(tempfile.gettempdir()) / "recbrowser-snapshots"
+    shutil.rmtree(home, ignore_errors=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_key_screen(snap_fake, snap_compare):
+    assert snap_compare(make_app(snap_fake, key=None), run_before=scenes.key_screen, terminal_size=(100, 30))
+
+
+def test_call_with_mixed_statuses(snap_fake, snap_compare):
+    snap_fake.reset()
+    assert snap_compare(make_app(snap_fake), run_before=scenes.mixed_statuses, terminal_size=(120, 36))
+
+
+def test_call_with_mixed_statuses_at_80_columns(snap_fake, snap_compare):
+    snap_fake.reset()
+    assert snap_compare(make_app(snap_fake), run_before=scenes.mixed_statuses, terminal_size=(80, 24))
+
+
+def test_help_screen(snap_fake, snap_compare):
+    snap_fake.reset()
+    assert snap_compare(make_app(snap_fake), run_before=scenes.help_screen, terminal_size=(120, 36))
