@@ -13,19 +13,24 @@ import json
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence, TextIO
 
 from recbrowser import __version__
 from recbrowser.callids import EXPECTED, scan
 from recbrowser.client import NO_KEY_MESSAGE, MagpipeClient, RetryNotice, validate_api_url
+from recbrowser.downloads import CANCELLED, DEFAULT_JOBS, DONE, SKIPPED, DownloadItem, plan_items, run_downloads
 from recbrowser.errors import InvalidCallId, NoApiKey, RecBrowserError
 from recbrowser.lookups import DEFAULT_CONCURRENCY, LookupResult, lookup_many
 from recbrowser.models import CallRecordings, format_duration, format_local_time
-from recbrowser.settings import ENV_KEY, InvalidKey, KeyStore, Paths, Resolved, check_key, mask, resolve
+from recbrowser.naming import DEFAULT_TEMPLATE, TemplateError, check_template
+from recbrowser.progress import StatusLine, human_bytes, human_eta, summary
+from recbrowser.settings import ENV_KEY, InvalidKey, KeyStore, Paths, Resolved, Settings, check_key, mask, resolve
 from recbrowser.text import printable
 
 EXIT_OK = 0
 EXIT_USAGE = 2
+EXIT_DOWNLOAD_FAILED = 6
 EXIT_INTERRUPTED = 130
 
 
@@ -79,6 +84,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs", type=_positive_int, default=DEFAULT_CONCURRENCY, metavar="N", help=f"lookups in flight at once (default {DEFAULT_CONCURRENCY})"
     )
 
+    download = commands.add_parser(
+        "download",
+        parents=[common],
+        help="download the recordings of one or more calls",
+        description="Download every segment (or those with the given labels) of every call found in the "
+        "arguments (or standard input with `-`). Files are written as NAME.part, verified against the "
+        "server's length and renamed; an interrupted download resumes where it stopped.",
+    )
+    download.add_argument("inputs", nargs="+", metavar="CALL_IDS_OR_TEXT", help="call IDs, or text containing them; `-` reads standard input")
+    download.add_argument("-o", "--output", metavar="DIR", help="directory to write into (default: the downloads directory / recbrowser, or the download_dir setting)")
+    download.add_argument("--label", action="append", metavar="LABEL", help="only segments with this API label (e.g. main, transfer_conference); repeatable")
+    download.add_argument(
+        "--name",
+        default=DEFAULT_TEMPLATE,
+        metavar="TEMPLATE",
+        help="file name template relative to the directory (default %(default)s); fields: "
+        "{call_id} {index} {label} {source} {status} {created:%%Y%%m%%d-%%H%%M%%S} {ext}",
+    )
+    download.add_argument("--jobs", type=_positive_int, default=DEFAULT_JOBS, metavar="N", help=f"files downloaded at once (default {DEFAULT_JOBS})")
+    download.add_argument("--force", action="store_true", help="download again even when the file is already complete")
+    download.add_argument("--json", action="store_true", help="print JSON Lines, one object per file")
+
     key = commands.add_parser("key", help="save, show or clear the Magpipe API key", description="Manage the saved Magpipe API key.")
     key_commands = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
     key_set = key_commands.add_parser("set", help="save a key (asked for with hidden input)", description="Save the API key (0600 file in the config dir).")
@@ -123,6 +150,8 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return run_lookup(args, paths)
     if args.command == "key":
         return run_key(args, paths)
+    if args.command == "download":
+        return run_download(args, paths)
     if args.command == "demo-server":
         return run_demo_server(args)
     return run_tui(args, paths)
@@ -283,6 +312,123 @@ def _status_text(status: str | None) -> str:
     if status == "pending_sync":
         return "pending"
     return printable(status or "—", limit=16)
+
+
+# --- download -------------------------------------------------------------------------
+
+
+def run_download(args: argparse.Namespace, paths: Paths) -> int:
+    try:
+        check_template(args.name)
+    except TemplateError as exc:
+        raise UsageError(str(exc)) from None
+    items = collect_items(args.inputs, sys.stdin)
+    resolved = _resolved(args, paths)
+    settings = Settings.load(paths.settings_file)
+    directory = Path(args.output).expanduser() if args.output else (
+        Path(settings.download_dir).expanduser() if settings.download_dir else paths.downloads_dir
+    )
+    return asyncio.run(_download(items, resolved, directory, args))
+
+
+async def _download(items: list[_Item], resolved: Resolved, directory: Path, args: argparse.Namespace) -> int:
+    json_lines = args.json
+    exit_code = EXIT_OK
+    calls: list[CallRecordings] = []
+    call_ids = [item.call_id for item in items if item.invalid is None]
+    for item in items:
+        if item.invalid is not None:
+            error = InvalidCallId(item.invalid)
+            exit_code = max(exit_code, error.exit_code)
+            _emit_error(item.call_id, error, json_lines)
+    if not call_ids:
+        return exit_code
+    if resolved.key is None:
+        for call_id in call_ids:
+            if json_lines:
+                _emit_error(call_id, NoApiKey(NO_KEY_MESSAGE), True)
+        if not json_lines:
+            print(f"recbrowser: {NO_KEY_MESSAGE}", file=sys.stderr)
+        return max(exit_code, NoApiKey.exit_code)
+    live = sys.stderr.isatty() and not json_lines
+    async with MagpipeClient(resolved.api_url, resolved.key, on_retry=_print_retry if live else None) as client:
+        async for result in lookup_many(client, call_ids):
+            if result.error is not None:
+                exit_code = max(exit_code, result.error.exit_code)
+                _emit_error(result.call_id, result.error, json_lines)
+            else:
+                calls.append(result.recordings)
+        try:
+            downloads = plan_items(calls, directory, template=args.name, labels=args.label)
+        except TemplateError as exc:
+            raise UsageError(str(exc)) from None
+        if not downloads:
+            if calls and not json_lines:
+                wanted = f" with label {', '.join(args.label)}" if args.label else ""
+                print(f"recbrowser: no segments{wanted} to download.", file=sys.stderr)
+            return exit_code
+        status = StatusLine(sys.stderr) if live else None
+        failed = 0
+        runner = run_downloads(downloads, client=client, jobs=args.jobs, force=args.force)
+        ticker = asyncio.ensure_future(_tick(status, downloads)) if status else None
+        try:
+            async for item in runner:
+                if item.state not in (DONE, SKIPPED):
+                    failed += 1
+                line = json.dumps(item.to_json()) if json_lines else _describe_download(item)
+                if status is not None:
+                    status.print_above(line, sys.stdout)
+                else:
+                    print(line, flush=True)
+        finally:
+            if ticker is not None:
+                ticker.cancel()
+            if status is not None:
+                status.clear()
+    if failed:
+        exit_code = max(exit_code, EXIT_DOWNLOAD_FAILED)
+    if not json_lines:
+        done = sum(1 for d in downloads if d.state == DONE)
+        skipped = sum(1 for d in downloads if d.state == SKIPPED)
+        total = sum(d.bytes for d in downloads if d.state == DONE)
+        print(
+            f"{done} downloaded ({human_bytes(total)}), {skipped} already complete, {failed} failed — in {directory}",
+            file=sys.stderr,
+        )
+    return exit_code
+
+
+async def _tick(status: StatusLine, downloads: list[DownloadItem]) -> None:
+    while True:
+        active = [d for d in downloads if d.state == "active"]
+        finished = sum(1 for d in downloads if d.finished)
+        done = sum(d.transfer.done for d in active)
+        total = sum(d.transfer.total or 0 for d in active)
+        speed = sum(d.transfer.speed for d in active)
+        eta = (total - done) / speed if speed > 0 and total >= done else None
+        status.update(
+            summary(
+                [
+                    f"{finished}/{len(downloads)} files",
+                    f"{len(active)} active",
+                    f"{human_bytes(done)} of {human_bytes(total)}" if active else "",
+                    f"{human_bytes(speed)}/s" if speed else "",
+                    f"ETA {human_eta(eta)}" if eta is not None else "",
+                ]
+            )
+        )
+        await asyncio.sleep(0.2)
+
+
+def _describe_download(item: DownloadItem) -> str:
+    where = item.path or item.planned.path
+    if item.state == DONE:
+        return f"downloaded  {where}  ({human_bytes(item.bytes)})"
+    if item.state == SKIPPED:
+        return f"skipped     {where}  (already complete)"
+    word = "cancelled" if item.state == CANCELLED else "failed"
+    message = printable(item.error.message if item.error else "unknown failure")
+    return f"{word:<11} {item.call_id} #{item.segment.index} ({printable(item.segment.friendly_label, limit=30)}): {message}"
 
 
 # --- key ----------------------------------------------------------------------------------

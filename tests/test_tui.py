@@ -269,7 +269,7 @@ async def test_help_is_built_from_the_active_bindings(fake):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         descriptions = {row[1] for row in app.screen.rows}
-        assert {"Refresh", "Open", "Copy URL", "API key", "Help", "Quit", "Call IDs"} <= descriptions
+        assert {"Refresh", "Open", "Copy", "Download", "Download call", "Key", "Help", "Quit", "Call IDs"} <= descriptions
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, BrowserScreen)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, Iterable
 
 from rich.text import Text
@@ -42,6 +43,13 @@ class RecBrowserApp(App[None]):
         self._prefill = prefill
         self.client = self._make_client(resolved.key)
         self.sub_title = "demo" if welcome is not None else printable(resolved.api_url, limit=60)
+
+    @property
+    def download_dir(self) -> Path:
+        """Where the app saves recordings: the download_dir setting, else the downloads dir."""
+        if self.settings.download_dir:
+            return Path(self.settings.download_dir).expanduser()
+        return self.paths.downloads_dir
 
     def _make_client(self, key: Secret | None) -> MagpipeClient:
         return MagpipeClient(self.resolved.api_url, key, on_retry=self._on_retry, **self._client_options)
@@ -106,5 +114,9 @@ class RecBrowserApp(App[None]):
             yield SystemCommand("Refresh call", "Look the selected call up again (r)", screen.action_refresh)
             yield SystemCommand("Open segment", "Play the selected segment (o)", screen.action_open)
             yield SystemCommand("Copy segment URL", "Copy the selected segment's URL (c)", screen.action_copy)
+            yield SystemCommand("Download segment", "Download the selected segment (d)", screen.action_download)
+            yield SystemCommand("Download call", "Download every segment of the selected call (D)", screen.action_download_call)
+            yield SystemCommand("Download all calls", "Download every segment of every listed call", screen.action_download_all)
+            yield SystemCommand("Cancel download", "Cancel the highlighted download (x)", screen.action_cancel_download)
             yield SystemCommand("Help", "Show every key (?)", screen.action_help)
         yield SystemCommand("API key", "Set or change the Magpipe API key (k)", self.ask_for_key)

@@ -19,6 +19,8 @@ from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from recbrowser.callids import EXPECTED, scan
+from recbrowser.downloads import ACTIVE, CANCELLED, DEFAULT_JOBS, DONE, QUEUED, SKIPPED, DownloadItem, run_downloads
+from recbrowser.naming import DEFAULT_TEMPLATE, TemplateError, plan
 from recbrowser.lookups import LookupResult, lookup_one
 from recbrowser.models import Segment
 from recbrowser.player import PlayerError, launch, player_command
@@ -27,6 +29,7 @@ from recbrowser.tui.screens.help import HelpScreen
 from recbrowser.tui.state import CallState
 from recbrowser.tui.widgets.call_header import CallHeader
 from recbrowser.tui.widgets.call_list import CallList
+from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
 from recbrowser.tui.widgets.segment_table import SegmentDetail, SegmentTable
 
 if TYPE_CHECKING:
@@ -44,12 +47,20 @@ class BrowserScreen(Screen[None]):
         Binding("slash", "focus_input", "Call IDs", id="browser.input", tooltip="Type or paste call IDs, or any text with them"),
         Binding("r", "refresh", "Refresh", id="browser.refresh", tooltip="Look the selected call up again"),
         Binding("o", "open", "Open", id="browser.open", tooltip="Play the selected segment (RECBROWSER_PLAYER or the system opener)"),
-        Binding("c", "copy", "Copy URL", id="browser.copy", tooltip="Copy the selected segment's URL to the clipboard"),
-        Binding("k", "key", "API key", id="browser.key", tooltip="Set or change the Magpipe API key"),
+        Binding("c", "copy", "Copy", id="browser.copy", tooltip="Copy the selected segment's URL to the clipboard"),
+        Binding("d", "download", "Download", id="browser.download", tooltip="Download the selected segment"),
+        Binding("D", "download_call", "Download call", show=False, id="browser.download_call", tooltip="Download every segment of the selected call"),
+        Binding("x", "cancel_download", "Cancel download", id="browser.cancel", show=False, tooltip="Cancel the highlighted download (or the selected segment's); the partial file is kept"),
+        Binding("k", "key", "Key", id="browser.key", tooltip="Set or change the Magpipe API key"),
         Binding("question_mark", "help", "Help", id="browser.help", tooltip="Show every key"),
         Binding("tab", "focus_next", "Next pane", show=False, id="browser.next", tooltip="Calls list → segments table → input"),
         Binding("q", "app.quit", "Quit", id="browser.quit", tooltip="Quit recbrowser"),
     ]
+
+    class DownloadFinished(Message):
+        def __init__(self, item: DownloadItem) -> None:
+            super().__init__()
+            self.item = item
 
     class LookupFinished(Message):
         """A lookup worker's answer, tagged with the generation it belongs to."""
@@ -66,6 +77,7 @@ class BrowserScreen(Screen[None]):
         self._workers: dict[str, Worker[None]] = {}
         self._gate = asyncio.Semaphore(LOOKUP_CONCURRENCY)
         self._recent_errors: dict[str, int] = {}
+        self._download_gate = asyncio.Semaphore(DEFAULT_JOBS)
         self._welcome = welcome
         self._prefill = prefill
 
@@ -87,9 +99,12 @@ class BrowserScreen(Screen[None]):
                 yield SegmentTable(id="segments")
                 yield SegmentDetail(id="segment-detail")
                 yield Static(self._welcome or _default_welcome(), id="welcome")
-        yield Footer()
+        yield DownloadsPanel(id="downloads")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one(DownloadsPanel).display = False
+        self._download_ticker = self.set_interval(0.25, self._tick_downloads, pause=True, name="download-progress")
         self._show_empty(True)
         self.query_one("#ids", Input).focus()
         interval = self.app.settings.refresh_interval
@@ -293,6 +308,92 @@ class BrowserScreen(Screen[None]):
                 severity="warning",
                 markup=False,
             )
+
+    # --- downloads ----------------------------------------------------------------------
+
+    def action_download(self) -> None:
+        state, segment = self.selected_call, self.selected_segment
+        if state is None or segment is None:
+            self.notify("No segment selected.", severity="warning")
+            return
+        self.download([(state.call_id, segment)])
+
+    def action_download_call(self) -> None:
+        state = self.selected_call
+        if state is None or state.recordings is None or not state.recordings.segments:
+            self.notify("The selected call has no segments to download.", severity="warning")
+            return
+        self.download([(state.call_id, segment) for segment in state.recordings.segments])
+
+    def action_download_all(self) -> None:
+        wanted = [
+            (state.call_id, segment)
+            for state in self.calls.values()
+            if state.recordings is not None
+            for segment in state.recordings.segments
+        ]
+        if not wanted:
+            self.notify("No looked-up call has segments to download.", severity="warning")
+            return
+        self.download(wanted)
+
+    def download(self, wanted: list[tuple[str, Segment]]) -> None:
+        """Queue these segments (those not already queued or running) in one background batch."""
+        panel = self.query_one(DownloadsPanel)
+        items = []
+        for call_id, segment in wanted:
+            current = panel.items.get(f"{call_id}:{segment.index}")
+            if current is not None and current.state in (QUEUED, ACTIVE):
+                continue
+            try:
+                planned = plan(self.app.download_dir, DEFAULT_TEMPLATE, call_id, segment)
+            except TemplateError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                continue
+            item = DownloadItem(call_id, segment, planned)
+            panel.track(item)
+            items.append(item)
+        if not items:
+            return
+        self.notify(f"Downloading {len(items)} file{'s' if len(items) != 1 else ''} to {self.app.download_dir}.", markup=False)
+        self._download_ticker.resume()
+        self.run_worker(self._download_worker(items), group="downloads", exit_on_error=False, description="downloads")
+
+    async def _download_worker(self, items: list[DownloadItem]) -> None:
+        panel = self.query_one(DownloadsPanel)
+        async for item in run_downloads(items, client=self.app.client, gate=self._download_gate, on_change=panel.refresh_row_of):
+            self.post_message(self.DownloadFinished(item))
+
+    @on(DownloadFinished)
+    def _download_finished(self, message: DownloadFinished) -> None:
+        item = message.item
+        self.query_one(DownloadsPanel).refresh_row_of(item)
+        state = self.calls.get(item.call_id)
+        if item.state in (DONE, SKIPPED) and item.path is not None:
+            if state is not None:
+                state.local_files[item.segment.index] = str(item.path)
+                if self.selected_call is state:
+                    self._show_selected()
+        elif item.state != CANCELLED and item.error is not None:
+            self.notify(printable(item.error.message), title=f"Download of segment {item.segment.index} failed", severity="error", markup=False)
+
+    def _tick_downloads(self) -> None:
+        panel = self.query_one(DownloadsPanel)
+        panel.refresh_all()
+        if not any(item.state in (QUEUED, ACTIVE) for item in panel.items.values()):
+            self._download_ticker.pause()
+
+    def action_cancel_download(self) -> None:
+        panel = self.query_one(DownloadsPanel)
+        item = panel.highlighted_item() if panel.has_focus else None
+        if item is None and self.selected_call is not None and self.selected_segment is not None:
+            item = panel.items.get(f"{self.selected_call.call_id}:{self.selected_segment.index}")
+        if item is None or item.state not in (QUEUED, ACTIVE):
+            self.notify("No running download selected.", severity="warning")
+            return
+        item.cancel()
+        panel.refresh_row_of(item)
+        self.notify("Cancelling; the partial file is kept and the next download resumes it.", markup=False)
 
     def action_copy(self) -> None:
         segment = self.selected_segment

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
@@ -40,7 +42,7 @@ class SegmentTable(DataTable):
                 Text(format_duration(segment.duration_seconds), justify="right"),
                 literal(segment.source or "—", limit=14),
                 Text(format_local_time(segment.created_at)[:16]),
-                literal(local or "—", style="green" if local else "dim"),
+                literal(f"✓ {Path(local).name}", style="green") if local else Text("—", style="dim"),
                 key=str(segment.index),
             )
         if self.row_count:

@@ -1,0 +1,193 @@
+"""Downloading many segments at once: planning, a bounded thread pool, expired-URL recovery.
+
+The transfers themselves run in threads (``fetch``); this module is async so the TUI and
+the CLI can drive it from their event loops and re-look a call up through the Magpipe client
+when a pending provider URL has expired.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import AsyncIterator, Callable, Iterable, Sequence
+
+from recbrowser.client import MagpipeClient
+from recbrowser.errors import ApiError
+from recbrowser.fetch import Cancelled, FetchError, Transfer, UrlExpired, fetch
+from recbrowser.models import CallRecordings, Segment
+from recbrowser.naming import DEFAULT_TEMPLATE, PlannedName, plan
+
+DEFAULT_JOBS = 3
+
+QUEUED, ACTIVE, DONE, SKIPPED, FAILED, CANCELLED = "queued", "active", "done", "skipped", "failed", "cancelled"
+
+
+@dataclass
+class DownloadItem:
+    """One file to fetch, and what became of it. ``transfer`` is live while it runs."""
+
+    call_id: str
+    segment: Segment
+    planned: PlannedName
+    state: str = QUEUED
+    path: Path | None = None
+    bytes: int = 0
+    error: FetchError | ApiError | None = None
+    transfer: Transfer = field(default_factory=Transfer)
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def url(self) -> str | None:
+        return self.segment.url
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (DONE, SKIPPED, FAILED, CANCELLED)
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+        if self.state == QUEUED:
+            self.state = CANCELLED
+            self.error = Cancelled("Cancelled before it started.")
+
+    def to_json(self) -> dict[str, object]:
+        status = {DONE: "downloaded", SKIPPED: "skipped"}.get(self.state, "failed")
+        data: dict[str, object] = {
+            "call_id": self.call_id,
+            "index": self.segment.index,
+            "label": self.segment.label,
+            "url": self.segment.url,
+            "path": str(self.path or self.planned.path),
+            "bytes": self.bytes,
+            "status": status,
+        }
+        if status == "failed":
+            error = self.error or FetchError("unknown failure")
+            data["error"] = {"code": getattr(error, "code", "download_failed"), "message": error.message}
+        return data
+
+
+def plan_items(
+    calls: Iterable[CallRecordings],
+    directory: Path,
+    *,
+    template: str = DEFAULT_TEMPLATE,
+    labels: Sequence[str] | None = None,
+) -> list[DownloadItem]:
+    """One item per segment (optionally only the given labels), in call and API order."""
+    wanted = {label.lower() for label in labels} if labels else None
+    items = []
+    for call in calls:
+        for segment in call.segments:
+            if wanted is not None and (segment.label or "main").lower() not in wanted:
+                continue
+            items.append(DownloadItem(call.call_id, segment, plan(directory, template, call.call_id, segment)))
+    return items
+
+
+async def run_downloads(
+    items: Sequence[DownloadItem],
+    *,
+    client: MagpipeClient | None = None,
+    jobs: int = DEFAULT_JOBS,
+    force: bool = False,
+    fetch_options: dict[str, object] | None = None,
+    on_change: Callable[[DownloadItem], None] | None = None,
+    gate: asyncio.Semaphore | None = None,
+) -> AsyncIterator[DownloadItem]:
+    """Run the items ``jobs`` at a time; yield each as it finishes (in completion order).
+
+    Pass a shared ``gate`` to bound several concurrent batches together (the TUI does).
+    """
+    options = fetch_options or {}
+    gate = gate or asyncio.Semaphore(max(1, jobs))
+    loop = asyncio.get_running_loop()
+    executor = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="recbrowser-download")
+
+    def changed(item: DownloadItem) -> None:
+        if on_change is not None:
+            on_change(item)
+
+    async def one(item: DownloadItem) -> DownloadItem:
+        async with gate:
+            if item.finished:
+                return item
+            item.state = ACTIVE
+            changed(item)
+            await _download(item, loop, executor, client, force, options)
+            changed(item)
+            return item
+
+    tasks = [asyncio.ensure_future(one(item)) for item in items]
+    try:
+        for next_done in asyncio.as_completed(tasks):
+            yield await next_done
+    finally:
+        for item in items:
+            if not item.finished:
+                item.cancel_event.set()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
+async def _download(
+    item: DownloadItem,
+    loop: asyncio.AbstractEventLoop,
+    executor: ThreadPoolExecutor,
+    client: MagpipeClient | None,
+    force: bool,
+    options: dict[str, object],
+) -> None:
+    refreshed = False
+    while True:
+        url = item.segment.url
+        if not url:
+            item.state, item.error = FAILED, FetchError("The API gave no URL for this segment.")
+            return
+        try:
+            result = await loop.run_in_executor(
+                executor,
+                lambda: fetch(url, item.planned, transfer=item.transfer, cancel=item.cancel_event, force=force, **options),
+            )
+        except asyncio.CancelledError:
+            item.cancel_event.set()
+            raise
+        except UrlExpired as exc:
+            if refreshed or client is None or not item.segment.is_pending:
+                item.state, item.error = FAILED, exc
+                return
+            refreshed = True
+            fresh = await _fresh_segment(client, item)
+            if isinstance(fresh, (ApiError, FetchError)):
+                item.state, item.error = FAILED, fresh
+                return
+            item.segment = fresh
+            continue
+        except Cancelled as exc:
+            item.state, item.error = CANCELLED, exc
+            return
+        except FetchError as exc:
+            item.state, item.error = FAILED, exc
+            return
+        item.path, item.bytes = result.path, result.bytes
+        item.state = SKIPPED if result.skipped else DONE
+        return
+
+
+async def _fresh_segment(client: MagpipeClient, item: DownloadItem) -> Segment | ApiError | FetchError:
+    """Look the call up again: a pending segment may be synced or re-signed by now."""
+    try:
+        call = await client.get_recordings(item.call_id)
+    except ApiError as exc:
+        return exc
+    for segment in call.segments:
+        if segment.index == item.segment.index and segment.label == item.segment.label and segment.url:
+            if segment.url == item.segment.url:
+                return FetchError("The link expired and a fresh lookup returned the same link.")
+            return segment
+    return FetchError("The segment is gone from a fresh lookup of the call.")

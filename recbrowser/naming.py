@@ -1,0 +1,175 @@
+"""File names for downloaded segments: templated, sanitised, and kept inside the target dir.
+
+Whatever the API sends (``../../etc``, ``a/b\\c``, control characters, 10 kB labels), a field
+can never add a path separator or climb out of the download directory.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import string
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from recbrowser.models import Segment
+
+DEFAULT_TEMPLATE = "{call_id}/{index:02d}-{label}.{ext}"
+FIELDS = ("call_id", "index", "label", "source", "status", "created", "ext")
+MAX_FIELD = 80
+MAX_COMPONENT = 200
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+_EXT = re.compile(r"[A-Za-z0-9]{1,8}")
+
+CONTENT_TYPE_EXT = {
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "audio/wave": "wav",
+    "audio/vnd.wave": "wav",
+    "audio/mpeg": "mp3",
+    "audio/mp3": "mp3",
+    "audio/ogg": "ogg",
+    "audio/opus": "opus",
+    "audio/webm": "webm",
+    "audio/mp4": "m4a",
+    "audio/x-m4a": "m4a",
+    "audio/aac": "aac",
+    "audio/flac": "flac",
+    "audio/x-flac": "flac",
+}
+
+
+class TemplateError(ValueError):
+    """The --name template cannot be used; the message says why."""
+
+
+def sanitise(value: object, *, limit: int = MAX_FIELD) -> str:
+    """One safe path component: no separators, no control characters, no leading dots, bounded."""
+    text = unicodedata.normalize("NFC", str(value))
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"))
+    text = _UNSAFE.sub("_", text)
+    text = re.sub(r"\s+", " ", text).strip(" .")
+    text = re.sub(r"\.{2,}", ".", text)
+    if len(text) > limit:
+        text = text[:limit].rstrip(" .")
+    return text or "_"
+
+
+def extension_from_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    suffix = PurePosixPath(unquote(urlsplit(url).path)).suffix.lstrip(".")
+    return suffix.lower() if _EXT.fullmatch(suffix) else None
+
+
+def extension_from_content_type(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    return CONTENT_TYPE_EXT.get(content_type.split(";")[0].strip().lower())
+
+
+class _Created:
+    """``{created:%Y%m%d-%H%M%S}`` support that degrades to ``unknown`` when the API gave no time."""
+
+    def __init__(self, moment: datetime | None) -> None:
+        self.moment = moment
+
+    def __format__(self, spec: str) -> str:
+        if self.moment is None:
+            return "unknown"
+        return self.moment.strftime(spec or "%Y%m%d-%H%M%S")
+
+
+def check_template(template: str) -> None:
+    """Reject templates that name unknown fields, are absolute, or climb with ``..``."""
+    if not template.strip():
+        raise TemplateError("the name template is empty")
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as exc:
+        raise TemplateError(f"the name template is malformed: {exc}") from None
+    unknown = sorted({n for n in names if n.split(".")[0].split("[")[0] not in FIELDS})
+    if unknown or any(not n for n in names):
+        raise TemplateError(f"unknown field(s) in the name template: {', '.join(unknown) or '{}'}; use {', '.join(FIELDS)}")
+    if template.startswith(("/", "\\")) or ".." in PurePosixPath(template.replace("\\", "/")).parts:
+        raise TemplateError("the name template must be a relative path without '..'")
+
+
+def render(template: str, call_id: str, segment: Segment, ext: str) -> str:
+    """The relative path for one segment (components sanitised, ``/`` only from the template)."""
+    check_template(template)
+    values = {
+        "call_id": sanitise(call_id),
+        "index": segment.index,
+        "label": sanitise(segment.label or "main"),
+        "source": sanitise(segment.source or "unknown"),
+        "status": sanitise(segment.status or "unknown"),
+        "created": _Created(segment.created_at),
+        "ext": sanitise(ext, limit=8),
+    }
+    try:
+        rendered = template.format(**values)
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError) as exc:
+        raise TemplateError(f"the name template cannot be filled: {exc}") from None
+    parts = [sanitise(part, limit=MAX_COMPONENT) for part in rendered.replace("\\", "/").split("/") if part not in ("", ".")]
+    return "/".join(parts) or "_"
+
+
+def inside(base: Path, relative: str) -> Path:
+    """``base/relative``, refusing anything that would resolve outside ``base``."""
+    normalised = posixpath.normpath(relative)
+    if normalised.startswith("..") or posixpath.isabs(normalised):
+        raise TemplateError(f"refusing a path outside the download directory: {relative!r}")
+    target = base / normalised
+    base_real = os.path.realpath(base)
+    if os.path.commonpath([base_real, os.path.realpath(target)]) != base_real:
+        raise TemplateError(f"refusing a path outside the download directory: {relative!r}")
+    return target
+
+
+@dataclass(frozen=True)
+class PlannedName:
+    """Where a segment goes. The partial file's name never depends on the server's answer,
+    so an interrupted download is found again; the final name may take its extension from
+    the Content-Type when the URL has none."""
+
+    base: Path
+    template: str
+    call_id: str
+    segment: Segment
+    path: Path
+    ext_known: bool
+
+    @property
+    def part(self) -> Path:
+        return self.path.with_name(self.path.name + ".part")
+
+    def final(self, content_type: str | None) -> Path:
+        if self.ext_known:
+            return self.path
+        ext = extension_from_content_type(content_type)
+        if ext is None:
+            return self.path
+        return inside(self.base, render(self.template, self.call_id, self.segment, ext))
+
+    def existing(self) -> Path | None:
+        """A completed file of this segment already on disk (any extension when it was unknown)."""
+        if self.path.exists():
+            return self.path
+        if not self.ext_known:
+            for ext in sorted(set(CONTENT_TYPE_EXT.values())):
+                candidate = inside(self.base, render(self.template, self.call_id, self.segment, ext))
+                if candidate.exists():
+                    return candidate
+        return None
+
+
+def plan(base: Path, template: str, call_id: str, segment: Segment) -> PlannedName:
+    """The file for a segment, with the extension from its URL (``bin`` until the server says)."""
+    ext = extension_from_url(segment.url)
+    path = inside(base, render(template, call_id, segment, ext or "bin"))
+    return PlannedName(base, template, call_id, segment, path, ext_known=ext is not None)

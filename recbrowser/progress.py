@@ -1,0 +1,64 @@
+"""Human-readable sizes, speeds and times, and the CLI's one-line live progress display."""
+
+from __future__ import annotations
+
+import sys
+from typing import Sequence, TextIO
+
+
+def human_bytes(count: float | None) -> str:
+    if count is None:
+        return "?"
+    value = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TiB"  # pragma: no cover
+
+
+def human_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    seconds = int(seconds + 0.5)
+    minutes, secs = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m{secs:02d}s"
+    return f"{secs}s"
+
+
+class StatusLine:
+    """One line on a terminal, rewritten in place; ``print_above`` keeps finished lines."""
+
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self.stream = stream
+        self._shown = False
+
+    def update(self, text: str) -> None:
+        width = _width(self.stream)
+        self.stream.write("\r\x1b[K" + text[: max(10, width - 1)])
+        self.stream.flush()
+        self._shown = True
+
+    def clear(self) -> None:
+        if self._shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._shown = False
+
+    def print_above(self, text: str, out: TextIO) -> None:
+        self.clear()
+        print(text, file=out, flush=True)
+
+
+def _width(stream: TextIO) -> int:
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def summary(parts: Sequence[str]) -> str:
+    return " · ".join(part for part in parts if part)
