@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Sequence, TextIO
 
@@ -20,11 +21,12 @@ from recbrowser import __version__
 from recbrowser.callids import EXPECTED, scan
 from recbrowser.client import NO_KEY_MESSAGE, MagpipeClient, RetryNotice, validate_api_url
 from recbrowser.downloads import CANCELLED, DEFAULT_JOBS, DONE, SKIPPED, DownloadItem, plan_items, run_downloads
-from recbrowser.errors import InvalidCallId, NoApiKey, RecBrowserError
+from recbrowser.errors import InvalidCallId, NoApiKey, NotCached, RecBrowserError
+from recbrowser.history import HistoryEntry, HistoryStore
 from recbrowser.lookups import DEFAULT_CONCURRENCY, LookupResult, lookup_many
 from recbrowser.models import CallRecordings, format_duration, format_local_time
 from recbrowser.naming import DEFAULT_TEMPLATE, TemplateError, check_template
-from recbrowser.progress import StatusLine, human_bytes, human_eta, summary
+from recbrowser.progress import StatusLine, human_bytes, human_eta, relative_time, summary
 from recbrowser.settings import ENV_KEY, InvalidKey, KeyStore, Paths, Resolved, Settings, check_key, mask, resolve
 from recbrowser.text import printable
 
@@ -83,6 +85,21 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument(
         "--jobs", type=_positive_int, default=DEFAULT_CONCURRENCY, metavar="N", help=f"lookups in flight at once (default {DEFAULT_CONCURRENCY})"
     )
+    lookup.add_argument("--offline", action="store_true", help="answer from the lookup history only, without the network")
+
+    history = commands.add_parser(
+        "history",
+        help="list, search or forget past lookups",
+        description="Past lookups, newest first. Every lookup (app or command line) is recorded as it happens.",
+    )
+    history.add_argument("--json", action="store_true", help="print JSON Lines, one object per call")
+    history.add_argument("--limit", type=_positive_int, metavar="N", help="show at most N calls")
+    history.add_argument("--search", metavar="TEXT", help="only calls whose ID or segment labels contain TEXT")
+    history_commands = history.add_subparsers(dest="history_command", metavar="ACTION")
+    forget = history_commands.add_parser("forget", help="remove calls from the history", description="Remove calls from the history.")
+    forget.add_argument("call_ids", nargs="+", metavar="CALL_ID")
+    clear = history_commands.add_parser("clear", help="remove every entry", description="Remove every entry from the history.")
+    clear.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     download = commands.add_parser(
         "download",
@@ -152,6 +169,8 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return run_key(args, paths)
     if args.command == "download":
         return run_download(args, paths)
+    if args.command == "history":
+        return run_history(args, paths)
     if args.command == "demo-server":
         return run_demo_server(args)
     return run_tui(args, paths)
@@ -205,11 +224,45 @@ def collect_items(inputs: Sequence[str], stdin: TextIO) -> list[_Item]:
 
 def run_lookup(args: argparse.Namespace, paths: Paths) -> int:
     items = collect_items(args.inputs, sys.stdin)
-    resolved = _resolved(args, paths)
-    return asyncio.run(_lookup(items, resolved, json_lines=args.json, jobs=args.jobs))
+    history = _open_history(paths)
+    try:
+        if args.offline:
+            return _lookup_offline(items, history, json_lines=args.json)
+        resolved = _resolved(args, paths)
+        return asyncio.run(_lookup(items, resolved, history, json_lines=args.json, jobs=args.jobs))
+    finally:
+        _close_history(history)
 
 
-async def _lookup(items: list[_Item], resolved: Resolved, *, json_lines: bool, jobs: int) -> int:
+def _open_history(paths: Paths) -> HistoryStore:
+    return HistoryStore(paths.history_db)
+
+
+def _close_history(history: HistoryStore) -> None:
+    for warning in history.warnings:
+        print(f"recbrowser: warning: {printable(warning)}", file=sys.stderr)
+    history.close()
+
+
+def _lookup_offline(items: list[_Item], history: HistoryStore, *, json_lines: bool) -> int:
+    exit_code = EXIT_OK
+    for item in items:
+        error: RecBrowserError | None = InvalidCallId(item.invalid) if item.invalid is not None else None
+        cached = history.cached(item.call_id) if error is None else None
+        if error is None and cached is None:
+            error = NotCached("Not in the lookup history; look it up online first.")
+        if error is not None:
+            exit_code = max(exit_code, error.exit_code)
+            _emit_error(item.call_id, error, json_lines)
+            continue
+        if json_lines:
+            _print_json({**cached.recordings.to_api_dict(), "cached_at": cached.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")})
+        else:
+            print(format_call(cached.recordings, cached_at=cached.fetched_at), flush=True)
+    return exit_code
+
+
+async def _lookup(items: list[_Item], resolved: Resolved, history: HistoryStore, *, json_lines: bool, jobs: int) -> int:
     exit_code = EXIT_OK
     call_ids = [item.call_id for item in items if item.invalid is None]
     on_retry = _print_retry if sys.stderr.isatty() and not json_lines else None
@@ -221,7 +274,7 @@ async def _lookup(items: list[_Item], resolved: Resolved, *, json_lines: bool, j
                 return NoApiKey.exit_code
             answers = _aiter(results)
         else:
-            answers = lookup_many(client, call_ids, concurrency=jobs)
+            answers = lookup_many(client, call_ids, concurrency=jobs, history=history)
         results_iter = answers.__aiter__()
         for item in items:
             if item.invalid is not None:
@@ -269,7 +322,7 @@ def _print_json(obj: object) -> None:
     sys.stdout.flush()
 
 
-def format_call(call: CallRecordings) -> str:
+def format_call(call: CallRecordings, *, cached_at: datetime | None = None) -> str:
     """A plain-text table of one call's segments."""
     count = len(call.segments)
     summary = [f"{count} segment{'s' if count != 1 else ''}", format_duration(call.total_duration)]
@@ -283,6 +336,8 @@ def format_call(call: CallRecordings) -> str:
         statuses.append(f"{other} other")
     if statuses:
         summary.append(", ".join(statuses))
+    if cached_at is not None:
+        summary.append(f"cached {relative_time(cached_at)}")
     lines = [f"{call.call_id}  ({' · '.join(summary)})"]
     header = ("#", "Label", "Duration", "Source", "Status", "Created", "URL")
     rows = [
@@ -328,10 +383,16 @@ def run_download(args: argparse.Namespace, paths: Paths) -> int:
     directory = Path(args.output).expanduser() if args.output else (
         Path(settings.download_dir).expanduser() if settings.download_dir else paths.downloads_dir
     )
-    return asyncio.run(_download(items, resolved, directory, args))
+    history = _open_history(paths)
+    try:
+        return asyncio.run(_download(items, resolved, directory, args, history))
+    finally:
+        _close_history(history)
 
 
-async def _download(items: list[_Item], resolved: Resolved, directory: Path, args: argparse.Namespace) -> int:
+async def _download(
+    items: list[_Item], resolved: Resolved, directory: Path, args: argparse.Namespace, history: HistoryStore
+) -> int:
     json_lines = args.json
     exit_code = EXIT_OK
     calls: list[CallRecordings] = []
@@ -352,7 +413,7 @@ async def _download(items: list[_Item], resolved: Resolved, directory: Path, arg
         return max(exit_code, NoApiKey.exit_code)
     live = sys.stderr.isatty() and not json_lines
     async with MagpipeClient(resolved.api_url, resolved.key, on_retry=_print_retry if live else None) as client:
-        async for result in lookup_many(client, call_ids):
+        async for result in lookup_many(client, call_ids, history=history):
             if result.error is not None:
                 exit_code = max(exit_code, result.error.exit_code)
                 _emit_error(result.call_id, result.error, json_lines)
@@ -369,7 +430,7 @@ async def _download(items: list[_Item], resolved: Resolved, directory: Path, arg
             return exit_code
         status = StatusLine(sys.stderr) if live else None
         failed = 0
-        runner = run_downloads(downloads, client=client, jobs=args.jobs, force=args.force)
+        runner = run_downloads(downloads, client=client, jobs=args.jobs, force=args.force, history=history)
         ticker = asyncio.ensure_future(_tick(status, downloads)) if status else None
         try:
             async for item in runner:
@@ -429,6 +490,64 @@ def _describe_download(item: DownloadItem) -> str:
     word = "cancelled" if item.state == CANCELLED else "failed"
     message = printable(item.error.message if item.error else "unknown failure")
     return f"{word:<11} {item.call_id} #{item.segment.index} ({printable(item.segment.friendly_label, limit=30)}): {message}"
+
+
+# --- history --------------------------------------------------------------------------
+
+
+def run_history(args: argparse.Namespace, paths: Paths) -> int:
+    history = _open_history(paths)
+    try:
+        if args.history_command == "forget":
+            ids = []
+            for text in args.call_ids:
+                found = scan(text).ids
+                if not found:
+                    raise UsageError(f"{printable(text, limit=80)!r} is not a call ID: {EXPECTED}")
+                ids += found
+            removed = history.forget(ids)
+            print(f"Removed {removed} of {len(ids)} call{'s' if len(ids) != 1 else ''} from the history.")
+            return EXIT_OK
+        if args.history_command == "clear":
+            count = history.count()
+            if not args.yes:
+                if not sys.stdin.isatty():
+                    raise UsageError("refusing to clear the history without a terminal to confirm on; add --yes.")
+                answer = input(f"Remove all {count} entries from the history? [y/N] ")
+                if answer.strip().lower() not in ("y", "yes"):
+                    print("Nothing removed.")
+                    return EXIT_OK
+            removed = history.clear()
+            print(f"Removed {removed} entr{'y' if removed == 1 else 'ies'} from the history.")
+            return EXIT_OK
+        entries = history.entries(search=args.search, limit=args.limit)
+        if args.json:
+            for entry in entries:
+                _print_json(entry.to_json())
+        else:
+            print(format_history(entries), end="")
+        return EXIT_OK
+    finally:
+        _close_history(history)
+
+
+def format_history(entries: list[HistoryEntry]) -> str:
+    if not entries:
+        return "No lookups in the history.\n"
+    header = ("Call ID", "Last lookup", "Lookups", "Outcome", "Segments", "Synced", "Pending", "Downloaded")
+    rows = [
+        (
+            e.call_id,
+            relative_time(e.last_looked_up_at),
+            str(e.lookups),
+            e.outcome,
+            *("—" if v is None else str(v) for v in (e.segments, e.synced, e.pending)),
+            str(e.downloaded),
+        )
+        for e in entries
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return "".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() + "\n" for row in [header, *rows])
 
 
 # --- key ----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import AsyncIterator, Callable, Iterable, Sequence
 
 from recbrowser.client import MagpipeClient
 from recbrowser.errors import ApiError
+from recbrowser.history import HistoryStore
 from recbrowser.fetch import Cancelled, FetchError, Transfer, UrlExpired, fetch
 from recbrowser.models import CallRecordings, Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, PlannedName, plan
@@ -97,6 +98,7 @@ async def run_downloads(
     fetch_options: dict[str, object] | None = None,
     on_change: Callable[[DownloadItem], None] | None = None,
     gate: asyncio.Semaphore | None = None,
+    history: HistoryStore | None = None,
 ) -> AsyncIterator[DownloadItem]:
     """Run the items ``jobs`` at a time; yield each as it finishes (in completion order).
 
@@ -118,6 +120,10 @@ async def run_downloads(
             item.state = ACTIVE
             changed(item)
             await _download(item, loop, executor, client, force, options)
+            if history is not None and item.path is not None and item.state in (DONE, SKIPPED):
+                await asyncio.to_thread(
+                    history.record_download, item.call_id, item.segment.index, item.segment.label, item.path, item.bytes
+                )
             changed(item)
             return item
 

@@ -54,6 +54,13 @@ class NoRecording(ApiError):
     exit_code = 4
 
 
+class NotCached(RecBrowserError):
+    """``lookup --offline`` for a call the history has no answer for."""
+
+    code = "not_cached"
+    exit_code = 4
+
+
 class RateLimited(ApiError):
     code = "rate_limited"
     exit_code = 5

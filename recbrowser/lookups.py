@@ -8,6 +8,7 @@ from typing import AsyncIterator, Sequence
 
 from recbrowser.client import MagpipeClient
 from recbrowser.errors import ApiError
+from recbrowser.history import HistoryStore
 from recbrowser.models import CallRecordings
 
 DEFAULT_CONCURRENCY = 4
@@ -26,22 +27,30 @@ class LookupResult:
         return self.error is None
 
 
-async def lookup_one(client: MagpipeClient, call_id: str) -> LookupResult:
+async def lookup_one(client: MagpipeClient, call_id: str, history: HistoryStore | None = None) -> LookupResult:
+    """Look one call up; record the outcome in ``history`` (off the event loop) when given."""
     try:
-        return LookupResult(call_id, recordings=await client.get_recordings(call_id))
+        result = LookupResult(call_id, recordings=await client.get_recordings(call_id))
     except ApiError as exc:
-        return LookupResult(call_id, error=exc)
+        result = LookupResult(call_id, error=exc)
+    if history is not None:
+        await asyncio.to_thread(history.record_lookup, call_id, result.recordings, result.error)
+    return result
 
 
 async def lookup_many(
-    client: MagpipeClient, call_ids: Sequence[str], *, concurrency: int = DEFAULT_CONCURRENCY
+    client: MagpipeClient,
+    call_ids: Sequence[str],
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    history: HistoryStore | None = None,
 ) -> AsyncIterator[LookupResult]:
     """Yield one result per call ID, in input order, as soon as each (and those before it) is ready."""
     gate = asyncio.Semaphore(max(1, concurrency))
 
     async def bounded(call_id: str) -> LookupResult:
         async with gate:
-            return await lookup_one(client, call_id)
+            return await lookup_one(client, call_id, history)
 
     tasks = [asyncio.ensure_future(bounded(call_id)) for call_id in call_ids]
     try:

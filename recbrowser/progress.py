@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime, timezone
 from typing import Sequence, TextIO
 
 
@@ -28,6 +29,22 @@ def human_eta(seconds: float | None) -> str:
     if minutes:
         return f"{minutes}m{secs:02d}s"
     return f"{secs}s"
+
+
+def relative_time(moment: datetime, now: datetime | None = None) -> str:
+    """``just now``, ``5 min ago``, ``3 h ago``, ``2 days ago``, or a date for older times."""
+    now = now or datetime.now(timezone.utc)
+    seconds = (now - moment).total_seconds()
+    if seconds < 45:
+        return "just now"
+    if seconds < 3600:
+        return f"{round(seconds / 60)} min ago"
+    if seconds < 86400:
+        return f"{round(seconds / 3600)} h ago"
+    if seconds < 7 * 86400:
+        days = round(seconds / 86400)
+        return f"{days} day{'s' if days != 1 else ''} ago"
+    return moment.astimezone().strftime("%Y-%m-%d")
 
 
 class StatusLine:

@@ -1,4 +1,7 @@
-"""The recordings origin: storage bucket, provider signed URLs and ``/big/<n>``.
+"""The recordings origin: storage bucket, provider signed URLs, ``/big/<n>`` and redirects.
+
+Redirects (302) for download tests: ``/redirect/<n>/<rest>`` takes n hops to ``/<rest>``
+(query kept), ``/redirect-loop`` points at itself, ``/redirect-scheme`` at an ftp:// URL.
 
 It never asks for credentials (it records any it is sent, so tests can prove none leak).
 """
@@ -22,6 +25,8 @@ from recbrowser.fakeapi.state import RequestRecord
 _SYNCED = re.compile(r"/storage/v1/object/public/recordings/([0-9a-f-]{36})/([1-9][0-9]*)\.wav")
 _PROVIDER = re.compile(r"/provider/recordings/([0-9a-f-]{36})/([1-9][0-9]*)\.wav")
 _BIG = re.compile(r"/big/([0-9]{1,15})")
+_REDIRECT = re.compile(r"/redirect/([0-9]{1,4})/(.*)")
+REDIRECT_SCHEME_TARGET = "ftp://example.invalid/x"
 _EPOCH_2026 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 _CHUNK = 64 * 1024
 
@@ -52,6 +57,12 @@ class StorageHandler(BaseHandler):
         elif match := _PROVIDER.fullmatch(url.path):
             token = parse_qs(url.query).get("token", [None])[0]
             self._serve_provider(match.group(1), int(match.group(2)), token)
+        elif match := _REDIRECT.fullmatch(url.path):
+            self._redirect(int(match.group(1)), match.group(2), url.query)
+        elif url.path == "/redirect-loop":
+            self._send_redirect("/redirect-loop")
+        elif url.path == "/redirect-scheme":
+            self._send_redirect(REDIRECT_SCHEME_TARGET)
         elif match := _BIG.fullmatch(url.path):
             size = int(match.group(1))
             self.serve_entity(
@@ -60,6 +71,14 @@ class StorageHandler(BaseHandler):
             )
         else:
             self._not_found()
+
+    def _redirect(self, hops: int, rest: str, query: str) -> None:
+        """``/redirect/<n>/<rest>``: 302 to ``/redirect/<n-1>/<rest>``, and from n=1 (or 0) to ``/<rest>``."""
+        target = f"/redirect/{hops - 1}/{rest}" if hops > 1 else f"/{rest}"
+        self._send_redirect(target + (f"?{query}" if query else ""))
+
+    def _send_redirect(self, location: str) -> None:
+        self.send_head(302, [("Location", location), ("Content-Length", "0")])
 
     def _not_found(self) -> None:
         self.send_error_json(404, "not_found", "Object not found")

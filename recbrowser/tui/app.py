@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable
@@ -12,6 +13,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from recbrowser.client import MagpipeClient, RetryNotice
+from recbrowser.history import HistoryStore
 from recbrowser.settings import ENV_KEY, KeyStore, Paths, Resolved, Secret, Settings, display_path, mask
 from recbrowser.text import printable
 from recbrowser.tui.screens.browser import BrowserScreen
@@ -33,8 +35,10 @@ class RecBrowserApp(App[None]):
         welcome: Text | None = None,
         prefill: str = "",
         client_options: dict[str, Any] | None = None,
+        history: HistoryStore | None = None,
     ) -> None:
         super().__init__()
+        self.history = history if history is not None else HistoryStore(paths.history_db, session=uuid.uuid4().hex)
         self.paths = paths
         self.resolved = resolved
         self.settings = settings or Settings()
@@ -56,13 +60,14 @@ class RecBrowserApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(BrowserScreen(welcome=self._welcome, prefill=self._prefill))
-        for warning in self.settings.warnings:
+        for warning in [*self.settings.warnings, *self.history.warnings]:
             self.notify(warning, severity="warning", markup=False)
         if self.resolved.key is None:
             self.ask_for_key()
 
     async def on_unmount(self) -> None:
         await self.client.aclose()
+        self.history.close()
 
     # --- the key ------------------------------------------------------------------------
 
@@ -119,4 +124,6 @@ class RecBrowserApp(App[None]):
             yield SystemCommand("Download all calls", "Download every segment of every listed call", screen.action_download_all)
             yield SystemCommand("Cancel download", "Cancel the highlighted download (x)", screen.action_cancel_download)
             yield SystemCommand("Help", "Show every key (?)", screen.action_help)
+            yield SystemCommand("History", "Past lookups, searchable, offline (h)", screen.action_history)
+            yield SystemCommand("Clear history", "Remove every entry from the lookup history", screen.action_clear_history)
         yield SystemCommand("API key", "Set or change the Magpipe API key (k)", self.ask_for_key)

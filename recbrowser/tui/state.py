@@ -18,6 +18,7 @@ class CallState:
     error: ApiError | None = None
     loading: bool = False
     fetched_at: datetime | None = None
+    cached_at: datetime | None = None  # set while the answer shown comes from the history
     local_files: dict[int, str] = field(default_factory=dict)
 
     @property

@@ -51,7 +51,8 @@ class BrowserScreen(Screen[None]):
         Binding("d", "download", "Download", id="browser.download", tooltip="Download the selected segment"),
         Binding("D", "download_call", "Download call", show=False, id="browser.download_call", tooltip="Download every segment of the selected call"),
         Binding("x", "cancel_download", "Cancel download", id="browser.cancel", show=False, tooltip="Cancel the highlighted download (or the selected segment's); the partial file is kept"),
-        Binding("k", "key", "Key", id="browser.key", tooltip="Set or change the Magpipe API key"),
+        Binding("h", "history", "History", id="browser.history", tooltip="Past lookups: search, show cached results, forget"),
+        Binding("k", "key", "Key", show=False, id="browser.key", tooltip="Set or change the Magpipe API key"),
         Binding("question_mark", "help", "Help", id="browser.help", tooltip="Show every key"),
         Binding("tab", "focus_next", "Next pane", show=False, id="browser.next", tooltip="Calls list → segments table → input"),
         Binding("q", "app.quit", "Quit", id="browser.quit", tooltip="Quit recbrowser"),
@@ -100,7 +101,7 @@ class BrowserScreen(Screen[None]):
                 yield SegmentDetail(id="segment-detail")
                 yield Static(self._welcome or _default_welcome(), id="welcome")
         yield DownloadsPanel(id="downloads")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(DownloadsPanel).display = False
@@ -109,6 +110,7 @@ class BrowserScreen(Screen[None]):
         self.query_one("#ids", Input).focus()
         interval = self.app.settings.refresh_interval
         self.set_interval(interval, self._refresh_pending, name="auto-refresh")
+        self._restore_last_session()
 
     def _show_empty(self, empty: bool) -> None:
         self.query_one("#welcome").display = empty
@@ -173,7 +175,7 @@ class BrowserScreen(Screen[None]):
 
     async def _lookup_worker(self, call_id: str, generation: int) -> None:
         async with self._gate:
-            result = await lookup_one(self.app.client, call_id)
+            result = await lookup_one(self.app.client, call_id, self.app.history)
         self.post_message(self.LookupFinished(result, generation))
 
     @on(LookupFinished)
@@ -185,7 +187,7 @@ class BrowserScreen(Screen[None]):
         state.loading = False
         if result.error is None:
             was_pending = state.has_pending
-            state.recordings, state.error = result.recordings, None
+            state.recordings, state.error, state.cached_at = result.recordings, None, None
             state.fetched_at = datetime.now(timezone.utc)
             if was_pending and not state.has_pending:
                 self.notify(f"{result.call_id[:8]}…: every segment is synced now.", title="Synced")
@@ -270,6 +272,73 @@ class BrowserScreen(Screen[None]):
         row = self.query_one(SegmentTable).cursor_row
         segments = state.recordings.segments
         return segments[row] if 0 <= row < len(segments) else None
+
+    # --- history ---------------------------------------------------------------------
+
+    @work(thread=True, group="history-read", exit_on_error=False)
+    def _restore_last_session(self) -> None:
+        """List the calls of the last session again, from the cache (no network)."""
+        history = self.app.history
+        restored = [self._cached_state(call_id) for call_id in history.last_session_call_ids(exclude_session=history.session)]
+        if restored:
+            self.app.call_from_thread(self._add_states, restored, None)
+
+    def _cached_state(self, call_id: str) -> CallState:
+        """A call's state from the history (runs in a thread: reads the database and the disk)."""
+        state = CallState(call_id)
+        cached = self.app.history.cached(call_id)
+        if cached is not None:
+            state.recordings, state.cached_at = cached.recordings, cached.fetched_at
+        state.local_files = {i: p for i, p in self.app.history.downloads(call_id).items() if Path(p).exists()}
+        return state
+
+    def _add_states(self, states: list[CallState], select: str | None) -> None:
+        for state in states:
+            if state.call_id not in self.calls:
+                self.calls[state.call_id] = state
+            elif state.recordings is not None and self.calls[state.call_id].recordings is None:
+                current = self.calls[state.call_id]
+                current.recordings, current.cached_at = state.recordings, state.cached_at
+            self.query_one(CallList).upsert(self.calls[state.call_id])
+        self._show_empty(False)
+        if select is not None:
+            self.query_one(CallList).select_call(select)
+        elif self.query_one(CallList).highlighted is None:
+            self.query_one(CallList).highlighted = 0
+        self._show_selected()
+
+    def action_history(self) -> None:
+        from recbrowser.tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(), self._history_chosen)
+
+    def _history_chosen(self, call_id: str | None) -> None:
+        if call_id is not None:
+            self._show_from_history(call_id)
+
+    @work(thread=True, group="history-read", exit_on_error=False)
+    def _show_from_history(self, call_id: str) -> None:
+        state = self._cached_state(call_id)
+        self.app.call_from_thread(self._shown_from_history, state)
+
+    def _shown_from_history(self, state: CallState) -> None:
+        self._add_states([state], state.call_id)
+        self._start_lookup(state.call_id)
+        self.query_one(CallList).focus()
+
+    def action_clear_history(self) -> None:
+        from recbrowser.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._clear_history()
+
+        self.app.push_screen(ConfirmScreen("Remove every entry from the lookup history?", yes="Clear"), answered)
+
+    @work(thread=True, group="history-write", exit_on_error=False)
+    def _clear_history(self) -> None:
+        removed = self.app.history.clear()
+        self.app.call_from_thread(self.notify, f"Removed {removed} entries from the history.")
 
     # --- open, copy, key, help ---------------------------------------------------------
 
@@ -361,7 +430,9 @@ class BrowserScreen(Screen[None]):
 
     async def _download_worker(self, items: list[DownloadItem]) -> None:
         panel = self.query_one(DownloadsPanel)
-        async for item in run_downloads(items, client=self.app.client, gate=self._download_gate, on_change=panel.refresh_row_of):
+        async for item in run_downloads(
+            items, client=self.app.client, gate=self._download_gate, on_change=panel.refresh_row_of, history=self.app.history
+        ):
             self.post_message(self.DownloadFinished(item))
 
     @on(DownloadFinished)

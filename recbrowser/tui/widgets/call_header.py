@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from recbrowser.models import format_duration
+from recbrowser.progress import relative_time
 from recbrowser.text import printable
 from recbrowser.tui.cells import status_summary
 from recbrowser.tui.state import CallState
@@ -22,6 +23,10 @@ def header_text(state: CallState | None, *, now_ago: str = "") -> Text:
         text.append(f"  {count} segment{'s' if count != 1 else ''} · {format_duration(call.total_duration)} · ")
         summary = status_summary(call)
         text.append(summary, style="yellow" if call.pending_count else "green")
+    if state.cached_at is not None:
+        text.append(f"  cached {relative_time(state.cached_at)}", style="yellow italic")
+    elif state.recordings is None and state.error is None and not state.loading:
+        text.append("  not looked up in this session yet; press r", style="dim")
     if state.loading:
         text.append("  looking up…", style="dim italic")
     if state.error is not None:

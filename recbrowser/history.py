@@ -1,0 +1,369 @@
+"""The lookup history: a SQLite store written as each lookup happens, readable offline.
+
+One row per call ID (first and last lookup, count, last outcome, counts, the last successful
+answer) plus the downloads. WAL mode, a busy timeout and ``BEGIN IMMEDIATE`` writes let two
+running instances share it without losing an entry. The file is private (0600): cached
+answers hold signed recording URLs that work without other credentials. A corrupt file is
+moved aside and a fresh one started. The API key is never stored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from recbrowser.errors import ApiError
+from recbrowser.models import CallRecordings
+
+BUSY_TIMEOUT_MS = 10_000
+
+# Each entry upgrades the schema by one version; PRAGMA user_version counts those applied.
+MIGRATIONS: list[str] = [
+    # 1: one row per call ID.
+    """
+    CREATE TABLE calls (
+        call_id TEXT PRIMARY KEY,
+        first_looked_up_at REAL NOT NULL,
+        last_looked_up_at REAL NOT NULL,
+        lookups INTEGER NOT NULL DEFAULT 0,
+        outcome TEXT NOT NULL,
+        segments INTEGER,
+        synced INTEGER,
+        pending INTEGER,
+        response TEXT,
+        response_at REAL
+    );
+    CREATE INDEX calls_by_last_lookup ON calls (last_looked_up_at DESC);
+    """,
+    # 2: searchable labels, sessions (to restore the last TUI session), downloads.
+    """
+    ALTER TABLE calls ADD COLUMN labels TEXT NOT NULL DEFAULT '';
+    ALTER TABLE calls ADD COLUMN session TEXT;
+    ALTER TABLE calls ADD COLUMN session_added_at REAL;
+    CREATE INDEX calls_by_session ON calls (session, session_added_at);
+    CREATE TABLE downloads (
+        call_id TEXT NOT NULL,
+        segment_index INTEGER NOT NULL,
+        label TEXT,
+        path TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        completed_at REAL NOT NULL,
+        PRIMARY KEY (call_id, segment_index, path)
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """What the history knows about one call."""
+
+    call_id: str
+    first_looked_up_at: datetime
+    last_looked_up_at: datetime
+    lookups: int
+    outcome: str
+    segments: int | None
+    synced: int | None
+    pending: int | None
+    downloaded: int
+    response_at: datetime | None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "call_id": self.call_id,
+            "first_looked_up_at": _iso(self.first_looked_up_at),
+            "last_looked_up_at": _iso(self.last_looked_up_at),
+            "lookups": self.lookups,
+            "outcome": self.outcome,
+            "segments": self.segments,
+            "synced": self.synced,
+            "pending": self.pending,
+            "downloaded": self.downloaded,
+        }
+
+
+@dataclass(frozen=True)
+class CachedCall:
+    recordings: CallRecordings
+    fetched_at: datetime
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _when(epoch: float | None) -> datetime | None:
+    return datetime.fromtimestamp(epoch, timezone.utc) if epoch is not None else None
+
+
+def _search_text(call: CallRecordings) -> str:
+    words = set()
+    for segment in call.segments:
+        words.add((segment.label or "main").lower())
+        words.add(segment.friendly_label.lower())
+    return " ".join(sorted(words))
+
+
+class HistoryStore:
+    """Thread-safe access to the history database (one connection per thread)."""
+
+    def __init__(self, path: Path, *, session: str | None = None) -> None:
+        self.path = path
+        self.session = session
+        self.warnings: list[str] = []
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._memory = False
+        self._open_checked()
+
+    # --- opening, migrating, recovering ------------------------------------------------
+
+    def _open_checked(self) -> None:
+        try:
+            self._prepare_file()
+            with self._write() as db:
+                self._migrate(db)
+        except sqlite3.DatabaseError as exc:
+            self._recover(exc)
+        except OSError as exc:
+            self._go_memory(f"History is off for this run: cannot use {self.path} ({exc.strerror or exc}).")
+
+    def _prepare_file(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        os.close(fd)
+        os.chmod(self.path, 0o600)
+
+    def _recover(self, exc: Exception) -> None:
+        self.close()
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        try:
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm"):
+                extra = self.path.with_name(self.path.name + suffix)
+                if extra.exists():
+                    os.replace(extra, aside.with_name(aside.name + suffix))
+            self._prepare_file()
+            with self._write() as db:
+                self._migrate(db)
+        except (OSError, sqlite3.DatabaseError) as again:
+            self._go_memory(f"History is off for this run: {self.path} is unusable ({again}).")
+            return
+        self.warnings.append(f"The history file was unreadable ({exc}); moved it to {aside} and started a new one.")
+
+    def _go_memory(self, warning: str) -> None:
+        self.close()
+        self._memory = True
+        self.warnings.append(warning)
+        with self._write() as db:
+            self._migrate(db)
+
+    def _connection(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            if self._memory:
+                db = sqlite3.connect("file:recbrowser-history?mode=memory&cache=shared", uri=True, check_same_thread=False)
+            else:
+                db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+                db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode.lower() != "wal":  # e.g. a file system without shared memory
+                    self.warnings.append(f"History runs without WAL ({mode}).")
+                db.execute("PRAGMA synchronous = NORMAL")
+            db.isolation_level = None
+            self._local.db = db
+            with self._lock:
+                self._connections.append(db)
+        return db
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        db = self._connection()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        else:
+            db.execute("COMMIT")
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(f"history schema version {version} is newer than this recbrowser knows ({SCHEMA_VERSION})")
+        for number in range(version, SCHEMA_VERSION):
+            for statement in filter(str.strip, MIGRATIONS[number].split(";")):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {number + 1}")
+
+    def close(self) -> None:
+        with self._lock:
+            for db in self._connections:
+                try:
+                    db.close()
+                except sqlite3.Error:
+                    pass
+            self._connections.clear()
+        self._local = threading.local()
+
+    # --- writing ------------------------------------------------------------------------
+
+    def _failed_write(self, exc: Exception) -> None:
+        message = f"Could not write the history ({exc}); this result is not saved."
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def record_lookup(self, call_id: str, recordings: CallRecordings | None, error: ApiError | None, *, at: float | None = None) -> bool:
+        """Record one lookup as it happens: an answer (cached for offline use) or an error code.
+
+        Returns False (and adds a warning) when the database cannot be written; never raises.
+        """
+        try:
+            self._record_lookup(call_id, recordings, error, time.time() if at is None else at)
+        except (sqlite3.Error, OSError) as exc:
+            self._failed_write(exc)
+            return False
+        return True
+
+    def _record_lookup(self, call_id: str, recordings: CallRecordings | None, error: ApiError | None, now: float) -> None:
+        outcome = "ok" if error is None else error.code
+        with self._write() as db:
+            row = db.execute("SELECT session FROM calls WHERE call_id = ?", (call_id,)).fetchone()
+            if row is None:
+                db.execute(
+                    "INSERT INTO calls (call_id, first_looked_up_at, last_looked_up_at, lookups, outcome, session, session_added_at)"
+                    " VALUES (?, ?, ?, 0, ?, ?, ?)",
+                    (call_id, now, now, outcome, self.session, now if self.session else None),
+                )
+            elif self.session is not None and row[0] != self.session:
+                db.execute("UPDATE calls SET session = ?, session_added_at = ? WHERE call_id = ?", (self.session, now, call_id))
+            db.execute(
+                "UPDATE calls SET last_looked_up_at = ?, lookups = lookups + 1, outcome = ? WHERE call_id = ?",
+                (now, outcome, call_id),
+            )
+            if recordings is not None:
+                db.execute(
+                    "UPDATE calls SET segments = ?, synced = ?, pending = ?, response = ?, response_at = ?, labels = ?"
+                    " WHERE call_id = ?",
+                    (
+                        len(recordings.segments),
+                        recordings.synced_count,
+                        recordings.pending_count,
+                        json.dumps(recordings.to_api_dict()),
+                        now,
+                        _search_text(recordings),
+                        call_id,
+                    ),
+                )
+
+    def record_download(self, call_id: str, index: int, label: str | None, path: Path, size: int, *, at: float | None = None) -> bool:
+        """Record a completed download; like ``record_lookup`` it never raises."""
+        try:
+            with self._write() as db:
+                db.execute(
+                    "INSERT OR REPLACE INTO downloads (call_id, segment_index, label, path, bytes, completed_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (call_id, index, label, str(path), size, time.time() if at is None else at),
+                )
+        except (sqlite3.Error, OSError) as exc:
+            self._failed_write(exc)
+            return False
+        return True
+
+    def forget(self, call_ids: Sequence[str]) -> int:
+        with self._write() as db:
+            removed = 0
+            for call_id in call_ids:
+                removed += db.execute("DELETE FROM calls WHERE call_id = ?", (call_id,)).rowcount
+                db.execute("DELETE FROM downloads WHERE call_id = ?", (call_id,))
+            return removed
+
+    def clear(self) -> int:
+        with self._write() as db:
+            removed = db.execute("DELETE FROM calls").rowcount
+            db.execute("DELETE FROM downloads")
+            return removed
+
+    # --- reading ------------------------------------------------------------------------
+
+    _ENTRY_COLUMNS = (
+        "c.call_id, c.first_looked_up_at, c.last_looked_up_at, c.lookups, c.outcome, c.segments, c.synced, c.pending,"
+        " (SELECT COUNT(DISTINCT d.segment_index) FROM downloads d WHERE d.call_id = c.call_id), c.response_at"
+    )
+
+    def entries(self, *, search: str | None = None, limit: int | None = None) -> list[HistoryEntry]:
+        """Newest first; ``search`` matches call IDs and labels (raw or friendly), any case."""
+        sql = f"SELECT {self._ENTRY_COLUMNS} FROM calls c"
+        params: list[object] = []
+        if search and search.strip():
+            pattern = "%" + search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            sql += " WHERE c.call_id LIKE ? ESCAPE '\\' OR c.labels LIKE ? ESCAPE '\\'"
+            params += [pattern, pattern]
+        sql += " ORDER BY c.last_looked_up_at DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [self._entry(row) for row in self._connection().execute(sql, params)]
+
+    def count(self) -> int:
+        return self._connection().execute("SELECT COUNT(*) FROM calls").fetchone()[0]
+
+    def get(self, call_id: str) -> HistoryEntry | None:
+        row = self._connection().execute(f"SELECT {self._ENTRY_COLUMNS} FROM calls c WHERE c.call_id = ?", (call_id,)).fetchone()
+        return self._entry(row) if row else None
+
+    def cached(self, call_id: str) -> CachedCall | None:
+        """The last successful answer for a call, for offline use."""
+        row = self._connection().execute("SELECT response, response_at FROM calls WHERE call_id = ?", (call_id,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        try:
+            recordings = CallRecordings.from_api(call_id, json.loads(row[0]))
+        except (ValueError, ApiError):
+            return None
+        return CachedCall(recordings, _when(row[1]) or datetime.now(timezone.utc))
+
+    def downloads(self, call_id: str) -> dict[int, str]:
+        """Segment index -> path of the latest recorded download of each segment."""
+        rows = self._connection().execute(
+            "SELECT segment_index, path FROM downloads WHERE call_id = ? ORDER BY completed_at", (call_id,)
+        )
+        return {index: path for index, path in rows}
+
+    def last_session_call_ids(self, *, exclude_session: str | None = None) -> list[str]:
+        """The calls of the most recent TUI session (other than ``exclude_session``), in the order added."""
+        db = self._connection()
+        row = db.execute(
+            "SELECT session FROM calls WHERE session IS NOT NULL AND session IS NOT ? ORDER BY last_looked_up_at DESC LIMIT 1",
+            (exclude_session,),
+        ).fetchone()
+        if row is None:
+            return []
+        return [r[0] for r in db.execute("SELECT call_id FROM calls WHERE session = ? ORDER BY session_added_at", (row[0],))]
+
+    @staticmethod
+    def _entry(row: tuple) -> HistoryEntry:  # type: ignore[type-arg]
+        return HistoryEntry(
+            call_id=row[0],
+            first_looked_up_at=_when(row[1]),  # type: ignore[arg-type]
+            last_looked_up_at=_when(row[2]),  # type: ignore[arg-type]
+            lookups=row[3],
+            outcome=row[4],
+            segments=row[5],
+            synced=row[6],
+            pending=row[7],
+            downloaded=row[8] or 0,
+            response_at=_when(row[9]),
+        )
