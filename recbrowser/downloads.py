@@ -12,14 +12,17 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import AsyncIterator, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, AsyncIterator, Callable, Iterable, Sequence
 
-from recbrowser.client import MagpipeClient
 from recbrowser.errors import ApiError
-from recbrowser.history import HistoryStore
-from recbrowser.fetch import Cancelled, FetchError, Transfer, UrlExpired, fetch
+from recbrowser.errors import Cancelled, FetchError, UrlExpired
 from recbrowser.models import CallRecordings, Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, PlannedName, plan
+from recbrowser.progress import Transfer
+
+if TYPE_CHECKING:
+    from recbrowser.client import MagpipeClient
+    from recbrowser.history import HistoryStore
 
 DEFAULT_JOBS = 3
 
@@ -149,6 +152,8 @@ async def _download(
     force: bool,
     options: dict[str, object],
 ) -> None:
+    from recbrowser.fetch import fetch  # http.client and ssl load with the first download, not at start-up
+
     refreshed = False
     while True:
         url = item.segment.url

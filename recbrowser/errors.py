@@ -83,3 +83,56 @@ class NetworkError(ApiError):
 class BadResponse(ApiError):
     code = "bad_response"
     exit_code = 5
+
+
+# --- downloads ----------------------------------------------------------------------
+
+
+class FetchError(Exception):
+    """A download failed; ``code`` for JSON output, ``message`` for people."""
+
+    code = "download_failed"
+    retryable = False
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UrlExpired(FetchError):
+    """403/404/410 from the recordings host: a provider URL that expired, or a moved object."""
+
+    code = "url_expired"
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class HttpFailure(FetchError):
+    code = "http_error"
+
+    def __init__(self, message: str, status: int | None = None, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retryable = retryable
+
+
+class TransferInterrupted(FetchError):
+    """The connection dropped or stalled; resumable from what was written."""
+
+    code = "network_error"
+    retryable = True
+
+
+class Incomplete(FetchError):
+    code = "incomplete"
+    retryable = True
+
+
+class DiskError(FetchError):
+    code = "disk_error"
+
+
+class Cancelled(FetchError):
+    code = "cancelled"

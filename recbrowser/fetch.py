@@ -22,12 +22,22 @@ import socket
 import ssl
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from recbrowser import __version__
+from recbrowser.errors import (  # noqa: F401 - re-exported: callers catch these from here
+    Cancelled,
+    DiskError,
+    FetchError,
+    HttpFailure,
+    Incomplete,
+    TransferInterrupted,
+    UrlExpired,
+)
 from recbrowser.naming import PlannedName
+from recbrowser.progress import Transfer
 from recbrowser.text import printable
 
 CHUNK = 1 << 20
@@ -36,80 +46,6 @@ _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 _UNSATISFIED = re.compile(r"bytes\s+\*/(\d+)")
 _DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.EISDIR, errno.ENOTDIR}
 _EXPIRED = {403, 404, 410}
-
-
-class FetchError(Exception):
-    """A download failed; ``code`` for JSON output, ``message`` for people."""
-
-    code = "download_failed"
-    retryable = False
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class UrlExpired(FetchError):
-    """403/404/410 from the recordings host: a provider URL that expired, or a moved object."""
-
-    code = "url_expired"
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class HttpFailure(FetchError):
-    code = "http_error"
-
-    def __init__(self, message: str, status: int | None = None, *, retryable: bool = False) -> None:
-        super().__init__(message)
-        self.status = status
-        self.retryable = retryable
-
-
-class TransferInterrupted(FetchError):
-    """The connection dropped or stalled; resumable from what was written."""
-
-    code = "network_error"
-    retryable = True
-
-
-class Incomplete(FetchError):
-    code = "incomplete"
-    retryable = True
-
-
-class DiskError(FetchError):
-    code = "disk_error"
-
-
-class Cancelled(FetchError):
-    code = "cancelled"
-
-
-@dataclass
-class Transfer:
-    """Live progress of one file, written by its worker thread and read by the UI on a timer."""
-
-    total: int | None = None
-    done: int = 0
-    resumed_from: int = 0
-    started: float = field(default_factory=time.monotonic)
-    attempts: int = 0
-
-    @property
-    def speed(self) -> float:
-        """Bytes per second over this run (resumed bytes excluded)."""
-        elapsed = time.monotonic() - self.started
-        fetched = self.done - self.resumed_from
-        return fetched / elapsed if elapsed > 0 and fetched > 0 else 0.0
-
-    @property
-    def eta(self) -> float | None:
-        if self.total is None or self.speed <= 0:
-            return None
-        return max(0.0, (self.total - self.done) / self.speed)
 
 
 @dataclass(frozen=True)

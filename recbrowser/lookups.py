@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, AsyncIterator, Sequence
 
-from recbrowser.client import MagpipeClient
 from recbrowser.errors import ApiError
-from recbrowser.history import HistoryStore
 from recbrowser.models import CallRecordings
+
+if TYPE_CHECKING:
+    from recbrowser.client import MagpipeClient
+    from recbrowser.history import HistoryStore
 
 DEFAULT_CONCURRENCY = 4
 

@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-import platformdirs
 
 APP_NAME = "recbrowser"
 DEFAULT_API_URL = "https://api.magpipe.ai/functions/v1"
@@ -91,6 +90,8 @@ class Paths:
 
     @classmethod
     def default(cls) -> "Paths":
+        import platformdirs
+
         return cls(
             config_dir=platformdirs.user_config_path(APP_NAME),
             data_dir=platformdirs.user_data_path(APP_NAME),

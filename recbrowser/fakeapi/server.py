@@ -30,8 +30,12 @@ class FakeMagpipe:
         host: str = "127.0.0.1",
         keys: Mapping[str, str] | None = None,
         calls: Iterable[SampleCall] | None = None,
+        public_storage_url: str | None = None,
     ) -> None:
+        """``public_storage_url`` makes the API advertise recordings on another server (e.g. an
+        nginx serving the same paths, for benchmarks) instead of the built-in recordings host."""
         self.host = host
+        self._public_storage_url = public_storage_url.rstrip("/") if public_storage_url else None
         self._ports = {"api": api_port, "storage": storage_port}
         self.faults = Faults()
         self._state = FakeState(
@@ -69,7 +73,7 @@ class FakeMagpipe:
                 server = QuietServer((self.host, self._ports[origin]), handler, self._state, self._stopping)
                 self._ports[origin] = server.server_address[1]
                 self._servers.append(server)
-            self._state.storage_url = self.storage_url
+            self._state.storage_url = self._public_storage_url or self.storage_url
             for server in self._servers:
                 thread = threading.Thread(
                     target=server.serve_forever,

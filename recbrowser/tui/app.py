@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from recbrowser.client import MagpipeClient, RetryNotice
 from recbrowser.history import HistoryStore
 from recbrowser.settings import ENV_KEY, KeyStore, Paths, Resolved, Secret, Settings, display_path, mask
 from recbrowser.text import printable
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.key_entry import KeyScreen
+
+if TYPE_CHECKING:
+    from recbrowser.client import MagpipeClient, RetryNotice
 
 
 class RecBrowserApp(App[None]):
@@ -45,7 +48,8 @@ class RecBrowserApp(App[None]):
         self._client_options = client_options or {}
         self._welcome = welcome
         self._prefill = prefill
-        self.client = self._make_client(resolved.key)
+        self._client: MagpipeClient | None = None
+        self._client_lock = threading.Lock()
         self.sub_title = "demo" if welcome is not None else printable(resolved.api_url, limit=60)
 
     @property
@@ -55,8 +59,20 @@ class RecBrowserApp(App[None]):
             return Path(self.settings.download_dir).expanduser()
         return self.paths.downloads_dir
 
-    def _make_client(self, key: Secret | None) -> MagpipeClient:
-        return MagpipeClient(self.resolved.api_url, key, on_retry=self._on_retry, **self._client_options)
+    @property
+    def client(self) -> MagpipeClient:
+        """The Magpipe client, made on first use: building its TLS context takes ~35 ms,
+        which is kept off the first frame (``_warm_up`` builds it in a thread)."""
+        from recbrowser.client import MagpipeClient  # httpx loads off the first frame
+
+        with self._client_lock:
+            if self._client is None:
+                self._client = MagpipeClient(self.resolved.api_url, self.resolved.key, on_retry=self._on_retry, **self._client_options)
+            return self._client
+
+    @work(thread=True, group="startup", exit_on_error=False)
+    def _warm_up(self) -> None:
+        self.client  # noqa: B018 - built here, off the event loop
 
     def on_mount(self) -> None:
         self.push_screen(BrowserScreen(welcome=self._welcome, prefill=self._prefill))
@@ -64,9 +80,13 @@ class RecBrowserApp(App[None]):
             self.notify(warning, severity="warning", markup=False)
         if self.resolved.key is None:
             self.ask_for_key()
+        # Off the first frame: importing httpx and building its TLS context in a thread
+        # still competes for the GIL, so it waits until the screen is up.
+        self.set_timer(0.5, self._warm_up)
 
     async def on_unmount(self) -> None:
-        await self.client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
         self.history.close()
 
     # --- the key ------------------------------------------------------------------------
@@ -94,10 +114,11 @@ class RecBrowserApp(App[None]):
         self.call_from_thread(self._use_key, key)
 
     def _use_key(self, key: str) -> None:
-        old = self.client
-        self.resolved = replace(self.resolved, key=Secret(key), key_source=str(self.paths.key_file))
-        self.client = self._make_client(self.resolved.key)
-        self.run_worker(old.aclose(), group="settings")
+        with self._client_lock:
+            old, self._client = self._client, None
+            self.resolved = replace(self.resolved, key=Secret(key), key_source=str(self.paths.key_file))
+        if old is not None:
+            self.run_worker(old.aclose(), group="settings")
         self.notify(f"Saved key {mask(key)} to {display_path(self.paths.key_file)}.", title="API key", markup=False)
 
     # --- retries and commands -------------------------------------------------------

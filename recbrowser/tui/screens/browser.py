@@ -110,7 +110,7 @@ class BrowserScreen(Screen[None]):
         self.query_one("#ids", Input).focus()
         interval = self.app.settings.refresh_interval
         self.set_interval(interval, self._refresh_pending, name="auto-refresh")
-        self._restore_last_session()
+        self.set_timer(0.05, self._restore_last_session)  # after the first frame
 
     def _show_empty(self, empty: bool) -> None:
         self.query_one("#welcome").display = empty

@@ -1,0 +1,1 @@
+"""One module per command; `recbrowser.cli` imports each only when it runs."""

@@ -1,0 +1,54 @@
+"""Starting the terminal app (Textual is imported only here) and the demo server."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from recbrowser.commands.common import EXIT_OK, UsageError
+from recbrowser.settings import Paths, resolve
+
+
+def run_tui(args: argparse.Namespace, paths: Paths) -> int:
+    """Start the Textual app (imported here so the plain commands never load Textual)."""
+    if not sys.stdout.isatty() or not sys.stdin.isatty():
+        raise UsageError("the app needs a terminal; use `recbrowser lookup` in scripts (see --help).")
+    from recbrowser.tui.app import RecBrowserApp
+    from recbrowser.tui.welcome import demo_welcome
+
+    if args.demo:
+        from recbrowser.demo import start_demo
+
+        demo = start_demo()
+        try:
+            app = RecBrowserApp(
+                paths=demo.paths,
+                resolved=demo.resolved,
+                welcome=demo_welcome(demo.samples),
+                prefill=" ".join(call_id for call_id, _ in demo.samples),
+            )
+            app.run()
+        finally:
+            demo.close()
+        return EXIT_OK
+    from recbrowser.settings import Settings
+
+    settings = Settings.load(paths.settings_file)
+    resolved = resolve(paths, api_url_flag=getattr(args, "api_url", None), settings=settings)
+    from recbrowser.client import validate_api_url
+
+    try:
+        validate_api_url(resolved.api_url)
+    except ValueError as exc:
+        raise UsageError(f"{exc} (from {resolved.api_url_source})") from None
+    RecBrowserApp(paths=paths, resolved=resolved, settings=settings).run()
+    return EXIT_OK
+
+
+def run_demo_server(args: argparse.Namespace) -> int:
+    from recbrowser.fakeapi import FakeMagpipe, serve_forever
+
+    try:
+        return serve_forever(FakeMagpipe(api_port=args.port), sys.stdout)
+    except OSError as exc:
+        raise UsageError(f"cannot start the demo server on port {args.port}: {exc.strerror or exc}") from None

@@ -1,0 +1,113 @@
+"""What the commands share: exit codes, input collection, error and JSON output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence, TextIO
+
+from recbrowser.callids import EXPECTED, scan
+from recbrowser.errors import InvalidCallId, RecBrowserError
+from recbrowser.settings import Paths, Resolved, resolve
+from recbrowser.text import printable
+
+if TYPE_CHECKING:
+    from recbrowser.client import RetryNotice
+    from recbrowser.history import HistoryStore
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_DOWNLOAD_FAILED = 6
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called (exit 2)."""
+
+
+def resolved_for(args: argparse.Namespace, paths: Paths) -> Resolved:
+    flag = getattr(args, "api_url", None)
+    resolved = resolve(paths, api_url_flag=flag)
+    from recbrowser.client import validate_api_url
+
+    try:
+        validate_api_url(resolved.api_url)
+    except ValueError as exc:
+        raise UsageError(f"{exc} (from {resolved.api_url_source})") from None
+    return resolved
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing to answer for, in input order: a call ID or a rejected piece of input."""
+
+    call_id: str
+    invalid: str | None = None
+
+
+def collect_items(inputs: Sequence[str], stdin: TextIO) -> list[Item]:
+    """Call IDs and rejected tokens from the arguments (or standard input for `-`), in order."""
+    if list(inputs) == ["-"]:
+        found = scan(stdin.read())
+        items = [Item(call_id) for call_id in found.ids]
+        items += [Item(token, f"{token!r} is not a valid call ID: {EXPECTED}") for token in found.rejected]
+        if not items:
+            items.append(Item("", f"no call ID found in standard input: {EXPECTED}"))
+        return items
+    items: list[Item] = []
+    seen: set[str] = set()
+    for text in inputs:
+        found = scan(text)
+        if not found.ids and not found.rejected:
+            shown = printable(text.strip(), limit=80)
+            items.append(Item(shown, f"{shown!r} is not a call ID: {EXPECTED}"))
+        for call_id in found.ids:
+            if call_id not in seen:
+                seen.add(call_id)
+                items.append(Item(call_id))
+        for token in found.rejected:
+            items.append(Item(token, f"{token!r} is not a valid call ID: {EXPECTED}"))
+    return items
+
+
+def open_history(paths: Paths) -> HistoryStore:
+    from recbrowser.history import HistoryStore
+
+    return HistoryStore(paths.history_db)
+
+
+def close_history(history: HistoryStore) -> None:
+    for warning in history.warnings:
+        print(f"recbrowser: warning: {printable(warning)}", file=sys.stderr)
+    history.close()
+
+
+async def aiter_of(values):  # type: ignore[no-untyped-def]
+    for value in values:
+        yield value
+
+
+def print_retry(notice: RetryNotice) -> None:
+    who = f"{notice.call_id}: " if notice.call_id else ""
+    print(
+        f"recbrowser: {who}{printable(notice.error.message)} Retrying in {notice.delay:.1f} s "
+        f"(try {notice.attempt + 1} of {notice.max_tries}).",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def emit_error(call_id: str, error: RecBrowserError, json_lines: bool) -> None:
+    if json_lines:
+        print_json({"call_id": call_id, "error": {"code": error.code, "message": error.message}})
+    elif call_id and not isinstance(error, InvalidCallId):
+        print(f"recbrowser: {call_id}: {printable(error.message)}", file=sys.stderr, flush=True)
+    else:
+        print(f"recbrowser: {printable(error.message)}", file=sys.stderr, flush=True)
+
+
+def print_json(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,152 @@
+"""`recbrowser download`: every segment of every call, with live progress on a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from recbrowser.client import NO_KEY_MESSAGE, MagpipeClient
+from recbrowser.commands.common import (
+    EXIT_DOWNLOAD_FAILED,
+    EXIT_OK,
+    Item,
+    UsageError,
+    close_history,
+    collect_items,
+    emit_error,
+    open_history,
+    print_retry,
+    resolved_for,
+)
+from recbrowser.downloads import ACTIVE, CANCELLED, DONE, SKIPPED, DownloadItem, plan_items, run_downloads
+from recbrowser.errors import InvalidCallId, NoApiKey
+from recbrowser.history import HistoryStore
+from recbrowser.lookups import lookup_many
+from recbrowser.models import CallRecordings
+from recbrowser.naming import TemplateError, check_template
+from recbrowser.progress import StatusLine, human_bytes, human_eta, summary
+from recbrowser.settings import Paths, Resolved, Settings
+from recbrowser.text import printable
+
+
+def run_download(args: argparse.Namespace, paths: Paths) -> int:
+    try:
+        check_template(args.name)
+    except TemplateError as exc:
+        raise UsageError(str(exc)) from None
+    items = collect_items(args.inputs, sys.stdin)
+    resolved = resolved_for(args, paths)
+    settings = Settings.load(paths.settings_file)
+    directory = Path(args.output).expanduser() if args.output else (
+        Path(settings.download_dir).expanduser() if settings.download_dir else paths.downloads_dir
+    )
+    history = open_history(paths)
+    try:
+        return asyncio.run(_download(items, resolved, directory, args, history))
+    finally:
+        close_history(history)
+
+
+async def _download(
+    items: list[Item], resolved: Resolved, directory: Path, args: argparse.Namespace, history: HistoryStore
+) -> int:
+    json_lines = args.json
+    exit_code = EXIT_OK
+    calls: list[CallRecordings] = []
+    call_ids = [item.call_id for item in items if item.invalid is None]
+    for item in items:
+        if item.invalid is not None:
+            error = InvalidCallId(item.invalid)
+            exit_code = max(exit_code, error.exit_code)
+            emit_error(item.call_id, error, json_lines)
+    if not call_ids:
+        return exit_code
+    if resolved.key is None:
+        for call_id in call_ids:
+            if json_lines:
+                emit_error(call_id, NoApiKey(NO_KEY_MESSAGE), True)
+        if not json_lines:
+            print(f"recbrowser: {NO_KEY_MESSAGE}", file=sys.stderr)
+        return max(exit_code, NoApiKey.exit_code)
+    live = sys.stderr.isatty() and not json_lines
+    async with MagpipeClient(resolved.api_url, resolved.key, on_retry=print_retry if live else None) as client:
+        async for result in lookup_many(client, call_ids, history=history):
+            if result.error is not None:
+                exit_code = max(exit_code, result.error.exit_code)
+                emit_error(result.call_id, result.error, json_lines)
+            else:
+                calls.append(result.recordings)
+        try:
+            downloads = plan_items(calls, directory, template=args.name, labels=args.label)
+        except TemplateError as exc:
+            raise UsageError(str(exc)) from None
+        if not downloads:
+            if calls and not json_lines:
+                wanted = f" with label {', '.join(args.label)}" if args.label else ""
+                print(f"recbrowser: no segments{wanted} to download.", file=sys.stderr)
+            return exit_code
+        status = StatusLine(sys.stderr) if live else None
+        failed = 0
+        runner = run_downloads(downloads, client=client, jobs=args.jobs, force=args.force, history=history)
+        ticker = asyncio.ensure_future(_tick(status, downloads)) if status else None
+        try:
+            async for item in runner:
+                if item.state not in (DONE, SKIPPED):
+                    failed += 1
+                line = json.dumps(item.to_json()) if json_lines else _describe_download(item)
+                if status is not None:
+                    status.print_above(line, sys.stdout)
+                else:
+                    print(line, flush=True)
+        finally:
+            if ticker is not None:
+                ticker.cancel()
+            if status is not None:
+                status.clear()
+    if failed:
+        exit_code = max(exit_code, EXIT_DOWNLOAD_FAILED)
+    if not json_lines:
+        done = sum(1 for d in downloads if d.state == DONE)
+        skipped = sum(1 for d in downloads if d.state == SKIPPED)
+        total = sum(d.bytes for d in downloads if d.state == DONE)
+        print(
+            f"{done} downloaded ({human_bytes(total)}), {skipped} already complete, {failed} failed — in {directory}",
+            file=sys.stderr,
+        )
+    return exit_code
+
+
+async def _tick(status: StatusLine, downloads: list[DownloadItem]) -> None:
+    while True:
+        active = [d for d in downloads if d.state == ACTIVE]
+        finished = sum(1 for d in downloads if d.finished)
+        done = sum(d.transfer.done for d in active)
+        total = sum(d.transfer.total or 0 for d in active)
+        speed = sum(d.transfer.speed for d in active)
+        eta = (total - done) / speed if speed > 0 and total >= done else None
+        status.update(
+            summary(
+                [
+                    f"{finished}/{len(downloads)} files",
+                    f"{len(active)} active",
+                    f"{human_bytes(done)} of {human_bytes(total)}" if active else "",
+                    f"{human_bytes(speed)}/s" if speed else "",
+                    f"ETA {human_eta(eta)}" if eta is not None else "",
+                ]
+            )
+        )
+        await asyncio.sleep(0.2)
+
+
+def _describe_download(item: DownloadItem) -> str:
+    where = item.path or item.planned.path
+    if item.state == DONE:
+        return f"downloaded  {where}  ({human_bytes(item.bytes)})"
+    if item.state == SKIPPED:
+        return f"skipped     {where}  (already complete)"
+    word = "cancelled" if item.state == CANCELLED else "failed"
+    message = printable(item.error.message if item.error else "unknown failure")
+    return f"{word:<11} {item.call_id} #{item.segment.index} ({printable(item.segment.friendly_label, limit=30)}): {message}"

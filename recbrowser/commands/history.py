@@ -1,0 +1,68 @@
+"""`recbrowser history`: list, search, forget and clear past lookups."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from recbrowser.callids import EXPECTED, scan
+from recbrowser.commands.common import EXIT_OK, UsageError, close_history, open_history, print_json
+from recbrowser.history import HistoryEntry
+from recbrowser.progress import relative_time
+from recbrowser.settings import Paths
+from recbrowser.text import printable
+
+
+def run_history(args: argparse.Namespace, paths: Paths) -> int:
+    history = open_history(paths)
+    try:
+        if args.history_command == "forget":
+            ids = []
+            for text in args.call_ids:
+                found = scan(text).ids
+                if not found:
+                    raise UsageError(f"{printable(text, limit=80)!r} is not a call ID: {EXPECTED}")
+                ids += found
+            removed = history.forget(ids)
+            print(f"Removed {removed} of {len(ids)} call{'s' if len(ids) != 1 else ''} from the history.")
+            return EXIT_OK
+        if args.history_command == "clear":
+            count = history.count()
+            if not args.yes:
+                if not sys.stdin.isatty():
+                    raise UsageError("refusing to clear the history without a terminal to confirm on; add --yes.")
+                answer = input(f"Remove all {count} entries from the history? [y/N] ")
+                if answer.strip().lower() not in ("y", "yes"):
+                    print("Nothing removed.")
+                    return EXIT_OK
+            removed = history.clear()
+            print(f"Removed {removed} entr{'y' if removed == 1 else 'ies'} from the history.")
+            return EXIT_OK
+        entries = history.entries(search=args.search, limit=args.limit)
+        if args.json:
+            for entry in entries:
+                print_json(entry.to_json())
+        else:
+            print(format_history(entries), end="")
+        return EXIT_OK
+    finally:
+        close_history(history)
+
+
+def format_history(entries: list[HistoryEntry]) -> str:
+    if not entries:
+        return "No lookups in the history.\n"
+    header = ("Call ID", "Last lookup", "Lookups", "Outcome", "Segments", "Synced", "Pending", "Downloaded")
+    rows = [
+        (
+            e.call_id,
+            relative_time(e.last_looked_up_at),
+            str(e.lookups),
+            e.outcome,
+            *("—" if v is None else str(v) for v in (e.segments, e.synced, e.pending)),
+            str(e.downloaded),
+        )
+        for e in entries
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return "".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() + "\n" for row in [header, *rows])

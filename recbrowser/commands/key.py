@@ -1,0 +1,65 @@
+"""`recbrowser key`: save, show and clear the API key; never print it whole."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from recbrowser.commands.common import EXIT_OK, UsageError
+from recbrowser.errors import NoApiKey
+from recbrowser.settings import ENV_KEY, InvalidKey, KeyStore, Paths, check_key, mask, resolve
+from recbrowser.text import printable
+
+
+def run_key(args: argparse.Namespace, paths: Paths) -> int:
+    store = KeyStore(paths.key_file)
+    env_key_set = bool(os.environ.get(ENV_KEY, "").strip())
+    if args.key_command == "set":
+        text = _read_key(from_stdin=args.stdin)
+        try:
+            key, warning = check_key(text)
+        except InvalidKey as exc:
+            raise UsageError(f"key not saved: {exc}") from None
+        if warning:
+            print(f"recbrowser: warning: {warning} Saved anyway.", file=sys.stderr)
+        store.save(key)
+        print(f"Saved key {mask(key)} to {store.path} (readable by you only).")
+        if env_key_set:
+            print(f"Note: {ENV_KEY} is set in your environment and takes precedence over the saved key.")
+        return EXIT_OK
+    if args.key_command == "show":
+        resolved = resolve(paths, api_url_flag=getattr(args, "api_url", None))
+        saved = store.load()
+        if resolved.key is None:
+            print(f"No API key. Save one with `recbrowser key set`, or set {ENV_KEY}.", file=sys.stderr)
+            print(f"Key file: {store.path} (absent)")
+            return NoApiKey.exit_code
+        source = f"the {ENV_KEY} environment variable" if resolved.key_source == ENV_KEY else "the saved key file"
+        print(f"Key in effect: {resolved.key.masked} (from {source})")
+        print(f"Key file:      {store.path}" + (f" (holds {saved.masked})" if saved else " (absent)"))
+        print(f"API URL:       {printable(resolved.api_url)} (from {resolved.api_url_source})")
+        return EXIT_OK
+    # clear
+    if store.clear():
+        print(f"Removed the saved key from {store.path}.")
+    else:
+        print(f"No saved key at {store.path}.")
+    if env_key_set:
+        print(f"Note: {ENV_KEY} is still set in your environment, so a key is still in effect.")
+    return EXIT_OK
+
+
+def _read_key(*, from_stdin: bool) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        if not line.strip():
+            raise UsageError("key not saved: standard input was empty.")
+        return line
+    if not sys.stdin.isatty():
+        raise UsageError("no terminal to ask for the key on; use `recbrowser key set --stdin`.")
+    try:
+        return getpass.getpass("Magpipe API key (input hidden): ")
+    except EOFError:
+        raise UsageError("key not saved: no input.") from None
