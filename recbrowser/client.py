@@ -118,6 +118,8 @@ class MagpipeClient:
                 error = NetworkError(f"The Magpipe API at {self._host} did not answer in time ({_timeout_kind(exc)}).")
             except httpx.TransportError as exc:
                 error = NetworkError(f"Could not reach the Magpipe API at {self._host}: {_describe_transport(exc)}.")
+            except httpx.DecodingError:
+                raise BadResponse(f"The API at {self._host} sent a body that could not be decoded; is the API URL right?") from None
             else:
                 if response.status_code == 429:
                     delay = self._rate_limit_delay(response)
@@ -197,7 +199,7 @@ class MagpipeClient:
             raise BadResponse(f"The API URL redirects ({status}) to {where}; set the API URL to the final address.", status=status)
         if status == 400:
             raise InvalidCallId(f"The API rejected the request: {message or 'bad request'}.")
-        raise BadResponse(f"The API answered HTTP {status}: {message or 'no details'}.", status=status)
+        raise BadResponse(f"The API answered HTTP {status}: {message or 'no details'}; is the API URL right?", status=status)
 
 
 def _rate_limited(response: httpx.Response, delay: float | None) -> RateLimited:

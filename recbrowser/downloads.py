@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, AsyncIterator, Callable, Iterable, Sequence
 
-from recbrowser.errors import ApiError
-from recbrowser.errors import Cancelled, FetchError, UrlExpired
+from recbrowser.errors import Cancelled, FetchError, RecBrowserError, UrlExpired
 from recbrowser.models import CallRecordings, Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, PlannedName, plan
 from recbrowser.progress import Transfer
@@ -39,7 +38,7 @@ class DownloadItem:
     state: str = QUEUED
     path: Path | None = None
     bytes: int = 0
-    error: FetchError | ApiError | None = None
+    error: RecBrowserError | None = None
     transfer: Transfer = field(default_factory=Transfer)
     cancel_event: threading.Event = field(default_factory=threading.Event)
 
@@ -174,7 +173,7 @@ async def _download(
                 return
             refreshed = True
             fresh = await _fresh_segment(client, item)
-            if isinstance(fresh, (ApiError, FetchError)):
+            if isinstance(fresh, RecBrowserError):
                 item.state, item.error = FAILED, fresh
                 return
             item.segment = fresh
@@ -190,11 +189,11 @@ async def _download(
         return
 
 
-async def _fresh_segment(client: MagpipeClient, item: DownloadItem) -> Segment | ApiError | FetchError:
+async def _fresh_segment(client: MagpipeClient, item: DownloadItem) -> Segment | RecBrowserError:
     """Look the call up again: a pending segment may be synced or re-signed by now."""
     try:
         call = await client.get_recordings(item.call_id)
-    except ApiError as exc:
+    except RecBrowserError as exc:
         return exc
     for segment in call.segments:
         if segment.index == item.segment.index and segment.label == item.segment.label and segment.url:

@@ -88,15 +88,12 @@ class BadResponse(ApiError):
 # --- downloads ----------------------------------------------------------------------
 
 
-class FetchError(Exception):
+class FetchError(RecBrowserError):
     """A download failed; ``code`` for JSON output, ``message`` for people."""
 
     code = "download_failed"
+    exit_code = 6
     retryable = False
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class UrlExpired(FetchError):

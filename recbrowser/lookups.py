@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, AsyncIterator, Sequence
 
-from recbrowser.errors import ApiError
+from recbrowser.errors import RecBrowserError
 from recbrowser.models import CallRecordings
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ class LookupResult:
 
     call_id: str
     recordings: CallRecordings | None = None
-    error: ApiError | None = None
+    error: RecBrowserError | None = None
 
     @property
     def ok(self) -> bool:
@@ -33,7 +33,7 @@ async def lookup_one(client: MagpipeClient, call_id: str, history: HistoryStore 
     """Look one call up; record the outcome in ``history`` (off the event loop) when given."""
     try:
         result = LookupResult(call_id, recordings=await client.get_recordings(call_id))
-    except ApiError as exc:
+    except RecBrowserError as exc:  # ApiError, or InvalidCallId when the API rejects the ID (400)
         result = LookupResult(call_id, error=exc)
     if history is not None:
         await asyncio.to_thread(history.record_lookup, call_id, result.recordings, result.error)

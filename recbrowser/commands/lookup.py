@@ -65,11 +65,13 @@ async def _lookup(items: list[Item], resolved: Resolved, history: HistoryStore, 
     on_retry = print_retry if sys.stderr.isatty() and not json_lines else None
     async with MagpipeClient(resolved.api_url, resolved.key, on_retry=on_retry) as client:
         if resolved.key is None and call_ids:
-            results = (LookupResult(call_id, error=NoApiKey(NO_KEY_MESSAGE)) for call_id in call_ids)
             if not json_lines:
+                for item in items:
+                    if item.invalid is not None:
+                        emit_error(item.call_id, InvalidCallId(item.invalid), False)
                 print(f"recbrowser: {NO_KEY_MESSAGE}", file=sys.stderr)
                 return NoApiKey.exit_code
-            answers = aiter_of(results)
+            answers = aiter_of(LookupResult(call_id, error=NoApiKey(NO_KEY_MESSAGE)) for call_id in call_ids)
         else:
             answers = lookup_many(client, call_ids, concurrency=jobs, history=history)
         results_iter = answers.__aiter__()

@@ -73,6 +73,7 @@ class RecBrowserApp(App[None]):
     @work(thread=True, group="startup", exit_on_error=False)
     def _warm_up(self) -> None:
         self.client  # noqa: B018 - built here, off the event loop
+        import recbrowser.fetch  # noqa: F401 - so the first download does not pay for http.client and ssl
 
     def on_mount(self) -> None:
         self.push_screen(BrowserScreen(welcome=self._welcome, prefill=self._prefill))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from recbrowser.errors import ApiError
+from recbrowser.errors import RecBrowserError
 from recbrowser.models import CallRecordings
 
 
@@ -15,7 +15,7 @@ class CallState:
 
     call_id: str
     recordings: CallRecordings | None = None
-    error: ApiError | None = None
+    error: RecBrowserError | None = None
     loading: bool = False
     fetched_at: datetime | None = None
     cached_at: datetime | None = None  # set while the answer shown comes from the history

@@ -19,7 +19,7 @@ from recbrowser.tui.screens.confirm import ConfirmScreen
 if TYPE_CHECKING:
     from recbrowser.tui.app import RecBrowserApp
 
-SHOWN = 300
+SHOWN = 100  # the newest matches; typing narrows (DataTable cost grows with rows)
 
 
 def sync_summary(entry: HistoryEntry) -> Text:
@@ -60,10 +60,14 @@ class HistoryScreen(Screen[str | None]):
             yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
+    _total: int | None = None  # entries in the history; counted once, and again after a change
+
     def on_mount(self) -> None:
         self.sub_title = "history"
         table = self.query_one(DataTable)
-        table.add_columns("Call ID", "Last lookup", "Lookups", "Outcome", "Segments", "Sync", "Downloaded")
+        # Fixed widths: the table need not measure every cell of every refresh.
+        for title, width in (("Call ID", 36), ("Last lookup", 12), ("Lookups", 7), ("Outcome", 13), ("Segments", 8), ("Sync", 20), ("Downloaded", 10)):
+            table.add_column(title, width=width)
         self.query_one("#history-filter", Input).focus()
         self.query_entries("")
 
@@ -79,7 +83,9 @@ class HistoryScreen(Screen[str | None]):
     def query_entries(self, search: str) -> None:
         """Query off the event loop; only the newest query's answer is shown."""
         entries = self.app.history.entries(search=search, limit=SHOWN)
-        total = self.app.history.count()
+        if self._total is None:
+            self._total = self.app.history.count()
+        total = self._total
         self.app.call_from_thread(self._show_entries, search, entries, total)
 
     def _show_entries(self, search: str, entries: list[HistoryEntry], total: int) -> None:
@@ -102,6 +108,7 @@ class HistoryScreen(Screen[str | None]):
             ]
         )
         self._row_ids = [e.call_id for e in entries]
+        self._shown_for = search
         note = f"{total} call{'s' if total != 1 else ''} in the history · showing {len(entries)}"
         if search:
             note += f" matching {search!r}"
@@ -146,4 +153,5 @@ class HistoryScreen(Screen[str | None]):
     @work(thread=True, group="history-write")
     def _forget(self, call_ids: list[str]) -> None:
         self.app.history.forget(call_ids)
+        self._total = None
         self.app.call_from_thread(self.query_entries, self.query_one("#history-filter", Input).value)

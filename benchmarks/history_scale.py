@@ -1,0 +1,134 @@
+"""History at scale: 100,000 entries. Time to open the history screen and per-keystroke
+filter latency in the TUI (Pilot, headless), and `recbrowser history --search` from the CLI.
+Targets: <= 50 ms per keystroke; <= 100 ms per search.
+
+    python benchmarks/history_scale.py [--quick] [--entries N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from common import PYTHON, bench_env, median, report
+
+LABELS = ["main", "transfer_conference", "transferee_consult", "back_to_agent", "conversation", "reconnect_to_agent"]
+
+
+def fill(db_path: Path, entries: int) -> None:
+    from recbrowser.history import HistoryStore
+
+    store = HistoryStore(db_path)
+    rng = random.Random(7)
+    now = time.time()
+    rows = []
+    for number in range(entries):
+        labels = rng.sample(LABELS, rng.randint(1, 3))
+        body = {"call_id": "", "recording_url": None, "recordings": [{"url": f"https://storage.example/{number}/{i}.mp3", "label": label, "status": "synced"} for i, label in enumerate(labels)]}
+        call_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        body["call_id"] = call_id
+        when = now - number * 60
+        rows.append((call_id, when, when, rng.randint(1, 5), "ok", len(labels), len(labels), 0, json.dumps(body), when, " ".join(labels)))
+    with store._write() as db:
+        db.executemany(
+            "INSERT INTO calls (call_id, first_looked_up_at, last_looked_up_at, lookups, outcome, segments, synced, pending, response, response_at, labels)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    store.close()
+
+
+async def tui_timings(env_home: Path, typed: str) -> tuple[float, list[float]]:
+    from textual.widgets import DataTable
+
+    from recbrowser.settings import Paths, resolve
+    from recbrowser.tui.app import RecBrowserApp
+    from recbrowser.tui.screens.history import HistoryScreen
+
+    paths = Paths.default()
+    app = RecBrowserApp(paths=paths, resolved=resolve(paths))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("escape")
+        start = time.perf_counter()
+        await pilot.press("h")
+        while not (isinstance(app.screen, HistoryScreen) and app.screen.query_one(DataTable).row_count):
+            await pilot.pause(0.001)
+        opened = time.perf_counter() - start
+        per_key = []
+        screen = app.screen
+        for position in range(1, len(typed) + 1):
+            expected = typed[:position]
+            start = time.perf_counter()
+            await pilot.press(typed[position - 1])
+            while getattr(screen, "_shown_for", None) != expected:
+                await pilot.pause(0.001)
+            per_key.append(time.perf_counter() - start)
+    return opened, per_key
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="1,000 entries (CI smoke run)")
+    parser.add_argument("--entries", type=int, default=100_000)
+    args = parser.parse_args()
+    entries = 1000 if args.quick else args.entries
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        env = bench_env(home)
+        os.environ.update({k: env[k] for k in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "MAGPIPE_API_KEY")})
+        from recbrowser.history import HistoryStore
+        from recbrowser.settings import Paths
+
+        db_path = Paths.default().history_db
+        start = time.perf_counter()
+        fill(db_path, entries)
+        filled = time.perf_counter() - start
+
+        store = HistoryStore(db_path)
+        queries = ["transfer", "7f", "back_to", "zzz-none", "a1b2"]
+        in_process = []
+        for query in queries * 3:
+            start = time.perf_counter()
+            store.entries(search=query, limit=300)
+            in_process.append(time.perf_counter() - start)
+        store.close()
+
+        whole, bare = [], []
+        for query in queries:
+            start = time.perf_counter()
+            subprocess.run([PYTHON, "-m", "recbrowser", "history", "--search", query, "--limit", "50"], env=env, check=True, stdout=subprocess.DEVNULL)
+            whole.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            subprocess.run([PYTHON, "-c", "pass"], check=True)
+            bare.append(time.perf_counter() - start)
+
+        opened, per_key = asyncio.run(tui_timings(home, "transfer"))
+    report(
+        "history_scale",
+        [
+            {"what": f"fill {entries} entries", "ms": filled * 1000},
+            {"what": "search, in process (median)", "ms": median(in_process) * 1000},
+            {"what": "`history --search` whole process (median)", "ms": median(whole) * 1000},
+            {"what": "bare `python -c pass` (baseline)", "ms": median(bare) * 1000},
+            {"what": "TUI: open the history screen", "ms": opened * 1000},
+            {"what": "TUI: per keystroke, median", "ms": median(per_key) * 1000},
+            {"what": "TUI: per keystroke, worst", "ms": max(per_key) * 1000},
+        ],
+        [
+            "targets: <= 50 ms per keystroke; <= 100 ms per search (in process; the whole command adds Python start-up)",
+            "a keystroke is timed from the key press until the table shows that filter's rows",
+        ],
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
