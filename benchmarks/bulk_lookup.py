@@ -67,6 +67,7 @@ def main() -> int:
             {"what": f"recbrowser lookup --json ({calls} IDs, 4 at a time)", "median_s": median(ours)},
         ],
         [f"recbrowser is {ratio:.2f}x faster than sequential curl (target >= 3), {args.latency * 1000:.0f} ms latency, {runs} runs"],
+        save=not args.quick,
     )
     return 0
 

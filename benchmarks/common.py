@@ -106,10 +106,12 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 
 
-def report(name: str, rows: list[dict[str, object]], notes: Sequence[str] = ()) -> None:
-    """Print a table and keep the figures in benchmarks/results/<name>.json."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps({"rows": rows, "notes": list(notes), "when": time.strftime("%Y-%m-%d %H:%M")}, indent=2))
+def report(name: str, rows: list[dict[str, object]], notes: Sequence[str] = (), *, save: bool = True) -> None:
+    """Print a table and (unless a --quick run) keep the figures in benchmarks/results/<name>.json."""
+    if save:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        figures = {"rows": rows, "notes": list(notes), "when": time.strftime("%Y-%m-%d %H:%M")}
+        (RESULTS / f"{name}.json").write_text(json.dumps(figures, indent=2) + "\n")
     if rows:
         keys = list(rows[0])
         widths = [max(len(str(k)), *(len(_fmt(r.get(k))) for r in rows)) for k in keys]

@@ -168,7 +168,7 @@ def main() -> int:
     big_rss, small_rss = rows[0]["recbrowser_peak_rss_mb"], rows[1]["recbrowser_peak_rss_mb"]
     notes.append(f"peak RSS {rows[1]['file']} vs {rows[0]['file']}: {small_rss:.1f} vs {big_rss:.1f} MB ({abs(big_rss - small_rss) / small_rss * 100:.1f}% apart; target within 10%, <= 120 MB)")
     notes.append(f"whole commands timed (recbrowser includes Python start-up, the API lookup and fsync before rename), {runs} runs, medians")
-    report("download", rows, notes)
+    report("download", rows, notes, save=not args.quick)
     return 0
 
 

@@ -72,6 +72,7 @@ def main() -> int:
             {"what": "recbrowser", "median_s": ours, "peak_rss_mb": median(rss["recbrowser"])},
         ],
         [f"ratio recbrowser/minimal = {ours / base:.2f} (target <= 1.3), {runs} interleaved runs each"],
+        save=not args.quick,
     )
     return 0
 
