@@ -22,9 +22,10 @@ import socket
 import ssl
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from recbrowser import __version__
 from recbrowser.errors import (  # noqa: F401 - re-exported: callers catch these from here
@@ -217,13 +218,8 @@ def _open(url: str, headers: dict[str, str], timeout: float) -> tuple[http.clien
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise HttpFailure(f"Refusing to download from a non-http(s) URL ({printable(parts.scheme, limit=10)}:).")
-        connection_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        kwargs: dict[str, object] = {"timeout": timeout}
-        if parts.scheme == "https":
-            kwargs["context"] = _ssl_context()
         try:
-            connection = connection_type(parts.hostname, parts.port, **kwargs)  # type: ignore[arg-type]
-            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            connection, target = _connect(parts, timeout)
             connection.request("GET", target, headers=headers)
             response = connection.getresponse()
         except (OSError, http.client.HTTPException) as exc:
@@ -235,6 +231,24 @@ def _open(url: str, headers: dict[str, str], timeout: float) -> tuple[http.clien
             continue
         return connection, response
     raise HttpFailure(f"Too many redirects (more than {MAX_REDIRECTS}).")
+
+
+def _connect(parts: SplitResult, timeout: float) -> tuple[http.client.HTTPConnection, str]:
+    """A connection for ``parts`` and the request target, through HTTP(S)_PROXY when set
+    (as httpx does for the API), honouring NO_PROXY."""
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    proxy = None if urllib.request.proxy_bypass(parts.hostname or "") else urllib.request.getproxies().get(parts.scheme)
+    if proxy:
+        proxy_parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+        if parts.scheme == "https":
+            connection = http.client.HTTPSConnection(proxy_parts.hostname, proxy_parts.port or 8080, timeout=timeout, context=_ssl_context())
+            connection.set_tunnel(parts.hostname, parts.port or 443)
+            return connection, target
+        connection = http.client.HTTPConnection(proxy_parts.hostname, proxy_parts.port or 8080, timeout=timeout)
+        return connection, parts.geturl()
+    if parts.scheme == "https":
+        return http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout, context=_ssl_context()), target
+    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout), target
 
 
 _ssl_lock = threading.Lock()

@@ -20,6 +20,10 @@ def isolated_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.setenv(name, str(tmp_path / sub))
     for name in ("MAGPIPE_API_KEY", "MAGPIPE_API_URL", "RECBROWSER_PLAYER"):
         monkeypatch.delenv(name, raising=False)
+    # Every test talks to loopback; a proxy from the machine's environment must not intercept it.
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
     return tmp_path
 
 
