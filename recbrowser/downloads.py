@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, AsyncIterator, Callable, Iterable, Sequence
 
 from recbrowser.errors import Cancelled, FetchError, RecBrowserError, UrlExpired
 from recbrowser.models import CallRecordings, Segment
-from recbrowser.naming import DEFAULT_TEMPLATE, PlannedName, plan
+from recbrowser.naming import DEFAULT_TEMPLATE, PlannedName, TemplateError, plan
 from recbrowser.progress import Transfer
 
 if TYPE_CHECKING:
@@ -80,14 +80,27 @@ def plan_items(
     template: str = DEFAULT_TEMPLATE,
     labels: Sequence[str] | None = None,
 ) -> list[DownloadItem]:
-    """One item per segment (optionally only the given labels), in call and API order."""
+    """One item per segment (optionally only the given labels), in call and API order.
+
+    Raises TemplateError when the template would give two segments the same file."""
     wanted = {label.lower() for label in labels} if labels else None
-    items = []
+    items: list[DownloadItem] = []
+    taken: dict[str, DownloadItem] = {}
     for call in calls:
         for segment in call.segments:
             if wanted is not None and (segment.label or "main").lower() not in wanted:
                 continue
-            items.append(DownloadItem(call.call_id, segment, plan(directory, template, call.call_id, segment)))
+            item = DownloadItem(call.call_id, segment, plan(directory, template, call.call_id, segment))
+            key = str(item.planned.path).casefold()  # case-insensitive file systems clash too
+            if key in taken:
+                other = taken[key]
+                raise TemplateError(
+                    f"the name template gives two segments the same file {item.planned.path.name!r} "
+                    f"({other.call_id} #{other.segment.index} and {call.call_id} #{segment.index}); "
+                    "add {call_id} and {index} to it"
+                )
+            taken[key] = item
+            items.append(item)
     return items
 
 

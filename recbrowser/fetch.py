@@ -68,7 +68,26 @@ def fetch(
     backoff_base: float = 0.5,
     chunk_size: int = CHUNK,
 ) -> Fetched:
-    """Download ``url`` to ``planned``: skip a completed file, resume a ``.part``, verify, rename."""
+    """Download ``url`` to ``planned``: skip a completed file, resume a ``.part``, verify, rename.
+
+    Every failure is a FetchError (file-system trouble anywhere becomes a DiskError)."""
+    try:
+        return _fetch(url, planned, transfer, cancel, force, timeout, max_attempts, backoff_base, chunk_size)
+    except OSError as exc:
+        raise _disk_error(exc, planned.path) from None
+
+
+def _fetch(
+    url: str,
+    planned: PlannedName,
+    transfer: Transfer | None,
+    cancel: threading.Event | None,
+    force: bool,
+    timeout: float,
+    max_attempts: int,
+    backoff_base: float,
+    chunk_size: int,
+) -> Fetched:
     transfer = transfer or Transfer()
     cancel = cancel or threading.Event()
     meta_path = planned.part.with_name(planned.part.name + ".json")

@@ -43,12 +43,17 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX calls_by_last_lookup ON calls (last_looked_up_at DESC);
     """,
-    # 2: searchable labels, sessions (to restore the last TUI session), downloads.
+    # 2: searchable labels (filled from cached answers after this step), the calls listed in
+    # each app session (to list them again on the next start), downloads.
     """
     ALTER TABLE calls ADD COLUMN labels TEXT NOT NULL DEFAULT '';
-    ALTER TABLE calls ADD COLUMN session TEXT;
-    ALTER TABLE calls ADD COLUMN session_added_at REAL;
-    CREATE INDEX calls_by_session ON calls (session, session_added_at);
+    CREATE TABLE session_calls (
+        session TEXT NOT NULL,
+        call_id TEXT NOT NULL,
+        added_at REAL NOT NULL,
+        PRIMARY KEY (session, call_id)
+    );
+    CREATE INDEX session_calls_by_time ON session_calls (added_at);
     CREATE TABLE downloads (
         call_id TEXT NOT NULL,
         segment_index INTEGER NOT NULL,
@@ -141,6 +146,7 @@ class HistoryStore:
 
     def _prepare_file(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.path.parent, 0o700)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         os.close(fd)
         os.chmod(self.path, 0o600)
@@ -149,6 +155,10 @@ class HistoryStore:
         self.close()
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        counter = 1
+        while aside.exists():  # never overwrite an earlier unreadable file
+            counter += 1
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{counter}")
         try:
             os.replace(self.path, aside)
             for suffix in ("-wal", "-shm"):
@@ -207,7 +217,20 @@ class HistoryStore:
         for number in range(version, SCHEMA_VERSION):
             for statement in filter(str.strip, MIGRATIONS[number].split(";")):
                 db.execute(statement)
+            if number + 1 == 2:
+                self._backfill_labels(db)
             db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @staticmethod
+    def _backfill_labels(db: sqlite3.Connection) -> None:
+        """Entries from before labels were searchable get them from their cached answer."""
+        rows = db.execute("SELECT call_id, response FROM calls WHERE response IS NOT NULL").fetchall()
+        for call_id, response in rows:
+            try:
+                labels = _search_text(CallRecordings.from_api(call_id, json.loads(response)))
+            except (ValueError, ApiError):
+                continue
+            db.execute("UPDATE calls SET labels = ? WHERE call_id = ?", (labels, call_id))
 
     def close(self) -> None:
         with self._lock:
@@ -241,15 +264,10 @@ class HistoryStore:
     def _record_lookup(self, call_id: str, recordings: CallRecordings | None, error: ApiError | None, now: float) -> None:
         outcome = "ok" if error is None else error.code
         with self._write() as db:
-            row = db.execute("SELECT session FROM calls WHERE call_id = ?", (call_id,)).fetchone()
-            if row is None:
-                db.execute(
-                    "INSERT INTO calls (call_id, first_looked_up_at, last_looked_up_at, lookups, outcome, session, session_added_at)"
-                    " VALUES (?, ?, ?, 0, ?, ?, ?)",
-                    (call_id, now, now, outcome, self.session, now if self.session else None),
-                )
-            elif self.session is not None and row[0] != self.session:
-                db.execute("UPDATE calls SET session = ?, session_added_at = ? WHERE call_id = ?", (self.session, now, call_id))
+            db.execute(
+                "INSERT OR IGNORE INTO calls (call_id, first_looked_up_at, last_looked_up_at, lookups, outcome) VALUES (?, ?, ?, 0, ?)",
+                (call_id, now, now, outcome),
+            )
             db.execute(
                 "UPDATE calls SET last_looked_up_at = ?, lookups = lookups + 1, outcome = ? WHERE call_id = ?",
                 (now, outcome, call_id),
@@ -288,12 +306,14 @@ class HistoryStore:
             for call_id in call_ids:
                 removed += db.execute("DELETE FROM calls WHERE call_id = ?", (call_id,)).rowcount
                 db.execute("DELETE FROM downloads WHERE call_id = ?", (call_id,))
+                db.execute("DELETE FROM session_calls WHERE call_id = ?", (call_id,))
             return removed
 
     def clear(self) -> int:
         with self._write() as db:
             removed = db.execute("DELETE FROM calls").rowcount
             db.execute("DELETE FROM downloads")
+            db.execute("DELETE FROM session_calls")
             return removed
 
     # --- reading ------------------------------------------------------------------------
@@ -342,16 +362,31 @@ class HistoryStore:
         )
         return {index: path for index, path in rows}
 
-    def last_session_call_ids(self, *, exclude_session: str | None = None) -> list[str]:
-        """The calls of the most recent TUI session (other than ``exclude_session``), in the order added."""
+    def add_to_session(self, call_ids: Sequence[str], *, at: float | None = None) -> bool:
+        """Note that this app session lists these calls, in this order (first listing wins)."""
+        if self.session is None:
+            return True
+        start = time.time() if at is None else at
+        try:
+            with self._write() as db:
+                db.executemany(
+                    "INSERT OR IGNORE INTO session_calls (session, call_id, added_at) VALUES (?, ?, ?)",
+                    [(self.session, call_id, start + position * 1e-6) for position, call_id in enumerate(call_ids)],
+                )
+        except (sqlite3.Error, OSError) as exc:
+            self._failed_write(exc)
+            return False
+        return True
+
+    def last_session_call_ids(self) -> list[str]:
+        """The calls listed in the most recent app session other than this one, in list order."""
         db = self._connection()
         row = db.execute(
-            "SELECT session FROM calls WHERE session IS NOT NULL AND session IS NOT ? ORDER BY last_looked_up_at DESC LIMIT 1",
-            (exclude_session,),
+            "SELECT session FROM session_calls WHERE session IS NOT ? ORDER BY added_at DESC LIMIT 1", (self.session,)
         ).fetchone()
         if row is None:
             return []
-        return [r[0] for r in db.execute("SELECT call_id FROM calls WHERE session = ? ORDER BY session_added_at", (row[0],))]
+        return [r[0] for r in db.execute("SELECT call_id FROM session_calls WHERE session = ? ORDER BY added_at", (row[0],))]
 
     @staticmethod
     def _entry(row: tuple) -> HistoryEntry:  # type: ignore[type-arg]

@@ -20,6 +20,7 @@ from recbrowser.models import Segment
 
 DEFAULT_TEMPLATE = "{call_id}/{index:02d}-{label}.{ext}"
 FIELDS = ("call_id", "index", "label", "source", "status", "created", "ext")
+# Limits in UTF-8 bytes: file systems limit names to 255 bytes, and ".part.json" is added.
 MAX_FIELD = 80
 MAX_COMPONENT = 200
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
@@ -54,8 +55,8 @@ def sanitise(value: object, *, limit: int = MAX_FIELD) -> str:
     text = _UNSAFE.sub("_", text)
     text = re.sub(r"\s+", " ", text).strip(" .")
     text = re.sub(r"\.{2,}", ".", text)
-    if len(text) > limit:
-        text = text[:limit].rstrip(" .")
+    if len(text.encode("utf-8")) > limit:
+        text = text.encode("utf-8")[:limit].decode("utf-8", errors="ignore").rstrip(" .")
     return text or "_"
 
 
@@ -92,7 +93,10 @@ def check_template(template: str) -> None:
         names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
     except ValueError as exc:
         raise TemplateError(f"the name template is malformed: {exc}") from None
-    unknown = sorted({n for n in names if n.split(".")[0].split("[")[0] not in FIELDS})
+    if any("." in n or "[" in n for n in names):
+        # "{created.__init__.__globals__...}" could reach anything, the API key included.
+        raise TemplateError("fields in the name template cannot use '.' or '[...]'; use a format like {created:%Y%m%d}")
+    unknown = sorted({n for n in names if n not in FIELDS})
     if unknown or any(not n for n in names):
         raise TemplateError(f"unknown field(s) in the name template: {', '.join(unknown) or '{}'}; use {', '.join(FIELDS)}")
     if template.startswith(("/", "\\")) or ".." in PurePosixPath(template.replace("\\", "/")).parts:

@@ -772,3 +772,44 @@ def test_module_entry_point_prints_urls_and_exits_cleanly_on_ctrl_c() -> None:
             process.kill()
         process.stdout.close()
         process.stderr.close()
+
+
+# --- redirects (for the downloader) -----------------------------------------------------------
+
+
+def test_redirect_counts_down_its_hops_then_lands_on_the_rest_of_the_path_with_the_query(fake: FakeMagpipe) -> None:
+    url = recordings_of_pending_url(fake)
+    target = urlsplit(url)
+    with httpx.Client(timeout=10, follow_redirects=False) as client:
+        first = client.get(f"{fake.storage_url}/redirect/2{target.path}?{target.query}")
+        assert first.status_code == 302
+        assert first.headers["location"] == f"/redirect/1{target.path}?{target.query}"
+        assert first.headers["content-length"] == "0"
+        second = client.get(fake.storage_url + first.headers["location"])
+        assert second.status_code == 302
+        assert second.headers["location"] == f"{target.path}?{target.query}"
+    with httpx.Client(timeout=10, follow_redirects=True) as client:
+        final = client.get(f"{fake.storage_url}/redirect/2{target.path}?{target.query}")
+    assert final.status_code == 200 and final.content == segment_wav(PENDING_CALL, 1)
+    assert [r.path.split("?")[0] for r in fake.requests["storage"][-3:]] == [
+        f"/redirect/2{target.path}", f"/redirect/1{target.path}", target.path,
+    ]
+
+
+def recordings_of_pending_url(fake: FakeMagpipe) -> str:
+    with httpx.Client(timeout=10) as client:
+        return recordings_of(client, fake, PENDING_CALL)[0]["url"]
+
+
+def test_redirect_loop_always_points_at_itself(fake: FakeMagpipe, client: httpx.Client) -> None:
+    response = client.get(f"{fake.storage_url}/redirect-loop")
+    assert response.status_code == 302 and response.headers["location"] == "/redirect-loop"
+    with httpx.Client(timeout=10, follow_redirects=True, max_redirects=3) as following:
+        with pytest.raises(httpx.TooManyRedirects):
+            following.get(f"{fake.storage_url}/redirect-loop")
+
+
+def test_redirect_scheme_points_at_a_non_http_url(fake: FakeMagpipe, client: httpx.Client) -> None:
+    response = client.get(f"{fake.storage_url}/redirect-scheme")
+    assert response.status_code == 302
+    assert response.headers["location"] == "ftp://example.invalid/x"

@@ -31,7 +31,11 @@ def run_history(args: argparse.Namespace, paths: Paths) -> int:
             if not args.yes:
                 if not sys.stdin.isatty():
                     raise UsageError("refusing to clear the history without a terminal to confirm on; add --yes.")
-                answer = input(f"Remove all {count} entries from the history? [y/N] ")
+                try:
+                    answer = input(f"Remove all {count} entries from the history? [y/N] ")
+                except EOFError:
+                    answer = ""
+                    print()
                 if answer.strip().lower() not in ("y", "yes"):
                     print("Nothing removed.")
                     return EXIT_OK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import webbrowser
 from datetime import datetime, timezone
 from pathlib import Path
@@ -152,6 +153,7 @@ class BrowserScreen(Screen[None]):
 
     def lookup(self, call_ids: list[str]) -> None:
         """List the calls (new ones appended) and look each of them up; select the first."""
+        self._remember_listed(call_ids)
         calls = self.query_one(CallList)
         for call_id in call_ids:
             self.calls.setdefault(call_id, CallState(call_id))
@@ -279,9 +281,16 @@ class BrowserScreen(Screen[None]):
     def _restore_last_session(self) -> None:
         """List the calls of the last session again, from the cache (no network)."""
         history = self.app.history
-        restored = [self._cached_state(call_id) for call_id in history.last_session_call_ids(exclude_session=history.session)]
-        if restored:
-            self.app.call_from_thread(self._add_states, restored, None)
+        call_ids = history.last_session_call_ids()
+        if not call_ids:
+            return
+        history.add_to_session(call_ids)  # still listed, so still part of the next "last session"
+        restored = [self._cached_state(call_id) for call_id in call_ids]
+        self.app.call_from_thread(self._add_states, restored, None)
+
+    @work(thread=True, group="history-write", exit_on_error=False)
+    def _remember_listed(self, call_ids: list[str]) -> None:
+        self.app.history.add_to_session(call_ids, at=time.time())
 
     def _cached_state(self, call_id: str) -> CallState:
         """A call's state from the history (runs in a thread: reads the database and the disk)."""
@@ -322,6 +331,7 @@ class BrowserScreen(Screen[None]):
         self.app.call_from_thread(self._shown_from_history, state)
 
     def _shown_from_history(self, state: CallState) -> None:
+        self._remember_listed([state.call_id])
         self._add_states([state], state.call_id)
         self._start_lookup(state.call_id)
         self.query_one(CallList).focus()

@@ -1,0 +1,203 @@
+"""Downloads in the Textual browser (d, D, x, o), driven with Pilot against the fake over loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from recbrowser.downloads import ACTIVE, CANCELLED, DONE, QUEUED, DownloadItem
+from recbrowser.fakeapi import FakeMagpipe, big_sha256, segment_wav
+from recbrowser.fetch import fetch
+from recbrowser.models import Segment
+from recbrowser.tui.screens.browser import BrowserScreen
+from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
+from recbrowser.tui.widgets.segment_table import SegmentTable
+from tests.tui_helpers import SIMPLE, TRANSFER, make_app, notifications, settle
+
+SIZE = (120, 36)
+FILE_COLUMN = 6
+
+
+async def look_up(pilot, text: str) -> None:
+    await pilot.press("slash")
+    pilot.app.screen.query_one("#ids").value = text
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def table_rows(app) -> list[list[str]]:
+    table = app.screen.query_one(SegmentTable)
+    return [[cell.plain for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def panel_items(app) -> dict[str, DownloadItem]:
+    return app.screen.query_one(DownloadsPanel).items
+
+
+async def wait_until(pilot, condition, what: str, timeout: float = 15.0) -> None:
+    """Let the app run until ``condition()`` holds; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.005)
+
+
+def wait_for_text(path: Path, timeout: float = 10.0) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text():
+            return path.read_text()
+        time.sleep(0.01)
+    raise AssertionError(f"{path} was not written within {timeout} s")
+
+
+def big_segment(fake: FakeMagpipe, index: int, size: int) -> Segment:
+    return Segment(index, f"{fake.storage_url}/big/{size}", "main", None, "signalwire", "synced", None)
+
+
+def sha256_of(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def storage_gets(fake: FakeMagpipe) -> list:
+    return [r for r in list(fake.requests["storage"]) if r.method == "GET"]
+
+
+async def test_d_downloads_the_selected_segment_and_the_table_marks_it(fake: FakeMagpipe, isolated_paths: Path) -> None:
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, SIMPLE)
+        await pilot.press("tab")
+        assert table_rows(app)[0][FILE_COLUMN] == "—"
+        await pilot.press("d")
+        await settle(pilot)
+        expected = isolated_paths / "downloads" / "recbrowser" / SIMPLE / "01-main.wav"
+        assert app.download_dir == expected.parent.parent
+        assert expected.read_bytes() == segment_wav(SIMPLE, 1)
+        assert table_rows(app)[0][FILE_COLUMN] == "✓ 01-main.wav"
+        (item,) = panel_items(app).values()
+        assert item.state == DONE
+        assert any("Downloading 1 file to" in m for m in notifications(app))
+    assert all(header is None for header in fake.auth_headers("storage"))
+
+
+async def test_shift_d_downloads_every_segment_of_the_call(fake: FakeMagpipe) -> None:
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, TRANSFER)
+        await pilot.press("tab")
+        await pilot.press("D")
+        await settle(pilot)
+        names = [row[FILE_COLUMN] for row in table_rows(app)]
+        assert names == ["✓ 01-main.wav", "✓ 02-transferee_consult.wav", "✓ 03-transfer_conference.wav",
+                         "✓ 04-back_to_agent.wav"]
+        for index in range(1, 5):
+            path = next((app.download_dir / TRANSFER).glob(f"0{index}-*.wav"))
+            assert path.read_bytes() == segment_wav(TRANSFER, index)
+        assert sorted(i.state for i in panel_items(app).values()) == [DONE] * 4
+    assert all(header is None for header in fake.auth_headers("storage"))
+
+
+async def test_opening_a_downloaded_segment_plays_the_local_file(
+    fake: FakeMagpipe, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = tmp_path / "played.txt"
+    script = tmp_path / "player.py"
+    script.write_text(f"import sys, pathlib\npathlib.Path({str(record)!r}).write_text(sys.argv[1])\n")
+    monkeypatch.setenv("RECBROWSER_PLAYER", f"{sys.executable} {script} {{}}")
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, SIMPLE)
+        await pilot.press("tab")
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        local = app.download_dir / SIMPLE / "01-main.wav"
+    assert wait_for_text(record) == str(local)
+
+
+def test_x_is_the_cancel_download_key() -> None:
+    assert any(b.key == "x" and b.action == "cancel_download" for b in BrowserScreen.BINDINGS)
+
+
+async def test_a_cancelled_download_keeps_its_partial_which_a_later_fetch_resumes(fake: FakeMagpipe) -> None:
+    size = 256 * 1024 * 1024
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, SIMPLE)
+        await pilot.press("tab")  # the selected segment is #1, which the big download stands in for
+        screen = app.screen
+        screen.download([(SIMPLE, big_segment(fake, 1, size))])
+        item = panel_items(app)[f"{SIMPLE}:1"]
+        await wait_until(pilot, lambda: item.state == ACTIVE and item.transfer.done > 0, "the transfer to start")
+        screen.action_cancel_download()  # what `x` does, called in the same tick so the transfer cannot finish first
+        assert item.cancel_event.is_set()
+        await settle(pilot)
+        assert item.state == CANCELLED
+        assert any("partial file is kept" in m for m in notifications(app))
+        assert not any("failed" in m for m in notifications(app))
+        assert table_rows(app)[0][FILE_COLUMN] == "—"
+    part = item.planned.part
+    kept = part.stat().st_size
+    assert 0 < kept < size and not item.planned.path.exists()
+    try:
+        result = await asyncio.to_thread(fetch, item.url, item.planned, backoff_base=0.001)
+        resumed = storage_gets(fake)[-1]
+        assert resumed.headers["range"] == f"bytes={kept}-"
+        assert resumed.headers["if-range"] == f'"big-{size}"'
+        assert result.bytes == size and sha256_of(result.path) == big_sha256(size)
+    finally:
+        for leftover in (item.planned.path, part):
+            leftover.unlink(missing_ok=True)
+
+
+async def test_a_lookup_during_a_download_neither_cancels_it_nor_is_cancelled(fake: FakeMagpipe) -> None:
+    size = 128 * 1024 * 1024
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, SIMPLE)
+        await pilot.press("tab")
+        screen = app.screen
+        screen.download([(SIMPLE, big_segment(fake, 2, size))])
+        item = panel_items(app)[f"{SIMPLE}:2"]
+        await wait_until(pilot, lambda: item.state == ACTIVE and item.transfer.done > 0, "the transfer to start")
+        fake.faults.latency = 0.2
+        screen.action_refresh()  # what `r` does: look the same call up again while its download runs
+        screen.lookup([TRANSFER])  # and a new call
+        assert screen.calls[SIMPLE].loading and screen.calls[TRANSFER].loading and item.state == ACTIVE
+        await settle(pilot)
+        assert item.state == DONE, item.error
+        assert fake.lookup_count(SIMPLE) == 2 and fake.lookup_count(TRANSFER) == 1
+        for call_id in (SIMPLE, TRANSFER):
+            state = screen.calls[call_id]
+            assert not state.loading and state.error is None and state.recordings is not None
+    try:
+        assert item.path.stat().st_size == size and sha256_of(item.path) == big_sha256(size)
+    finally:
+        item.path.unlink(missing_ok=True)
+
+
+async def test_a_download_started_during_a_slow_lookup_completes_with_it(fake: FakeMagpipe) -> None:
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, SIMPLE)
+        await pilot.press("tab")
+        fake.faults.latency = 0.3
+        screen = app.screen
+        screen.action_refresh()  # `r`
+        screen.action_download()  # `d`, on the segment as shown before the refresh
+        (item,) = panel_items(app).values()
+        assert screen.calls[SIMPLE].loading and item.state in (QUEUED, ACTIVE)
+        await settle(pilot)
+        assert item.state == DONE
+        assert not screen.calls[SIMPLE].loading and screen.calls[SIMPLE].error is None
+        assert (app.download_dir / SIMPLE / "01-main.wav").read_bytes() == segment_wav(SIMPLE, 1)
+        assert table_rows(app)[0][FILE_COLUMN] == "✓ 01-main.wav"
