@@ -124,6 +124,7 @@ def main() -> int:
 
                 def ours(call_id: str, count: int) -> tuple[float, float]:
                     shutil.rmtree(out, ignore_errors=True)
+                    os.sync()  # start from no dirty pages, whoever ran before
                     labels = ["main", "leg_1", "leg_2"][:count]  # the fake lists 3 segments per call
                     argv = [PYTHON, "-m", "recbrowser", "download", call_id, "-o", str(out), "--jobs", "3"]
                     seconds, rss, code = run_measured(argv + [f"--label={label}" for label in labels], env)
@@ -131,11 +132,14 @@ def main() -> int:
                         raise SystemExit(f"recbrowser download exited {code}")
                     return seconds, rss
 
-                def curl(call_id: str, count: int) -> tuple[float, float]:
+                def curl(call_id: str, count: int, durable: bool = False) -> tuple[float, float]:
                     shutil.rmtree(out, ignore_errors=True)
+                    os.sync()
                     out.mkdir(parents=True)
                     urls = [f"{base}/storage/v1/object/public/recordings/{call_id}/{i}.wav" for i in range(1, count + 1)]
-                    argv = ["sh", "-c", " & ".join(f"curl -sf -o {out}/{i}.wav {u}" for i, u in enumerate(urls)) + " & wait"]
+                    # durable: `sync FILE` fsyncs it, the guarantee recbrowser gives before renaming
+                    fetch_one = "(curl -sf -o {out}/{i}.wav {u} && sync {out}/{i}.wav)" if durable else "curl -sf -o {out}/{i}.wav {u}"
+                    argv = ["sh", "-c", " & ".join(fetch_one.format(out=out, i=i, u=u) for i, u in enumerate(urls)) + " & wait"]
                     seconds, rss, code = run_measured(argv)
                     if code != 0:
                         raise SystemExit(f"curl exited {code}")
@@ -147,17 +151,21 @@ def main() -> int:
                     (f"3 x {multi // MiB} MiB at once", multi_call.call_id, 3),
                 ):
                     total = sum(sizes[call_id])
-                    c_runs, r_runs = [], []
+                    c_runs, d_runs, r_runs = [], [], []
                     for _ in range(runs):
                         c_runs.append(curl(call_id, count))
+                        d_runs.append(curl(call_id, count, durable=True))
                         r_runs.append(ours(call_id, count))
                     c_time, r_time = median([t for t, _ in c_runs]), median([t for t, _ in r_runs])
+                    d_time = median([t for t, _ in d_runs])
                     rows.append(
                         {
                             "file": label,
                             "curl_MBps": total / c_time / 1e6,
+                            "curl+fsync_MBps": total / d_time / 1e6,
                             "recbrowser_MBps": total / r_time / 1e6,
                             "ratio_vs_curl": c_time / r_time,
+                            "ratio_vs_curl+fsync": d_time / r_time,
                             "recbrowser_peak_rss_mb": max(r for _, r in r_runs),
                             "curl_peak_rss_mb": max(r for _, r in c_runs),
                         }
@@ -167,7 +175,10 @@ def main() -> int:
                 server.stop()
     big_rss, small_rss = rows[0]["recbrowser_peak_rss_mb"], rows[1]["recbrowser_peak_rss_mb"]
     notes.append(f"peak RSS {rows[1]['file']} vs {rows[0]['file']}: {small_rss:.1f} vs {big_rss:.1f} MB ({abs(big_rss - small_rss) / small_rss * 100:.1f}% apart; target within 10%, <= 120 MB)")
-    notes.append(f"whole commands timed (recbrowser includes Python start-up, the API lookup and fsync before rename), {runs} runs, medians")
+    notes.append(
+        f"whole commands timed, each after `sync` (recbrowser includes Python start-up, the API lookup, and fsync before "
+        f"rename; curl does not fsync), {runs} interleaved runs, medians"
+    )
     report("download", rows, notes, save=not args.quick)
     return 0
 

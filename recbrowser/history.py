@@ -66,6 +66,20 @@ MIGRATIONS: list[str] = [
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+OPEN_TRIES = 6
+
+
+class NewerSchema(sqlite3.DatabaseError):
+    """The file comes from a newer recbrowser: never migrated down, never moved aside."""
+
+
+def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    """True only for SQLite's "not a database" and "malformed" errors, not busy or I/O ones."""
+    name = getattr(exc, "sqlite_errorname", "")  # Python 3.11+
+    if name:
+        return name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT"))
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text
 
 
 @dataclass(frozen=True)
@@ -135,14 +149,32 @@ class HistoryStore:
     # --- opening, migrating, recovering ------------------------------------------------
 
     def _open_checked(self) -> None:
-        try:
-            self._prepare_file()
-            with self._write() as db:
-                self._migrate(db)
-        except sqlite3.DatabaseError as exc:
-            self._recover(exc)
-        except OSError as exc:
-            self._go_memory(f"History is off for this run: cannot use {self.path} ({exc.strerror or exc}).")
+        """Open and migrate. Only a file SQLite calls corrupt is moved aside: a busy or locked
+        file (another instance creating it at the same moment) is retried, never discarded."""
+        problem: Exception | None = None
+        for attempt in range(OPEN_TRIES):
+            try:
+                self._prepare_file()
+                with self._write() as db:
+                    self._migrate(db)
+                return
+            except NewerSchema as exc:
+                self._go_memory(
+                    f"The history file {self.path} was written by a newer recbrowser ({exc}); it is left untouched "
+                    "and this run keeps its history in memory only."
+                )
+                return
+            except sqlite3.DatabaseError as exc:
+                if _is_corrupt(exc):
+                    self._recover(exc)
+                    return
+                problem = exc
+            except OSError as exc:
+                self._go_memory(f"History is off for this run: cannot use {self.path} ({exc.strerror or exc}).")
+                return
+            self.close()
+            time.sleep(0.05 * (attempt + 1))
+        self._go_memory(f"History is kept in memory for this run: {self.path} could not be opened ({problem}).")
 
     def _prepare_file(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -184,7 +216,7 @@ class HistoryStore:
         db = getattr(self._local, "db", None)
         if db is None:
             if self._memory:
-                db = sqlite3.connect("file:recbrowser-history?mode=memory&cache=shared", uri=True, check_same_thread=False)
+                db = sqlite3.connect(f"file:recbrowser-history-{id(self)}?mode=memory&cache=shared", uri=True, check_same_thread=False)
             else:
                 db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
                 db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -213,7 +245,7 @@ class HistoryStore:
     def _migrate(self, db: sqlite3.Connection) -> None:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(f"history schema version {version} is newer than this recbrowser knows ({SCHEMA_VERSION})")
+            raise NewerSchema(f"schema version {version}; this recbrowser knows up to {SCHEMA_VERSION}")
         for number in range(version, SCHEMA_VERSION):
             for statement in filter(str.strip, MIGRATIONS[number].split(";")):
                 db.execute(statement)

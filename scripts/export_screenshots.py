@@ -24,6 +24,8 @@ SHOTS = [
     ("mixed-statuses.svg", scenes.mixed_statuses, {}, (120, 36)),
     ("mixed-statuses-80x24.svg", scenes.mixed_statuses, {}, (80, 24)),
     ("help.svg", scenes.help_screen, {}, (120, 36)),
+    ("history.svg", scenes.history_screen, {}, (120, 36)),
+    ("downloads.svg", scenes.downloads, {}, (120, 36)),
 ]
 
 
@@ -36,14 +38,20 @@ async def shoot(fake: FakeMagpipe, name: str, scene, app_kwargs: dict, size: tup
 
 
 def main() -> int:
-    with tempfile.TemporaryDirectory() as home:
-        os.environ.update(HOME=home, XDG_CONFIG_HOME=f"{home}/.config", XDG_DATA_HOME=f"{home}/.local/share", TZ="UTC")
-        os.environ.pop("MAGPIPE_API_KEY", None)
-        time.tzset()
-        with FakeMagpipe() as fake:
-            for name, scene, kwargs, size in SHOTS:
+    os.environ.pop("MAGPIPE_API_KEY", None)
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    with FakeMagpipe() as fake:
+        for name, scene, kwargs, size in SHOTS:
+            with tempfile.TemporaryDirectory() as home:  # each shot starts with no key file or history
+                os.environ.update(
+                    HOME=home,
+                    XDG_CONFIG_HOME=f"{home}/.config",
+                    XDG_DATA_HOME=f"{home}/.local/share",
+                    XDG_DOWNLOAD_DIR=f"{home}/Downloads",
+                )
                 asyncio.run(shoot(fake, name, scene, kwargs, size))
-                print(f"screenshots/{name}")
+            print(f"screenshots/{name}")
     return 0
 
 

@@ -23,3 +23,24 @@ async def help_screen(pilot) -> None:
 
 async def key_screen(pilot) -> None:
     await pilot.pause()
+
+
+async def history_screen(pilot) -> None:
+    """The history after looking up two calls, one after the other (so their order is fixed)."""
+    for call_id in (SIMPLE, TRANSFER):
+        await pilot.press("slash")
+        pilot.app.screen.query_one("#ids").value = call_id
+        await pilot.press("enter")
+        await settle(pilot)
+    await pilot.press("h")
+    await settle(pilot)
+
+
+async def downloads(pilot) -> None:
+    """Every segment of the transfer call downloaded, shown in the downloads panel."""
+    await mixed_statuses(pilot)
+    await pilot.press("D")
+    await settle(pilot)
+    screen = pilot.app.screen
+    screen._tick_downloads()
+    await pilot.pause()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import queue
 import re
 import signal
@@ -24,8 +23,8 @@ import pytest
 
 from recbrowser import __version__, cli
 from recbrowser.fakeapi import DEMO_KEY, OTHER_ACCOUNT_KEY, FakeMagpipe
+from tests.cli_helpers import Run, child_env, run_main
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
@@ -41,35 +40,10 @@ WRONG_KEY = "mgp_" + "1234567890abcdef" * 2 + "feedface"
 RECORDING_KEYS = ["url", "label", "duration_seconds", "source", "status", "created_at"]
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def err_lines(self) -> list[str]:
-        return self.err.splitlines()
-
-    @property
-    def json_lines(self) -> list[dict]:
-        return [json.loads(line) for line in self.out.splitlines()]
-
-
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str]):
     """``run(*argv)``: recbrowser.cli.main in-process; argparse exits become exit codes."""
-
-    def runner(*argv: str) -> Run:
-        capsys.readouterr()
-        try:
-            code = cli.main(list(argv))
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
-
-    return runner
+    return lambda *argv: run_main(capsys, *argv)
 
 
 @pytest.fixture
@@ -570,16 +544,6 @@ def test_demo_server_on_a_busy_port_exits_2(run) -> None:
 
 
 # --- as a real process ----------------------------------------------------------------------
-
-
-def child_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAGPIPE_", "XDG_"))}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
-    for name, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"),
-                      ("XDG_STATE_HOME", "state"), ("XDG_DOWNLOAD_DIR", "downloads")):
-        env[name] = str(tmp_path / sub)
-    env.update(extra)
-    return env
 
 
 def run_process(tmp_path: Path, *argv: str, input: str | None = None, **env: str) -> Run:

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from recbrowser import cli
 from recbrowser.fakeapi import DEMO_KEY, SAMPLE_CALLS, FakeMagpipe, SampleCall, SegmentSpec, segment_wav
+from tests.cli_helpers import Run, child_env, run_main
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 MAIN = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 TRANSFER = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
@@ -25,21 +23,6 @@ NULLS = "6ea05d82-cf71-4293-a4b5-5a6b7c8d9ea4"
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 WITH_RECORDINGS = [c.call_id for c in SAMPLE_CALLS if c.recordings and c.account == "demo"]
 JSON_KEYS = {"call_id", "index", "label", "url", "path", "bytes", "status"}
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def records(self) -> list[dict]:
-        return [json.loads(line) for line in self.out.splitlines()]
-
-    @property
-    def files(self) -> list[dict]:
-        return [r for r in self.records if "status" in r]
 
 
 def assert_clean(result: Run) -> None:
@@ -54,13 +37,7 @@ def download(capsys: pytest.CaptureFixture[str], fake: FakeMagpipe, monkeypatch:
     monkeypatch.setenv("MAGPIPE_API_KEY", DEMO_KEY)
 
     def runner(*argv: str) -> Run:
-        capsys.readouterr()
-        try:
-            code = cli.main(["download", *argv])
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 2
-        captured = capsys.readouterr()
-        result = Run(code, captured.out, captured.err)
+        result = run_main(capsys, "download", *argv)
         assert_clean(result)
         return result
 
@@ -289,16 +266,6 @@ def test_a_label_too_long_for_the_file_system_fails_alone_without_a_traceback(
 
 
 # --- as a real process ------------------------------------------------------------------------
-
-
-def child_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAGPIPE_", "XDG_"))}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
-    for name, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"),
-                      ("XDG_STATE_HOME", "state"), ("XDG_DOWNLOAD_DIR", "downloads")):
-        env[name] = str(tmp_path / sub)
-    env.update(extra)
-    return env
 
 
 def test_process_download_writes_the_files_and_exits_6_when_one_fails(fake: FakeMagpipe, tmp_path: Path) -> None:

@@ -340,7 +340,7 @@ def test_a_migrated_entry_can_be_found_by_the_labels_of_its_cached_answer(db_pat
         store.close()
 
 
-def test_a_database_from_a_newer_version_is_moved_aside_with_a_warning(db_path: Path) -> None:
+def test_a_database_from_a_newer_version_is_left_untouched_and_history_stays_in_memory(db_path: Path) -> None:
     HistoryStore(db_path).close()
     with raw(db_path) as db:
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
@@ -348,17 +348,18 @@ def test_a_database_from_a_newer_version_is_moved_aside_with_a_warning(db_path: 
     store = HistoryStore(db_path)
     try:
         (warning,) = store.warnings
-        assert "newer" in warning and "moved it to" in warning
-        (aside,) = db_path.parent.glob(db_path.name + ".corrupt-*")
-        assert str(aside) in warning
-        with raw(aside) as db:  # the newer file is kept untouched, not migrated down
+        assert "newer" in warning and "left untouched" in warning
+        assert list(db_path.parent.glob(db_path.name + ".corrupt-*")) == []
+        with raw(db_path) as db:  # not migrated down, not moved
             assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
             assert db.execute("SELECT call_id FROM calls").fetchall() == [("x",)]
         assert store.entries() == []
         assert store.record_lookup(MAIN_CALL, None, None)
-        assert store.count() == 1
+        assert [e.call_id for e in store.entries()] == [MAIN_CALL]
     finally:
         store.close()
+    with raw(db_path) as db:
+        assert db.execute("SELECT call_id FROM calls").fetchall() == [("x",)]
 
 
 @pytest.mark.parametrize("garbage", [b"not a database\n" * 500, bytes(range(256)) * 64, b"SQLite format 3\x00" + b"\xff" * 4080])

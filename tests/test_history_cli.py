@@ -16,19 +16,17 @@ import sqlite3
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from recbrowser import cli
 from recbrowser.errors import NotFound
 from recbrowser.fakeapi import DEMO_KEY, OTHER_ACCOUNT_KEY, FakeMagpipe
 from recbrowser.history import HistoryStore
 from recbrowser.models import CallRecordings
 from recbrowser.settings import Paths
+from tests.cli_helpers import Run, child_env, run_main
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
@@ -41,30 +39,14 @@ ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def json_lines(self) -> list[dict]:
-        return [json.loads(line) for line in self.out.splitlines()]
-
-
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str]):
-    """``run(*argv)``: recbrowser.cli.main in-process; argparse exits become exit codes."""
+    """``run(*argv)``: recbrowser.cli.main in-process, with never a traceback."""
 
     def runner(*argv: str) -> Run:
-        capsys.readouterr()
-        try:
-            code = cli.main(list(argv))
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
-        captured = capsys.readouterr()
-        assert "Traceback" not in captured.err
-        return Run(code, captured.out, captured.err)
+        result = run_main(capsys, *argv)
+        assert "Traceback" not in result.err
+        return result
 
     return runner
 
@@ -260,15 +242,6 @@ def test_clear_without_a_terminal_refuses_unless_yes(seeded, run, monkeypatch: p
     assert result.code == 2
     assert result.err.count("\n") == 1 and "--yes" in result.err
     assert len(history_entries()) == 4
-
-
-def child_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAGPIPE_", "XDG_"))}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
-    for name, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"),
-                      ("XDG_STATE_HOME", "state"), ("XDG_DOWNLOAD_DIR", "downloads")):
-        env[name] = str(tmp_path / sub)
-    return env
 
 
 def _read_until(master: int, done, deadline: float) -> bytes:

@@ -31,6 +31,7 @@ def stable_environment(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(home / "Downloads"))
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     yield
@@ -55,3 +56,13 @@ def test_call_with_mixed_statuses_at_80_columns(snap_fake, snap_compare):
 def test_help_screen(snap_fake, snap_compare):
     snap_fake.reset()
     assert snap_compare(make_app(snap_fake), run_before=scenes.help_screen, terminal_size=(120, 36))
+
+
+def test_history_screen(snap_fake, snap_compare):
+    snap_fake.reset()
+    assert snap_compare(make_app(snap_fake), run_before=scenes.history_screen, terminal_size=(120, 36))
+
+
+def test_downloads_panel(snap_fake, snap_compare):
+    snap_fake.reset()
+    assert snap_compare(make_app(snap_fake), run_before=scenes.downloads, terminal_size=(120, 36))

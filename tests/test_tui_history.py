@@ -55,8 +55,7 @@ async def type_filter(pilot, text: str) -> None:
 
 
 def history_rows(screen: HistoryScreen) -> list[list[str]]:
-    table = screen.query_one("#history-table")
-    return [[cell.plain for cell in table.get_row_at(i)] for i in range(table.row_count)]
+    return [list(cells) for cells in screen.shown_rows]
 
 
 def history_ids(screen: HistoryScreen) -> list[str]:

@@ -25,6 +25,7 @@ from recbrowser.naming import DEFAULT_TEMPLATE, TemplateError, plan
 from recbrowser.lookups import LookupResult, lookup_one
 from recbrowser.models import Segment
 from recbrowser.player import PlayerError, launch, player_command
+from recbrowser.settings import display_path
 from recbrowser.text import printable
 from recbrowser.tui.screens.help import HelpScreen
 from recbrowser.tui.state import CallState
@@ -434,7 +435,8 @@ class BrowserScreen(Screen[None]):
             items.append(item)
         if not items:
             return
-        self.notify(f"Downloading {len(items)} file{'s' if len(items) != 1 else ''} to {self.app.download_dir}.", markup=False)
+        where = display_path(self.app.download_dir)
+        self.notify(f"Downloading {len(items)} file{'s' if len(items) != 1 else ''} to {where}.", markup=False)
         self._download_ticker.resume()
         self.run_worker(self._download_worker(items), group="downloads", exit_on_error=False, description="downloads")
 

@@ -10,7 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets.option_list import Option
 
 from recbrowser.history import HistoryEntry
 from recbrowser.progress import relative_time
@@ -19,18 +20,45 @@ from recbrowser.tui.screens.confirm import ConfirmScreen
 if TYPE_CHECKING:
     from recbrowser.tui.app import RecBrowserApp
 
-SHOWN = 100  # the newest matches; typing narrows (DataTable cost grows with rows)
+SHOWN = 100  # the newest matches; typing narrows
 
 
-def sync_summary(entry: HistoryEntry) -> Text:
+# One line per call, in fixed-width columns. An OptionList of one Text per row repaints a
+# filtered screenful several times faster than a DataTable of seven cells per row.
+COLUMNS = (("Call ID", 36), ("Last lookup", 11), ("Lookups", 7), ("Outcome", 12), ("Segments", 8), ("Sync", 20), ("Downloaded", 10))
+RIGHT = {"Lookups", "Segments", "Downloaded"}
+
+
+def row_cells(entry: HistoryEntry) -> tuple[str, ...]:
+    """The row's columns as plain text."""
     if entry.segments is None:
-        return Text("—", style="dim")
-    text = Text()
-    text.append(f"{entry.synced or 0} synced", style="green")
-    if entry.pending:
-        text.append(" · ")
-        text.append(f"{entry.pending} pending", style="yellow")
+        sync = "—"
+    else:
+        sync = f"{entry.synced or 0} synced" + (f" · {entry.pending} pending" if entry.pending else "")
+    return (
+        entry.call_id,
+        relative_time(entry.last_looked_up_at),
+        str(entry.lookups),
+        entry.outcome,
+        "—" if entry.segments is None else str(entry.segments),
+        sync,
+        str(entry.downloaded) if entry.downloaded else "—",
+    )
+
+
+def row_text(cells: tuple[str, ...]) -> Text:
+    styles = {3: "green" if cells[3] == "ok" else "red", 5: "yellow" if "pending" in cells[5] else "green"}
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for index, ((title, width), cell) in enumerate(zip(COLUMNS, cells)):
+        if index:
+            text.append("  ")
+        cell = cell[:width]
+        text.append(cell.rjust(width) if title in RIGHT else cell.ljust(width), style=styles.get(index, ""))
     return text
+
+
+def header_text() -> Text:
+    return Text("  ".join(t.rjust(w) if t in RIGHT else t.ljust(w) for t, w in COLUMNS), style="bold", no_wrap=True)
 
 
 class HistoryScreen(Screen[str | None]):
@@ -49,7 +77,9 @@ class HistoryScreen(Screen[str | None]):
     DEFAULT_CSS = """
     HistoryScreen #history-filter { margin: 1 1 0 1; }
     HistoryScreen #history-count { padding: 0 2; color: $text-muted; height: 1; }
-    HistoryScreen DataTable { height: 1fr; }
+    HistoryScreen #history-header { padding: 0 1; height: 1; }
+    HistoryScreen OptionList { height: 1fr; border: none; padding: 0 1; }
+    HistoryScreen OptionList:focus { border: none; }
     """
 
     def compose(self) -> ComposeResult:
@@ -57,17 +87,15 @@ class HistoryScreen(Screen[str | None]):
         with Vertical():
             yield Input(placeholder="Filter by call ID or label…", id="history-filter")
             yield Static("", id="history-count")
-            yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+            yield Static(header_text(), id="history-header")
+            yield OptionList(id="history-table")
         yield Footer(compact=True)
 
     _total: int | None = None  # entries in the history; counted once, and again after a change
 
     def on_mount(self) -> None:
         self.sub_title = "history"
-        table = self.query_one(DataTable)
-        # Fixed widths: the table need not measure every cell of every refresh.
-        for title, width in (("Call ID", 36), ("Last lookup", 12), ("Lookups", 7), ("Outcome", 13), ("Segments", 8), ("Sync", 20), ("Downloaded", 10)):
-            table.add_column(title, width=width)
+        self.shown_rows: list[tuple[str, ...]] = []
         self.query_one("#history-filter", Input).focus()
         self.query_entries("")
 
@@ -91,23 +119,12 @@ class HistoryScreen(Screen[str | None]):
     def _show_entries(self, search: str, entries: list[HistoryEntry], total: int) -> None:
         if search != self.query_one("#history-filter", Input).value:
             return  # typed on since; a newer query is on its way
-        table = self.query_one(DataTable)
-        table.clear()
-        table.add_rows(
-            [
-                (
-                    Text(e.call_id),
-                    Text(relative_time(e.last_looked_up_at)),
-                    Text(str(e.lookups), justify="right"),
-                    Text(e.outcome, style="green" if e.outcome == "ok" else "red"),
-                    Text("—" if e.segments is None else str(e.segments), justify="right"),
-                    sync_summary(e),
-                    Text(str(e.downloaded) if e.downloaded else "—", justify="right"),
-                )
-                for e in entries
-            ]
-        )
-        self._row_ids = [e.call_id for e in entries]
+        self.shown_rows = [row_cells(e) for e in entries]
+        listing = self.query_one(OptionList)
+        listing.clear_options()
+        listing.add_options([Option(row_text(cells), id=cells[0]) for cells in self.shown_rows])
+        if entries:
+            listing.highlighted = 0
         self._shown_for = search
         note = f"{total} call{'s' if total != 1 else ''} in the history · showing {len(entries)}"
         if search:
@@ -117,15 +134,14 @@ class HistoryScreen(Screen[str | None]):
         self.query_one("#history-count", Static).update(Text(note))
 
     def _highlighted(self) -> str | None:
-        table = self.query_one(DataTable)
-        rows = getattr(self, "_row_ids", [])
-        return rows[table.cursor_row] if rows and 0 <= table.cursor_row < len(rows) else None
+        option = self.query_one(OptionList).highlighted_option
+        return option.id if option is not None else None
 
     def action_focus_filter(self) -> None:
         self.query_one("#history-filter", Input).focus()
 
     def action_focus_table(self) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(OptionList).focus()
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -135,7 +151,7 @@ class HistoryScreen(Screen[str | None]):
         if call_id is not None:
             self.dismiss(call_id)
 
-    @on(DataTable.RowSelected, "#history-table")
+    @on(OptionList.OptionSelected, "#history-table")
     def _row_selected(self) -> None:
         self.action_choose()
 

@@ -66,7 +66,7 @@ class DownloadsPanel(DataTable):
     def refresh_row_of(self, item: DownloadItem) -> None:
         key = self.key_of(item)
         for column, cell in zip(self.columns.keys(), self._cells(item)):
-            self.update_cell(key, column, cell)
+            self.update_cell(key, column, cell, update_width=True)
 
     def refresh_all(self) -> None:
         for item in self.items.values():

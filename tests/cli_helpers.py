@@ -1,0 +1,62 @@
+"""Running recbrowser's commands in tests: in-process (``main``) or as a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from recbrowser import cli
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Run:
+    """What one command run gave: exit code, standard output, standard error."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def err_lines(self) -> list[str]:
+        return self.err.splitlines()
+
+    @property
+    def json_lines(self) -> list[dict]:
+        return [json.loads(line) for line in self.out.splitlines()]
+
+    records = json_lines
+
+    @property
+    def files(self) -> list[dict]:
+        """The per-file objects of `download --json` (lookup errors have no status)."""
+        return [r for r in self.records if "status" in r]
+
+
+def run_main(capsys, *argv: str) -> Run:
+    """``recbrowser.cli.main(argv)`` in-process; argparse exits become exit codes."""
+    capsys.readouterr()
+    try:
+        code = cli.main(list(argv))
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    captured = capsys.readouterr()
+    return Run(code, captured.out, captured.err)
+
+
+def child_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a child `recbrowser` process: this repo importable, its own XDG dirs."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAGPIPE_", "XDG_"))}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
+    for name, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"),
+                      ("XDG_STATE_HOME", "state"), ("XDG_DOWNLOAD_DIR", "downloads")):
+        env[name] = str(tmp_path / sub)
+    env.update(extra)
+    return env
+
+
+PYTHON = sys.executable
