@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Mapping
@@ -32,15 +33,34 @@ def friendly_label(label: str | None) -> str:
     return " ".join(word.capitalize() for word in label.replace("_", " ").split(" ") if word) or label
 
 
+_ISO = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})(?:[T ](?P<time>\d{2}:\d{2}(?::\d{2})?)(?:[.,](?P<fraction>\d+))?"
+    r"\s*(?P<zone>[Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+
+
 def parse_timestamp(value: Any) -> datetime | None:
-    """An aware datetime from an ISO 8601 string; naive times are taken as UTC; junk is None."""
-    if not isinstance(value, str) or not value.strip():
+    """An aware datetime from an ISO 8601 string; naive times are taken as UTC; junk is None.
+
+    Accepts what servers send beyond Python 3.10's ``fromisoformat``: any number of fraction
+    digits, ``Z``, and offsets without a colon.
+    """
+    if not isinstance(value, str):
         return None
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
+    match = _ISO.fullmatch(value.strip())
+    if match is None:
+        return None
+    clock = match["time"] or "00:00:00"
+    if clock.count(":") == 1:
+        clock += ":00"
+    fraction = (match["fraction"] or "")[:6].ljust(6, "0")
+    zone = match["zone"] or ""
+    if zone in ("Z", "z"):
+        zone = "+00:00"
+    elif zone and ":" not in zone:
+        zone = zone[:3] + ":" + (zone[3:] or "00")
     try:
-        parsed = datetime.fromisoformat(text)
+        parsed = datetime.fromisoformat(f"{match['date']}T{clock}.{fraction}{zone}")
     except ValueError:
         return None
     if parsed.tzinfo is None:

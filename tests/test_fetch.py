@@ -24,6 +24,7 @@ from recbrowser.fetch import (
 )
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, PlannedName, plan
+from tests.files import sha256_of
 
 MAIN = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 TRANSFER = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
@@ -40,11 +41,6 @@ def planned_for(base: Path, url: str | None, *, call_id: str = MAIN, index: int 
 
 def gets(fake: FakeMagpipe) -> list:
     return [r for r in list(fake.requests["storage"]) if r.method == "GET"]
-
-
-def sha256_of(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def etag_of(data: bytes) -> str:

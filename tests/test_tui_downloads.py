@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import sys
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ from recbrowser.models import Segment
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
 from recbrowser.tui.widgets.segment_table import SegmentTable
+from tests.files import sha256_of
 from tests.tui_helpers import SIMPLE, TRANSFER, make_app, notifications, settle
 
 SIZE = (120, 36)
@@ -59,11 +59,6 @@ def wait_for_text(path: Path, timeout: float = 10.0) -> str:
 
 def big_segment(fake: FakeMagpipe, index: int, size: int) -> Segment:
     return Segment(index, f"{fake.storage_url}/big/{size}", "main", None, "signalwire", "synced", None)
-
-
-def sha256_of(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def storage_gets(fake: FakeMagpipe) -> list:
