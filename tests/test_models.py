@@ -310,3 +310,14 @@ def test_any_segment_values_parse_leniently(items: list[dict[str, Any]], recordi
 
 def test_parse_timestamp_returns_none_for_non_strings() -> None:
     assert parse_timestamp(1700000000) is None
+
+
+@given(
+    st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2100, 1, 1)),
+    st.integers(min_value=-14 * 60, max_value=14 * 60),
+    st.sampled_from(["T", " "]),
+)
+def test_created_at_round_trips_any_iso_8601_time_with_an_offset(moment, offset_minutes, separator):
+    zone = timezone(timedelta(minutes=offset_minutes))
+    aware = moment.replace(tzinfo=zone)
+    assert parse_timestamp(aware.isoformat(sep=separator)) == aware
