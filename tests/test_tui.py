@@ -273,3 +273,20 @@ async def test_help_is_built_from_the_active_bindings(fake):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, BrowserScreen)
+
+
+async def test_tab_moves_from_the_calls_to_the_segments_and_keys_act_on_the_row(fake, tmp_path, monkeypatch):
+    record = tmp_path / "played.txt"
+    script = tmp_path / "player.py"
+    script.write_text(f"import sys, pathlib\npathlib.Path({str(record)!r}).write_text(sys.argv[1])\n")
+    monkeypatch.setenv("RECBROWSER_PLAYER", f"{sys.executable} {script} {{}}")
+    app = make_app(fake)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await look_up(pilot, TRANSFER)
+        assert isinstance(app.focused, CallList)
+        await pilot.press("tab")
+        assert isinstance(app.focused, SegmentTable)
+        await pilot.press("down", "o")
+        await settle(pilot)
+        second = app.screen.calls[TRANSFER].recordings.segments[1].url
+    assert wait_for_text(record) == second

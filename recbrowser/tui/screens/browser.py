@@ -56,7 +56,6 @@ class BrowserScreen(Screen[None]):
         Binding("h", "history", "History", id="browser.history", tooltip="Past lookups: search, show cached results, forget"),
         Binding("k", "key", "Key", show=False, id="browser.key", tooltip="Set or change the Magpipe API key"),
         Binding("question_mark", "help", "Help", id="browser.help", tooltip="Show every key"),
-        Binding("tab", "focus_next", "Next pane", show=False, id="browser.next", tooltip="Calls list → segments table → input"),
         Binding("q", "app.quit", "Quit", id="browser.quit", tooltip="Quit recbrowser"),
     ]
 
@@ -508,6 +507,7 @@ class BrowserScreen(Screen[None]):
 
 NAVIGATION_HELP = [
     ("↑ ↓", "Move", "Between calls in the list, or segments in the table"),
+    ("tab", "Next pane", "Calls list → segments table → downloads → input"),
     ("enter", "Open / look up", "On a segment: open it. In the input: look the IDs up"),
     ("escape", "Leave the input", "Back to the calls list"),
     ("ctrl+p", "Commands", "Every action in the command palette"),
