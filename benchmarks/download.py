@@ -170,6 +170,35 @@ def main() -> int:
                             "curl_peak_rss_mb": max(r for _, r in c_runs),
                         }
                     )
+                # The transfer path alone (no interpreter start-up, no API lookup): what the
+                # thread + http.client + 1 MiB buffer + early writeback design gives.
+                from recbrowser.fetch import fetch
+                from recbrowser.models import Segment
+                from recbrowser.naming import plan
+
+                call_id = calls[0].call_id
+                url = f"{base}/storage/v1/object/public/recordings/{call_id}/1.wav"
+                segment = Segment(1, url, "main", None, None, "synced", None)
+                f_runs, c_runs = [], []
+                for _ in range(runs):
+                    c_runs.append(curl(call_id, 1)[0])
+                    shutil.rmtree(out, ignore_errors=True)
+                    os.sync()
+                    start = time.perf_counter()
+                    fetch(url, plan(out, "{call_id}.{ext}", call_id, segment), force=True)
+                    f_runs.append(time.perf_counter() - start)
+                rows.append(
+                    {
+                        "file": f"{big // MiB} MiB, transfer only (in process)",
+                        "curl_MBps": big / median(c_runs) / 1e6,
+                        "curl+fsync_MBps": None,
+                        "recbrowser_MBps": big / median(f_runs) / 1e6,
+                        "ratio_vs_curl": median(c_runs) / median(f_runs),
+                        "ratio_vs_curl+fsync": None,
+                        "recbrowser_peak_rss_mb": None,
+                        "curl_peak_rss_mb": None,
+                    }
+                )
         finally:
             if server:
                 server.stop()
