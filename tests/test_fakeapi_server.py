@@ -67,19 +67,6 @@ def recording_schema() -> dict[str, Any]:
     return _jsonschema_from_openapi(operation["responses"]["200"]["content"]["application/json"]["schema"])
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeMagpipe]:
-    with FakeMagpipe() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server: FakeMagpipe) -> Iterator[FakeMagpipe]:
-    server.reset()
-    yield server
-    server.reset()
-
-
 @pytest.fixture
 def client() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=10) as client:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
+from recbrowser.fakeapi import DEMO_KEY
 from recbrowser.settings import KeyStore, Paths
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.help import HelpScreen
@@ -24,36 +24,14 @@ from tests.tui_helpers import (
     PENDING_ONLY,
     SIMPLE,
     TRANSFER,
+    look_up,
     make_app,
     notifications,
     settle,
+    table_rows,
 )
 
 SIZE = (120, 36)
-
-
-@pytest.fixture(scope="module")
-def fake():
-    with FakeMagpipe() as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def clean_fake(fake):
-    fake.reset()
-    yield
-
-
-async def look_up(pilot, text: str) -> None:
-    await pilot.press("slash")
-    pilot.app.screen.query_one("#ids").value = text
-    await pilot.press("enter")
-    await settle(pilot)
-
-
-def table_rows(app) -> list[list[str]]:
-    table = app.screen.query_one(SegmentTable)
-    return [[cell.plain for cell in table.get_row_at(i)] for i in range(table.row_count)]
 
 
 async def test_first_start_without_key_asks_for_one_and_saves_it_0600(fake):

@@ -15,24 +15,11 @@ from recbrowser.fetch import fetch
 from recbrowser.models import Segment
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
-from recbrowser.tui.widgets.segment_table import SegmentTable
 from tests.files import sha256_of
-from tests.tui_helpers import SIMPLE, TRANSFER, make_app, notifications, settle
+from tests.tui_helpers import SIMPLE, TRANSFER, look_up, make_app, notifications, settle, table_rows
 
 SIZE = (120, 36)
 FILE_COLUMN = 6
-
-
-async def look_up(pilot, text: str) -> None:
-    await pilot.press("slash")
-    pilot.app.screen.query_one("#ids").value = text
-    await pilot.press("enter")
-    await settle(pilot)
-
-
-def table_rows(app) -> list[list[str]]:
-    table = app.screen.query_one(SegmentTable)
-    return [[cell.plain for cell in table.get_row_at(i)] for i in range(table.row_count)]
 
 
 def panel_items(app) -> dict[str, DownloadItem]:

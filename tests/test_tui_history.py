@@ -16,17 +16,10 @@ from recbrowser.tui.screens import history as history_screen
 from recbrowser.tui.screens.history import HistoryScreen
 from recbrowser.tui.widgets.call_list import CallList
 from recbrowser.tui.widgets.segment_table import SegmentTable
-from tests.tui_helpers import NO_RECORDING, PENDING_ONLY, SIMPLE, TRANSFER, make_app, notifications, settle
+from tests.tui_helpers import NO_RECORDING, PENDING_ONLY, SIMPLE, TRANSFER, look_up, make_app, notifications, settle
 
 SIZE = (120, 36)
 T0 = 1_767_225_600.0
-
-
-async def look_up(pilot, text: str) -> None:
-    await pilot.press("slash")
-    pilot.app.screen.query_one("#ids").value = text
-    await pilot.press("enter")
-    await settle(pilot)
 
 
 async def wait_until(pilot, condition, timeout: float = 10.0) -> None:

@@ -35,5 +35,21 @@ async def settle(pilot) -> None:
             return
 
 
+async def look_up(pilot, text: str) -> None:
+    """Type ``text`` into the call-ID input, press Enter, and wait for the lookups."""
+    await pilot.press("slash")
+    pilot.app.screen.query_one("#ids").value = text
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def table_rows(app) -> list[list[str]]:
+    """The segments table as plain text, row by row."""
+    from recbrowser.tui.widgets.segment_table import SegmentTable
+
+    table = app.screen.query_one(SegmentTable)
+    return [[cell.plain for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
 def notifications(app) -> list[str]:
     return [n.message for n in app._notifications]
