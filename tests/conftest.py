@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from recbrowser.client import MagpipeClient
+from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
+from recbrowser.settings import Secret
 
 
 @pytest.fixture(autouse=True)
@@ -28,12 +33,6 @@ def isolated_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 # --- Shared fake Magpipe and client factory (client, CLI and model tests) -------------------
-
-from collections.abc import AsyncIterator, Callable, Iterator  # noqa: E402
-
-from recbrowser.client import MagpipeClient  # noqa: E402
-from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe  # noqa: E402
-from recbrowser.settings import Secret  # noqa: E402
 
 ClientFactory = Callable[..., MagpipeClient]
 
@@ -71,3 +70,11 @@ async def make_client(fake: FakeMagpipe) -> AsyncIterator[ClientFactory]:
     yield factory
     for client in clients:
         await client.aclose()
+
+
+@pytest.fixture
+def api_env(fake: FakeMagpipe, monkeypatch: pytest.MonkeyPatch) -> FakeMagpipe:
+    """MAGPIPE_API_URL and MAGPIPE_API_KEY point at the fake with the demo key."""
+    monkeypatch.setenv("MAGPIPE_API_URL", fake.api_url)
+    monkeypatch.setenv("MAGPIPE_API_KEY", DEMO_KEY)
+    return fake

@@ -47,14 +47,6 @@ def run(capsys: pytest.CaptureFixture[str]):
 
 
 @pytest.fixture
-def api_env(fake: FakeMagpipe, monkeypatch: pytest.MonkeyPatch) -> FakeMagpipe:
-    """MAGPIPE_API_URL and MAGPIPE_API_KEY point at the fake with the demo key."""
-    monkeypatch.setenv("MAGPIPE_API_URL", fake.api_url)
-    monkeypatch.setenv("MAGPIPE_API_KEY", DEMO_KEY)
-    return fake
-
-
-@pytest.fixture
 def stdin(monkeypatch: pytest.MonkeyPatch):
     def feed(text: str) -> None:
         monkeypatch.setattr(sys, "stdin", io.StringIO(text))

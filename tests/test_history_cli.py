@@ -52,13 +52,6 @@ def run(capsys: pytest.CaptureFixture[str]):
 
 
 @pytest.fixture
-def api_env(fake: FakeMagpipe, monkeypatch: pytest.MonkeyPatch) -> FakeMagpipe:
-    monkeypatch.setenv("MAGPIPE_API_URL", fake.api_url)
-    monkeypatch.setenv("MAGPIPE_API_KEY", DEMO_KEY)
-    return fake
-
-
-@pytest.fixture
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

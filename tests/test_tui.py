@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import stat
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
@@ -17,6 +15,7 @@ from recbrowser.tui.screens.help import HelpScreen
 from recbrowser.tui.screens.key_entry import KeyScreen
 from recbrowser.tui.widgets.call_list import CallList
 from recbrowser.tui.widgets.segment_table import SegmentTable
+from tests.files import wait_for_text
 from tests.tui_helpers import (
     MARKUP,
     NO_RECORDING,
@@ -165,16 +164,6 @@ async def test_open_runs_the_configured_player_with_the_segment_url(fake, tmp_pa
         assert any("Opening segment 1" in m for m in notifications(app))
         expected_url = app.screen.calls[SIMPLE].recordings.segments[0].url
     assert wait_for_text(record) == expected_url
-
-
-def wait_for_text(path: Path, timeout: float = 10.0) -> str:
-    """Wait (bounded) for a file written by another process; the condition, not a fixed delay."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists() and path.read_text():
-            return path.read_text()
-        time.sleep(0.01)
-    raise AssertionError(f"{path} was not written within {timeout} s")
 
 
 async def test_a_missing_player_is_a_notification_not_a_crash(fake, monkeypatch):

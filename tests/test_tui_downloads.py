@@ -15,7 +15,7 @@ from recbrowser.fetch import fetch
 from recbrowser.models import Segment
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
-from tests.files import sha256_of
+from tests.files import sha256_of, wait_for_text
 from tests.tui_helpers import SIMPLE, TRANSFER, look_up, make_app, notifications, settle, table_rows
 
 SIZE = (120, 36)
@@ -33,15 +33,6 @@ async def wait_until(pilot, condition, what: str, timeout: float = 15.0) -> None
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause(0.005)
-
-
-def wait_for_text(path: Path, timeout: float = 10.0) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists() and path.read_text():
-            return path.read_text()
-        time.sleep(0.01)
-    raise AssertionError(f"{path} was not written within {timeout} s")
 
 
 def big_segment(fake: FakeMagpipe, index: int, size: int) -> Segment:
