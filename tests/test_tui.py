@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import stat
 import sys
+import time
 
 import pytest
 
 from recbrowser.fakeapi import DEMO_KEY
-from recbrowser.settings import KeyStore, Paths
+from recbrowser.settings import KeyStore, Paths, Settings
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.help import HelpScreen
 from recbrowser.tui.screens.key_entry import KeyScreen
@@ -257,3 +258,18 @@ async def test_tab_moves_from_the_calls_to_the_segments_and_keys_act_on_the_row(
         await settle(pilot)
         second = app.screen.calls[TRANSFER].recordings.segments[1].url
     assert wait_for_text(record) == second
+
+
+async def test_pending_calls_refresh_themselves_on_the_configured_interval(fake):
+    fake.faults.sync_after_lookups = 1
+    app = make_app(fake, settings=Settings(refresh_interval=0.2))
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, f"{PENDING_ONLY} {SIMPLE}")
+        assert table_rows(app)[0][1] == "◐ pending" or app.screen.calls[PENDING_ONLY].has_pending
+        deadline = time.monotonic() + 10
+        while fake.lookup_count(PENDING_ONLY) < 2 or app.screen.calls[PENDING_ONLY].has_pending:
+            assert time.monotonic() < deadline, "the pending call was not refreshed"
+            await pilot.pause(0.05)
+        await settle(pilot)
+        assert not app.screen.calls[PENDING_ONLY].has_pending
+        assert fake.lookup_count(SIMPLE) == 1  # a synced call is not polled
