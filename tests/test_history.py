@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -386,22 +386,27 @@ def test_a_corrupt_file_is_moved_aside_with_a_timestamp_and_a_fresh_one_started(
         reopened.close()
 
 
-def test_two_recoveries_in_the_same_second_keep_both_unreadable_files(db_path: Path) -> None:
+def test_recovery_never_overwrites_an_earlier_unreadable_file(db_path: Path) -> None:
+    """Files already set aside under this second's (and the next seconds') names stay as they are."""
     db_path.parent.mkdir(parents=True)
-    for _ in range(5):  # retry (bounded) until both recoveries fall within one wall-clock second
-        for old in db_path.parent.iterdir():
-            old.unlink()
-        asides = []
-        for garbage in (b"first broken file " * 300, b"second broken file " * 300):
-            db_path.write_bytes(garbage)
-            HistoryStore(db_path).close()
-            asides.append(max(db_path.parent.glob(db_path.name + ".corrupt-*[0-9]"), key=os.path.getmtime).name)
-        if asides[0] == asides[1]:
-            break
-    else:
-        pytest.skip("could not get two recoveries into the same second")
-    kept = {p.read_bytes()[:5] for p in db_path.parent.glob(db_path.name + ".corrupt-*") if not p.name.endswith(("-wal", "-shm"))}
-    assert kept == {b"first", b"secon"}
+    now = datetime.now()
+    decoys = []
+    for delta in range(3):
+        stamp = (now + timedelta(seconds=delta)).strftime("%Y%m%d-%H%M%S")
+        decoy = db_path.with_name(f"{db_path.name}.corrupt-{stamp}")
+        decoy.write_bytes(b"earlier " + stamp.encode())
+        decoys.append(decoy)
+    db_path.write_bytes(b"broken file " * 300)
+    store = HistoryStore(db_path)
+    store.close()
+    for decoy in decoys:
+        assert decoy.read_bytes().startswith(b"earlier ")
+    new_asides = [
+        p for p in db_path.parent.glob(db_path.name + ".corrupt-*")
+        if p not in decoys and not p.name.endswith(("-wal", "-shm"))
+    ]
+    assert len(new_asides) == 1 and new_asides[0].read_bytes().startswith(b"broken file")
+    assert str(new_asides[0]) in store.warnings[0]
 
 
 # --- two processes at once --------------------------------------------------------------
