@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import select
+import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,4 +62,47 @@ def child_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-PYTHON = sys.executable
+
+
+def _read_until(master: int, done, deadline: float) -> bytes:  # type: ignore[no-untyped-def]
+    """Read the terminal's output until ``done(output)`` or the other side closes (bounded)."""
+    output = b""
+    while not done(output):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"no expected output on the terminal in time; got {output!r}")
+        ready, _, _ = select.select([master], [], [], remaining)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: every slave end is closed
+            break
+        if not chunk:
+            break
+        output += chunk
+    return output
+
+
+def answer_on_a_terminal(
+    argv: list[str], prompt: bytes, answer: str, env: dict[str, str], *, end: bytes = b"\r"
+) -> tuple[int, str]:
+    """Run `recbrowser ARGV` on a pseudo-terminal, type ``answer`` at ``prompt``; (exit code, screen text)."""
+    master, slave = os.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "recbrowser", *argv],
+        stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
+    )
+    os.close(slave)
+    try:
+        deadline = time.monotonic() + 30
+        output = _read_until(master, lambda out: prompt in out, deadline)
+        os.write(master, answer.encode() + end)
+        output += _read_until(master, lambda out: False, deadline)
+        code = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
+    return code, output.decode(errors="replace").replace("\r\n", "\n")

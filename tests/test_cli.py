@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import queue
 import re
 import signal
@@ -23,7 +24,7 @@ import pytest
 
 from recbrowser import __version__, cli
 from recbrowser.fakeapi import DEMO_KEY, OTHER_ACCOUNT_KEY, FakeMagpipe
-from tests.cli_helpers import Run, child_env, run_main
+from tests.cli_helpers import Run, answer_on_a_terminal, child_env, run_main
 
 
 MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
@@ -661,3 +662,15 @@ def test_demo_server_prints_its_url_and_key_serves_and_stops_cleanly_on_ctrl_c(
             process.wait()
         process.stdout.close()
         process.stderr.close()
+
+
+def test_key_set_on_a_terminal_asks_with_hidden_input_and_saves_0600(tmp_path):
+    key = "mgp_" + "ab" * 20
+    env = child_env(tmp_path)
+    code, screen = answer_on_a_terminal(["key", "set"], b"(input hidden):", key, env)
+    assert code == 0, screen
+    assert key not in screen  # not echoed, not printed back
+    assert "mgp_ab…ab" in screen
+    key_file = tmp_path / "config" / "recbrowser" / "api_key"
+    assert key_file.read_text().strip() == key
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import select
 import socket
 import sqlite3
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,7 +22,7 @@ from recbrowser.fakeapi import DEMO_KEY, OTHER_ACCOUNT_KEY, FakeMagpipe
 from recbrowser.history import HistoryStore
 from recbrowser.models import CallRecordings
 from recbrowser.settings import Paths
-from tests.cli_helpers import Run, child_env, run_main
+from tests.cli_helpers import Run, answer_on_a_terminal, child_env, run_main
 
 
 MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
@@ -237,46 +234,9 @@ def test_clear_without_a_terminal_refuses_unless_yes(seeded, run, monkeypatch: p
     assert len(history_entries()) == 4
 
 
-def _read_until(master: int, done, deadline: float) -> bytes:
-    """Read the terminal's output until ``done(output)`` or the other side closes (bounded)."""
-    output = b""
-    while not done(output):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise AssertionError(f"no expected output on the terminal in time; got {output!r}")
-        ready, _, _ = select.select([master], [], [], remaining)
-        if not ready:
-            continue
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # EIO: every slave end is closed
-            break
-        if not chunk:
-            break
-        output += chunk
-    return output
-
-
 def clear_on_a_terminal(tmp_path: Path, answer: str, *, end: bytes = b"\r") -> tuple[int, str]:
     """`recbrowser history clear` in a real process whose stdin/stdout are a pseudo-terminal."""
-    master, slave = os.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "recbrowser", "history", "clear"],
-        stdin=slave, stdout=slave, stderr=slave, env=child_env(tmp_path), start_new_session=True,
-    )
-    os.close(slave)
-    try:
-        deadline = time.monotonic() + 30
-        output = _read_until(master, lambda out: b"[y/N]" in out, deadline)
-        os.write(master, answer.encode() + end)
-        output += _read_until(master, lambda out: False, deadline)
-        code = process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        os.close(master)
-    return code, output.decode(errors="replace").replace("\r\n", "\n")
+    return answer_on_a_terminal(["history", "clear"], b"[y/N]", answer, child_env(tmp_path), end=end)
 
 
 @pytest.mark.parametrize(
