@@ -13,13 +13,15 @@ from recbrowser.fakeapi import FakeMagpipe
 from tests import scenes
 from tests.tui_helpers import make_app
 
-# Fixed ports: segment URLs (with their port) are part of what the snapshots show.
-API_PORT, STORAGE_PORT = 47811, 47812
+# Segment URLs (with host and port) are part of what the snapshots show, so the fake gets a
+# fixed address: its own loopback IP, and ports below the ephemeral range (32768+) so no
+# other test's server can be handed them.
+HOST, API_PORT, STORAGE_PORT = "127.77.0.1", 29811, 29812
 
 
 @pytest.fixture(scope="module")
 def snap_fake():
-    with FakeMagpipe(api_port=API_PORT, storage_port=STORAGE_PORT) as server:
+    with FakeMagpipe(host=HOST, api_port=API_PORT, storage_port=STORAGE_PORT) as server:
         yield server
 
 
