@@ -41,6 +41,5 @@ async def downloads(pilot) -> None:
     await mixed_statuses(pilot)
     await pilot.press("D")
     await settle(pilot)
-    screen = pilot.app.screen
-    screen._tick_downloads()
+    pilot.app.screen.query_one("#downloads").refresh_all()
     await pilot.pause()

@@ -20,8 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from recbrowser.callids import EXPECTED, scan
-from recbrowser.downloads import ACTIVE, CANCELLED, DEFAULT_JOBS, DONE, QUEUED, SKIPPED, DownloadItem, run_downloads
-from recbrowser.naming import DEFAULT_TEMPLATE, TemplateError, plan
+from recbrowser.downloads import CANCELLED, DONE, SKIPPED
 from recbrowser.lookups import LookupResult, lookup_one
 from recbrowser.models import Segment
 from recbrowser.player import PlayerError, launch, player_command
@@ -59,11 +58,6 @@ class BrowserScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", id="browser.quit", tooltip="Quit recbrowser"),
     ]
 
-    class DownloadFinished(Message):
-        def __init__(self, item: DownloadItem) -> None:
-            super().__init__()
-            self.item = item
-
     class LookupFinished(Message):
         """A lookup worker's answer, tagged with the generation it belongs to."""
 
@@ -79,7 +73,6 @@ class BrowserScreen(Screen[None]):
         self._workers: dict[str, Worker[None]] = {}
         self._gate = asyncio.Semaphore(LOOKUP_CONCURRENCY)
         self._recent_errors: dict[str, int] = {}
-        self._download_gate = asyncio.Semaphore(DEFAULT_JOBS)
         self._welcome = welcome
         self._prefill = prefill
 
@@ -105,8 +98,6 @@ class BrowserScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one(DownloadsPanel).display = False
-        self._download_ticker = self.set_interval(0.25, self._tick_downloads, pause=True, name="download-progress")
         self._show_empty(True)
         self.query_one("#ids", Input).focus()
         interval = self.app.settings.refresh_interval
@@ -417,39 +408,17 @@ class BrowserScreen(Screen[None]):
         self.download(wanted)
 
     def download(self, wanted: list[tuple[str, Segment]]) -> None:
-        """Queue these segments (those not already queued or running) in one background batch."""
-        panel = self.query_one(DownloadsPanel)
-        items = []
-        for call_id, segment in wanted:
-            current = panel.items.get(f"{call_id}:{segment.index}")
-            if current is not None and current.state in (QUEUED, ACTIVE):
-                continue
-            try:
-                planned = plan(self.app.download_dir, DEFAULT_TEMPLATE, call_id, segment)
-            except TemplateError as exc:
-                self.notify(str(exc), severity="error", markup=False)
-                continue
-            item = DownloadItem(call_id, segment, planned)
-            panel.track(item)
-            items.append(item)
-        if not items:
-            return
-        where = display_path(self.app.download_dir)
-        self.notify(f"Downloading {len(items)} file{'s' if len(items) != 1 else ''} to {where}.", markup=False)
-        self._download_ticker.resume()
-        self.run_worker(self._download_worker(items), group="downloads", exit_on_error=False, description="downloads")
+        """Queue these segments (those not already queued or running) in the downloads panel."""
+        count = self.query_one(DownloadsPanel).enqueue(
+            wanted, self.app.download_dir, client=self.app.client, history=self.app.history
+        )
+        if count:
+            where = display_path(self.app.download_dir)
+            self.notify(f"Downloading {count} file{'s' if count != 1 else ''} to {where}.", markup=False)
 
-    async def _download_worker(self, items: list[DownloadItem]) -> None:
-        panel = self.query_one(DownloadsPanel)
-        async for item in run_downloads(
-            items, client=self.app.client, gate=self._download_gate, on_change=panel.refresh_row_of, history=self.app.history
-        ):
-            self.post_message(self.DownloadFinished(item))
-
-    @on(DownloadFinished)
-    def _download_finished(self, message: DownloadFinished) -> None:
+    @on(DownloadsPanel.Finished)
+    def _download_finished(self, message: DownloadsPanel.Finished) -> None:
         item = message.item
-        self.query_one(DownloadsPanel).refresh_row_of(item)
         state = self.calls.get(item.call_id)
         if item.state in (DONE, SKIPPED) and item.path is not None:
             if state is not None:
@@ -457,24 +426,17 @@ class BrowserScreen(Screen[None]):
                 if self.selected_call is state:
                     self._show_selected()
         elif item.state != CANCELLED and item.error is not None:
-            self.notify(printable(item.error.message), title=f"Download of segment {item.segment.index} failed", severity="error", markup=False)
-
-    def _tick_downloads(self) -> None:
-        panel = self.query_one(DownloadsPanel)
-        panel.refresh_all()
-        if not any(item.state in (QUEUED, ACTIVE) for item in panel.items.values()):
-            self._download_ticker.pause()
+            title = f"Download of segment {item.segment.index} failed"
+            self.notify(printable(item.error.message), title=title, severity="error", markup=False)
 
     def action_cancel_download(self) -> None:
         panel = self.query_one(DownloadsPanel)
         item = panel.highlighted_item() if panel.has_focus else None
         if item is None and self.selected_call is not None and self.selected_segment is not None:
             item = panel.items.get(f"{self.selected_call.call_id}:{self.selected_segment.index}")
-        if item is None or item.state not in (QUEUED, ACTIVE):
+        if item is None or not panel.cancel(item):
             self.notify("No running download selected.", severity="warning")
             return
-        item.cancel()
-        panel.refresh_row_of(item)
         self.notify("Cancelling; the partial file is kept and the next download resumes it.", markup=False)
 
     def action_copy(self) -> None:

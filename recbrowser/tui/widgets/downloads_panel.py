@@ -1,13 +1,27 @@
-"""The downloads panel: one row per file with a progress bar, bytes, speed, ETA and state."""
+"""The downloads panel: it queues downloads, runs them in a worker group of their own, and
+shows one row per file with a progress bar, bytes, speed, ETA and state."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
 from rich.text import Text
+from textual.message import Message
 from textual.widgets import DataTable
 
-from recbrowser.downloads import ACTIVE, CANCELLED, DONE, FAILED, QUEUED, SKIPPED, DownloadItem
+from recbrowser.downloads import ACTIVE, CANCELLED, DEFAULT_JOBS, DONE, FAILED, QUEUED, SKIPPED, DownloadItem, run_downloads
+from recbrowser.models import Segment
+from recbrowser.naming import DEFAULT_TEMPLATE, TemplateError, plan
 from recbrowser.progress import human_bytes, human_eta
 from recbrowser.text import printable
+
+if TYPE_CHECKING:
+    from recbrowser.client import MagpipeClient
+    from recbrowser.history import HistoryStore
+
+PROGRESS_EVERY = 0.25  # seconds between redraws of the live rows (progress is polled, not pushed)
 
 BAR_WIDTH = 12
 STATE_STYLE = {QUEUED: "dim", ACTIVE: "cyan", DONE: "green", SKIPPED: "green", FAILED: "red", CANCELLED: "yellow"}
@@ -39,6 +53,13 @@ def state_text(item: DownloadItem) -> Text:
 class DownloadsPanel(DataTable):
     """Every download of this session; ``x`` cancels the highlighted one."""
 
+    class Finished(Message):
+        """One file is done, skipped, failed or cancelled."""
+
+        def __init__(self, item: DownloadItem) -> None:
+            super().__init__()
+            self.item = item
+
     DEFAULT_CSS = """
     DownloadsPanel { height: auto; max-height: 8; border-top: solid $primary 40%; }
     DownloadsPanel:focus { border-top: solid $primary; }
@@ -48,6 +69,54 @@ class DownloadsPanel(DataTable):
         self.cursor_type = "row"
         self.add_columns("File", "Progress", "Bytes", "Speed", "ETA", "State")
         self.items: dict[str, DownloadItem] = {}
+        self.display = False
+        self._gate = asyncio.Semaphore(DEFAULT_JOBS)  # one bound for every batch
+        self._ticker = self.set_interval(PROGRESS_EVERY, self._tick, pause=True, name="download-progress")
+
+    def enqueue(
+        self,
+        wanted: Sequence[tuple[str, Segment]],
+        directory: Path,
+        *,
+        client: MagpipeClient,
+        history: HistoryStore | None = None,
+    ) -> int:
+        """Start downloading these segments (skipping those already queued or running); how many."""
+        items = []
+        for call_id, segment in wanted:
+            current = self.items.get(f"{call_id}:{segment.index}")
+            if current is not None and current.state in (QUEUED, ACTIVE):
+                continue
+            try:
+                planned = plan(directory, DEFAULT_TEMPLATE, call_id, segment)
+            except TemplateError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                continue
+            item = DownloadItem(call_id, segment, planned)
+            self.track(item)
+            items.append(item)
+        if items:
+            self._ticker.resume()
+            self.run_worker(self._run(items, client, history), group="downloads", exit_on_error=False, description="downloads")
+        return len(items)
+
+    async def _run(self, items: list[DownloadItem], client: MagpipeClient, history: HistoryStore | None) -> None:
+        async for item in run_downloads(items, client=client, gate=self._gate, on_change=self.refresh_row_of, history=history):
+            self.refresh_row_of(item)
+            self.post_message(self.Finished(item))
+
+    def cancel(self, item: DownloadItem) -> bool:
+        """Cancel a queued or running download (its partial file is kept); False if it was not."""
+        if item.state not in (QUEUED, ACTIVE):
+            return False
+        item.cancel()
+        self.refresh_row_of(item)
+        return True
+
+    def _tick(self) -> None:
+        self.refresh_all()
+        if not any(item.state in (QUEUED, ACTIVE) for item in self.items.values()):
+            self._ticker.pause()
 
     @staticmethod
     def key_of(item: DownloadItem) -> str:
