@@ -335,9 +335,7 @@ def _make_dirs(path: Path) -> None:
 def _remove(path: Path) -> None:
     try:
         path.unlink()
-    except FileNotFoundError:
-        pass
-    except OSError:
+    except OSError:  # already gone, or cannot be removed: either way nothing more to do
         pass
 
 

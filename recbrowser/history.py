@@ -22,6 +22,7 @@ from typing import Iterator, Sequence
 
 from recbrowser.errors import ApiError
 from recbrowser.models import CallRecordings
+from recbrowser.settings import private_dir
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -177,8 +178,7 @@ class HistoryStore:
         self._go_memory(f"History is kept in memory for this run: {self.path} could not be opened ({problem}).")
 
     def _prepare_file(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(self.path.parent, 0o700)
+        private_dir(self.path.parent)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         os.close(fd)
         os.chmod(self.path, 0o600)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -81,7 +82,7 @@ class StatusLine:
         self._shown = False
 
     def update(self, text: str) -> None:
-        width = _width(self.stream)
+        width = shutil.get_terminal_size((80, 24)).columns
         self.stream.write("\r\x1b[K" + text[: max(10, width - 1)])
         self.stream.flush()
         self._shown = True
@@ -95,12 +96,6 @@ class StatusLine:
     def print_above(self, text: str, out: TextIO) -> None:
         self.clear()
         print(text, file=out, flush=True)
-
-
-def _width(stream: TextIO) -> int:
-    import shutil
-
-    return shutil.get_terminal_size((80, 24)).columns
 
 
 def summary(parts: Sequence[str]) -> str:

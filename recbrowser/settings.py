@@ -119,14 +119,15 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def _private_dir(path: Path) -> None:
+def private_dir(path: Path) -> None:
+    """Create ``path`` (and parents) if needed and make it readable by the user only (0700)."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(path, 0o700)
 
 
 def write_private(path: Path, data: bytes) -> None:
     """Atomically replace ``path`` with ``data``, readable by the user only (0600 in a 0700 dir)."""
-    _private_dir(path.parent)
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         os.fchmod(fd, 0o600)

@@ -96,14 +96,7 @@ def format_call(call: CallRecordings, *, cached_at: datetime | None = None) -> s
     """A plain-text table of one call's segments."""
     count = len(call.segments)
     summary = [f"{count} segment{'s' if count != 1 else ''}", format_duration(call.total_duration)]
-    statuses = []
-    if call.synced_count:
-        statuses.append(f"{call.synced_count} synced")
-    if call.pending_count:
-        statuses.append(f"{call.pending_count} pending")
-    other = count - call.synced_count - call.pending_count
-    if other:
-        statuses.append(f"{other} other")
+    statuses = call.status_parts()
     if statuses:
         summary.append(", ".join(statuses))
     if cached_at is not None:

@@ -22,12 +22,4 @@ def status_cell(status: str | None) -> Text:
 
 
 def status_summary(call: CallRecordings) -> str:
-    parts = []
-    if call.synced_count:
-        parts.append(f"{call.synced_count} synced")
-    if call.pending_count:
-        parts.append(f"{call.pending_count} pending")
-    other = len(call.segments) - call.synced_count - call.pending_count
-    if other:
-        parts.append(f"{other} other")
-    return " · ".join(parts) or "no segments"
+    return " · ".join(call.status_parts()) or "no segments"

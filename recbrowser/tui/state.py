@@ -17,7 +17,6 @@ class CallState:
     recordings: CallRecordings | None = None
     error: RecBrowserError | None = None
     loading: bool = False
-    fetched_at: datetime | None = None
     cached_at: datetime | None = None  # set while the answer shown comes from the history
     local_files: dict[int, str] = field(default_factory=dict)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 import webbrowser
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -181,7 +180,6 @@ class BrowserScreen(Screen[None]):
         if result.error is None:
             was_pending = state.has_pending
             state.recordings, state.error, state.cached_at = result.recordings, None, None
-            state.fetched_at = datetime.now(timezone.utc)
             if was_pending and not state.has_pending:
                 self.notify(f"{result.call_id[:8]}…: every segment is synced now.", title="Synced")
         else:
