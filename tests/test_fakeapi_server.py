@@ -13,6 +13,7 @@ import sys
 import time
 import wave
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -454,6 +455,23 @@ def test_latency_delays_every_response(fake: FakeMagpipe, client: httpx.Client) 
     started = time.monotonic()
     assert lookup(client, fake, MAIN_CALL).status_code == 200
     assert time.monotonic() - started >= 0.2
+
+
+def test_a_request_that_slept_through_a_reset_takes_none_of_the_next_tests_faults(fake: FakeMagpipe, client: httpx.Client) -> None:
+    # A slow request abandoned by one test wakes up during the next; it must not eat that test's fault.
+    fake.faults.latency = 1.0
+    with ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(lookup, client, fake, MAIN_CALL)
+        deadline = time.monotonic() + 10
+        while not fake.requests["api"] and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert fake.requests["api"], "the slow request never arrived"
+        fake.reset()
+        fake.faults.bad_json = 1
+        with pytest.raises(httpx.RemoteProtocolError):
+            slow.result()
+    assert lookup(client, fake, MAIN_CALL).headers["content-type"].startswith("text/html")
+    assert lookup(client, fake, MAIN_CALL).status_code == 200
 
 
 def test_faults_fire_in_documented_order(fake: FakeMagpipe, client: httpx.Client) -> None:

@@ -202,11 +202,17 @@ class ApiHandler(BaseHandler):
     def _injected_fault(self) -> bool:
         """Apply the API faults in order; True when one of them answered."""
         faults = self.state.faults
+        generation = faults.generation
         if faults.take("drop_connection"):
             self.close_connection = True
             return True
         if faults.latency > 0:
             self.server.stopping.wait(faults.latency)
+            if faults.generation != generation:
+                # The faults were reset while this request slept: its client (a finished
+                # test) is gone, and it must not consume faults set up for the next one.
+                self.close_connection = True
+                return True
         if faults.take("rate_limit"):
             self.send_error_json(429, "rate_limited", "Too many requests", self._rate_limit_headers())
             return True

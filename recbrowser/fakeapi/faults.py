@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
 
@@ -39,6 +39,9 @@ class Faults:
     """A call's pending segments are synced once it has been looked up this many times
     (so with 1, the first lookup shows them pending and the second synced); None = never."""
 
+    generation: int = field(default=0, compare=False, repr=False)
+    """Bumped by every reset, so a request that slept through one can tell (see the API handler)."""
+
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def take(self, name: str) -> bool:
@@ -55,4 +58,6 @@ class Faults:
         defaults = Faults()
         with self._lock:
             for spec in fields(self):
-                setattr(self, spec.name, getattr(defaults, spec.name))
+                if spec.name != "generation":
+                    setattr(self, spec.name, getattr(defaults, spec.name))
+            self.generation += 1
