@@ -343,11 +343,11 @@ async def test_connection_refused_is_a_network_error_after_retries(make_client, 
 
 
 async def test_slow_answer_beyond_the_timeout_is_a_network_error(fake: FakeMagpipe, make_client) -> None:
-    fake.faults.latency = 1
+    fake.faults.latency = 5
     started = time.monotonic()
     with pytest.raises(NetworkError, match="did not answer in time"):
         await make_client(timeout=0.2, max_tries=2).get_recordings(MAIN_CALL)
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 4  # gave up on both tries rather than waiting for an answer
     assert api_requests(fake) == 2
 
 
