@@ -163,6 +163,11 @@ def _attempt(
                 _remove(part)
                 raise Incomplete("The server resumed from the wrong place; starting again.")
             total = int(match.group(3)) if match.group(3) != "*" else None
+            known = meta.get("total")
+            if total is not None and known and known.isdigit() and int(known) != total:
+                # A server without validators can still give away a changed object by its size.
+                _remove(part)
+                raise Incomplete("The recording changed size since the partial file was written; starting again.")
             mode = "r+b"
         else:  # 200: whole body, so start from zero (server ignored Range, or the object changed)
             offset = 0

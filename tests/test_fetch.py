@@ -165,6 +165,18 @@ def test_a_changed_object_restarts_from_zero_instead_of_being_spliced(fake: Fake
     assert result.bytes == 400000 and sha256_of(result.path) == big_sha256(400000)
 
 
+def test_a_part_whose_recorded_size_differs_from_the_servers_restarts_without_validators(fake: FakeMagpipe, tmp_path: Path) -> None:
+    # No ETag or Last-Modified was recorded, so only the total size can tell the object changed.
+    url = f"{fake.storage_url}/big/400000"
+    planned = planned_for(tmp_path, url)
+    planned.part.parent.mkdir(parents=True)
+    planned.part.write_bytes(b"x" * 1000)
+    planned.part.with_name(planned.part.name + ".json").write_text(json.dumps({"total": "300000"}))
+    result = fetch(url, planned, **FAST)
+    assert [r.headers.get("range") for r in gets(fake)] == ["bytes=1000-", None]
+    assert result.bytes == 400000 and sha256_of(result.path) == big_sha256(400000)
+
+
 def test_a_server_that_ignores_range_restarts_from_zero_and_the_file_is_still_identical(
     fake: FakeMagpipe, tmp_path: Path
 ) -> None:
