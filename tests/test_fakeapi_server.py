@@ -752,11 +752,20 @@ def _child_env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # what a script's background job inherits
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery differs on Windows")
-def test_module_entry_point_prints_urls_and_exits_cleanly_on_ctrl_c() -> None:
+@pytest.mark.parametrize(
+    ("signum", "preexec"),
+    [(signal.SIGINT, None), (signal.SIGINT, _ignore_sigint), (signal.SIGTERM, None)],
+    ids=["ctrl-c", "ctrl-c-after-inherited-ignore", "sigterm"],
+)
+def test_module_entry_point_prints_urls_and_exits_cleanly_on_ctrl_c_or_sigterm(signum: int, preexec) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "recbrowser.fakeapi", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_child_env(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_child_env(), preexec_fn=preexec,
     )
     try:
         lines = []
@@ -769,7 +778,7 @@ def test_module_entry_point_prints_urls_and_exits_cleanly_on_ctrl_c() -> None:
         response = httpx.post(f"{api_url}/get-call", json={"call_id": MAIN_CALL},
                               headers={"Authorization": f"Bearer {DEMO_KEY}"})
         assert response.status_code == 200
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signum)
         assert process.wait(timeout=10) == 0
         assert process.stderr.read() == ""
     finally:

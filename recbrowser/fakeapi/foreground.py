@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
-from typing import TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from recbrowser.fakeapi.samples import DEMO_KEY, OTHER_ACCOUNT_KEY
 from recbrowser.fakeapi.server import FakeMagpipe
@@ -32,6 +34,7 @@ def serve_forever(fake: FakeMagpipe, out: TextIO, stop: threading.Event | None =
     """Start ``fake``, print how to use it, serve until Ctrl-C (or ``stop`` is set); 0."""
     fake.start()
     stop = stop or threading.Event()
+    restore = _stop_on_signals()
     try:
         print(describe(fake), file=out)
         print("\nServing; press Ctrl-C to stop.", file=out, flush=True)
@@ -41,7 +44,26 @@ def serve_forever(fake: FakeMagpipe, out: TextIO, stop: threading.Event | None =
         pass
     finally:
         fake.stop()
+        restore()
     return 0
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_signals() -> Callable[[], None]:
+    """Ctrl-C and SIGTERM stop the server, even when it was started with SIGINT ignored (as a
+    script's background job is); returns what puts the previous handlers back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+    return restore
 
 
 def main(argv: list[str] | None = None) -> int:
