@@ -22,13 +22,12 @@ import socket
 import ssl
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import SplitResult, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
-from recbrowser import __version__
+from recbrowser import __version__, connections
 from recbrowser.errors import (  # noqa: F401 - re-exported: callers catch these from here
     Cancelled,
     DiskError,
@@ -140,7 +139,7 @@ def _attempt(
         validator = meta.get("etag") or meta.get("last_modified")
         if validator:
             headers["If-Range"] = validator
-    connection, response = _open(url, headers, timeout)
+    lease, response = _open(url, headers, timeout)
     try:
         status = response.status
         if status == 416 and offset:
@@ -180,7 +179,7 @@ def _attempt(
         transfer.started = time.monotonic()
         written = _stream(response, part, mode, offset, transfer, cancel, buffer)
     finally:
-        connection.close()
+        connections.finished_with(lease, response)
     if total is not None and written != total:
         raise Incomplete(f"Got {written} of {total} bytes; resuming.")
     return _finish(planned, meta_path, content_type, written)
@@ -251,61 +250,34 @@ def _finish(planned: PlannedName, meta_path: Path, content_type: str | None, siz
 # --- HTTP -------------------------------------------------------------------------------
 
 
-def _open(url: str, headers: dict[str, str], timeout: float) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+def _open(url: str, headers: dict[str, str], timeout: float) -> tuple[connections.Lease, http.client.HTTPResponse]:
     """GET ``url``, following up to MAX_REDIRECTS http(s) redirects; returns the open response."""
     for _hop in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise HttpFailure(f"Refusing to download from a non-http(s) URL ({printable(parts.scheme, limit=10)}:).")
         try:
-            connection, target = _connect(parts, timeout)
-            connection.request("GET", target, headers=headers)
-            response = connection.getresponse()
+            lease, response = connections.request(parts, headers, timeout)
         except (OSError, http.client.HTTPException) as exc:
             raise TransferInterrupted(f"Could not reach {printable(parts.hostname, limit=80)}: {_reason(exc)}.") from None
         if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
             location = response.getheader("Location", "")
-            connection.close()
+            _drain_small(response)
+            connections.finished_with(lease, response)
             url = urljoin(url, location)
             continue
-        return connection, response
+        return lease, response
     raise HttpFailure(f"Too many redirects (more than {MAX_REDIRECTS}).")
 
 
-def _connect(parts: SplitResult, timeout: float) -> tuple[http.client.HTTPConnection, str]:
-    """A connection for ``parts`` and the request target, through HTTP(S)_PROXY when set
-    (as httpx does for the API), honouring NO_PROXY."""
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    proxy = None if urllib.request.proxy_bypass(parts.hostname or "") else urllib.request.getproxies().get(parts.scheme)
-    if proxy:
-        proxy_parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
-        if parts.scheme == "https":
-            connection = http.client.HTTPSConnection(proxy_parts.hostname, proxy_parts.port or 8080, timeout=timeout, context=_ssl_context())
-            connection.set_tunnel(parts.hostname, parts.port or 443)
-            return connection, target
-        connection = http.client.HTTPConnection(proxy_parts.hostname, proxy_parts.port or 8080, timeout=timeout)
-        return connection, parts.geturl()
-    if parts.scheme == "https":
-        return http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout, context=_ssl_context()), target
-    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout), target
-
-
-_ssl_lock = threading.Lock()
-_ssl_cached: ssl.SSLContext | None = None
-
-
-def _ssl_context() -> ssl.SSLContext:
-    """Verified TLS with certifi's roots (what httpx uses), shared by all threads."""
-    global _ssl_cached
-    with _ssl_lock:
-        if _ssl_cached is None:
-            try:
-                import certifi
-
-                _ssl_cached = ssl.create_default_context(cafile=certifi.where())
-            except ImportError:  # pragma: no cover - certifi comes with httpx
-                _ssl_cached = ssl.create_default_context()
-        return _ssl_cached
+def _drain_small(response: http.client.HTTPResponse) -> None:
+    """Read a short body (a redirect's) so its connection can be reused; long ones are left."""
+    length = response.getheader("Content-Length")
+    if length and length.isdigit() and int(length) <= 64 * 1024:
+        try:
+            response.read()
+        except (OSError, http.client.HTTPException):
+            pass
 
 
 def _reason(exc: BaseException) -> str:

@@ -9,6 +9,7 @@ CORE = [
     "recbrowser.callids",
     "recbrowser.cli",
     "recbrowser.client",
+    "recbrowser.connections",
     "recbrowser.commands",
     "recbrowser.commands.app",
     "recbrowser.commands.common",

@@ -31,6 +31,9 @@ class Faults:
     """Next N API requests: the socket is closed without any response."""
     drop_mid_body: int = 0
     """Storage: next N GETs send full headers, half the body, then close the socket."""
+    close_idle: bool = False
+    """Storage: every connection is closed after one response without saying so (no
+    ``Connection: close``), as when a server's keep-alive timeout passes between requests."""
     range_unsupported: bool = False
     """Storage ignores Range and always answers 200 with the whole body."""
     expire_pending_after_use: bool = False

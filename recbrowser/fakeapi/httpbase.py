@@ -107,6 +107,7 @@ class BaseHandler(BaseHTTPRequestHandler):
             authorization=self.headers.get("Authorization"),
             headers={name.lower(): value for name, value in self.headers.items()},
             body=self._read_body(),
+            client_port=self.client_address[1] if isinstance(self.client_address, tuple) else 0,
         )
         self.state.record(self.origin, request)
         return request

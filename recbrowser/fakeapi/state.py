@@ -25,6 +25,8 @@ class RequestRecord:
     authorization: str | None
     headers: dict[str, str]
     body: bytes
+    client_port: int = 0
+    """The client's port: the same for requests sent over one kept-alive connection."""
 
 
 @dataclass(frozen=True)

@@ -137,4 +137,6 @@ class StorageHandler(BaseHandler):
             self.close_connection = True
         for chunk in chunks(start, stop):
             self.wfile.write(chunk)
+        if faults.close_idle:
+            self.close_connection = True
         return True
