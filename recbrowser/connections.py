@@ -69,9 +69,13 @@ class ConnectionPool:
 
     def give_back(self, lease: Lease) -> None:
         """Keep ``lease``'s connection for the next request to the same host."""
+        now = time.monotonic()
         with self._lock:
+            for each in self._idle.values():  # close what expired, rather than hold it until exit
+                while each and now - each[0][0] >= self._idle_seconds:
+                    each.pop(0)[1].close()
             idle = self._idle.setdefault(lease.key, [])
-            idle.append((time.monotonic(), lease.connection))
+            idle.append((now, lease.connection))
             while len(idle) > self._max_per_host:
                 idle.pop(0)[1].close()
             while sum(len(each) for each in self._idle.values()) > self._max_idle:
