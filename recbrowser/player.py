@@ -11,8 +11,19 @@ import os
 import shlex
 import subprocess
 from typing import Mapping
+from urllib.parse import urlsplit
 
 PLAYER_ENV = "RECBROWSER_PLAYER"
+
+
+def is_web_url(url: str) -> bool:
+    """True for an http(s) URL with a host: the only kind of link from the API we open.
+
+    Anything else (file:, a bare path, a "-option") could make the system opener or a player
+    act on local files or flags chosen by whoever wrote the API data.
+    """
+    parts = urlsplit(url)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 class PlayerError(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 import sys
@@ -9,7 +10,7 @@ import time
 
 import pytest
 
-from recbrowser.fakeapi import DEMO_KEY
+from recbrowser.fakeapi import DEMO_KEY, SAMPLE_CALLS, FakeMagpipe, SegmentSpec
 from recbrowser.settings import KeyStore, Paths, Settings
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.help import HelpScreen
@@ -165,6 +166,35 @@ async def test_open_runs_the_configured_player_with_the_segment_url(fake, tmp_pa
         assert any("Opening segment 1" in m for m in notifications(app))
         expected_url = app.screen.calls[SIMPLE].recordings.segments[0].url
     assert wait_for_text(record) == expected_url
+
+
+ODD_URLS = ["file:///etc/passwd", "--script=/tmp/evil.lua", "/usr/bin/xcalc", "javascript:alert(1)"]
+
+
+async def test_only_http_links_from_the_api_are_handed_to_the_player(tmp_path, monkeypatch):
+    # A label-like flag or a local path in the API's data must not reach the player or the opener.
+    record = tmp_path / "played.txt"
+    script = tmp_path / "player.py"
+    script.write_text(f"import sys, pathlib\npathlib.Path({str(record)!r}).write_text(sys.argv[1])\n")
+    monkeypatch.setenv("RECBROWSER_PLAYER", f"{sys.executable} {script} {{}}")
+    segments = [SegmentSpec(label=f"odd_{n}", url=url) for n, url in enumerate(ODD_URLS, start=1)]
+    call = dataclasses.replace(SAMPLE_CALLS[0], recordings=[*segments, SegmentSpec(label="main")])
+    with FakeMagpipe(calls=[call]) as odd:
+        app = make_app(odd)
+        async with app.run_test(size=SIZE) as pilot:
+            await look_up(pilot, call.call_id)
+            await pilot.press("tab")
+            for _ in ODD_URLS:
+                await pilot.press("o")
+                await settle(pilot)
+                await pilot.press("down")
+            await pilot.press("o")  # the last one is a real storage link
+            await settle(pilot)
+            messages = notifications(app)
+            good_url = app.screen.calls[call.call_id].recordings.segments[-1].url
+    assert sum("only http and https links" in m for m in messages) == len(ODD_URLS)
+    assert [m for m in messages if m.startswith("Opening")] == ["Opening segment 5 (Main Call)."]
+    assert wait_for_text(record) == good_url
 
 
 async def test_a_missing_player_is_a_notification_not_a_crash(fake, monkeypatch):

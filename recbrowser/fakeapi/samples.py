@@ -32,6 +32,8 @@ class SegmentSpec:
     source: str = "signalwire"
     duration_seconds: int | None = None
     created_at: str | None = None
+    url: str | None = None
+    """Served verbatim instead of a storage or provider URL (for odd data: other schemes, paths)."""
 
 
 @dataclass(frozen=True)

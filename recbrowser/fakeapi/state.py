@@ -115,7 +115,9 @@ class FakeState:
 
     def _render(self, call_id: str, index: int, spec: SegmentSpec, synced: bool) -> dict[str, Any]:
         status = "synced" if synced and spec.status == "pending_sync" else spec.status
-        if status == "pending_sync":
+        if spec.url is not None:
+            url = spec.url
+        elif status == "pending_sync":
             url = self.storage_url + provider_path(call_id, index) + self._sign(call_id, index)
         else:
             url = self.storage_url + synced_path(call_id, index)

@@ -22,7 +22,7 @@ from recbrowser.callids import EXPECTED, scan
 from recbrowser.downloads import CANCELLED, DONE, SKIPPED
 from recbrowser.lookups import LookupResult, lookup_one
 from recbrowser.models import Segment
-from recbrowser.player import PlayerError, launch, player_command
+from recbrowser.player import PlayerError, is_web_url, launch, player_command
 from recbrowser.settings import display_path
 from recbrowser.text import printable
 from recbrowser.tui.screens.help import HelpScreen
@@ -348,10 +348,20 @@ class BrowserScreen(Screen[None]):
             self.notify("No segment selected.", severity="warning")
             return
         local = state.local_files.get(segment.index)
-        target = local if local and Path(local).exists() else segment.url
-        if not target:
+        if local and Path(local).exists():
+            target = local
+        elif not segment.url:
             self.notify("This segment has no URL to open.", severity="warning")
             return
+        elif not is_web_url(segment.url):
+            self.notify(
+                f"Not opening {printable(segment.url, limit=60)}: only http and https links from the API are opened.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        else:
+            target = segment.url
         self._open(target, f"segment {segment.index} ({printable(segment.friendly_label, limit=30)})")
 
     @work(thread=True, group="open", exit_on_error=False)
