@@ -174,3 +174,17 @@ async def test_a_download_started_during_a_slow_lookup_completes_with_it(fake: F
         assert not screen.calls[SIMPLE].loading and screen.calls[SIMPLE].error is None
         assert (app.download_dir / SIMPLE / "01-main.wav").read_bytes() == segment_wav(SIMPLE, 1)
         assert table_rows(app)[0][FILE_COLUMN] == "✓ 01-main.wav"
+
+
+async def test_at_80x24_every_segment_stays_in_view_with_the_downloads_panel_open(fake: FakeMagpipe, isolated_paths: Path) -> None:
+    app = make_app(fake)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await look_up(pilot, TRANSFER)
+        await pilot.press("tab", "D")
+        await settle(pilot)
+        await wait_until(pilot, lambda: all(i.state == DONE for i in panel_items(app).values()), "the downloads")
+        await pilot.pause()
+        assert app.screen.query_one(DownloadsPanel).display
+        table = app.screen.query_one("#segments")
+        assert table.row_count == 4
+        assert table.scrollable_content_region.height - table.header_height >= table.row_count

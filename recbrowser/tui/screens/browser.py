@@ -43,6 +43,9 @@ class BrowserScreen(Screen[None]):
 
     app: "RecBrowserApp"
 
+    # Below 32 rows (an 80x24 terminal) the chrome shrinks so the segments keep room: see app.tcss.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+
     BINDINGS = [
         Binding("slash", "focus_input", "Call IDs", id="browser.input", tooltip="Type or paste call IDs, or any text with them"),
         Binding("r", "refresh", "Refresh", id="browser.refresh", tooltip="Look the selected call up again"),
