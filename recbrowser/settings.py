@@ -151,6 +151,10 @@ def write_private(path: Path, data: bytes) -> None:
         os.close(dir_fd)
 
 
+class UnreadableKeyFile(Exception):
+    """The key file exists but cannot be read as text; the message says which and why."""
+
+
 class KeyStore:
     """The saved API key: one file, 0600, written atomically."""
 
@@ -158,10 +162,15 @@ class KeyStore:
         self.path = path
 
     def load(self) -> Secret | None:
+        """The saved key, or None; raises UnreadableKeyFile when the file exists but cannot be used."""
         try:
             text = self.path.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             return None
+        except OSError as exc:
+            raise UnreadableKeyFile(f"Ignoring the saved key file {self.path}: {(exc.strerror or str(exc)).lower()}.") from None
+        except UnicodeDecodeError:
+            raise UnreadableKeyFile(f"Ignoring the saved key file {self.path}: it is not text.") from None
         return Secret(text) if text else None
 
     def save(self, key: str) -> None:
@@ -217,6 +226,8 @@ class Resolved:
     api_url_source: str
     key: Secret | None
     key_source: str | None
+    warnings: tuple[str, ...] = ()
+    """Problems to show the user, e.g. a key file that could not be read."""
 
 
 def resolve(
@@ -238,9 +249,13 @@ def resolve(
     else:
         api_url, url_source = DEFAULT_API_URL, "default"
     env_key = env.get(ENV_KEY, "").strip()
+    warnings: tuple[str, ...] = ()
     if env_key:
         key, key_source = Secret(env_key), ENV_KEY
     else:
-        key = KeyStore(paths.key_file).load()
+        try:
+            key = KeyStore(paths.key_file).load()
+        except UnreadableKeyFile as exc:
+            key, warnings = None, (str(exc),)
         key_source = str(paths.key_file) if key else None
-    return Resolved(api_url=api_url.rstrip("/"), api_url_source=url_source, key=key, key_source=key_source)
+    return Resolved(api_url=api_url.rstrip("/"), api_url_source=url_source, key=key, key_source=key_source, warnings=warnings)

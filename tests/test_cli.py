@@ -439,6 +439,55 @@ def test_unusual_key_is_saved_with_a_warning(run, stdin, tmp_path: Path) -> None
     assert_clean(result, unusual)
 
 
+def test_key_set_where_the_config_dir_cannot_be_created_is_one_clear_error(run, stdin, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the config directory should be")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker))
+    stdin(DEMO_KEY + "\n")
+    result = run("key", "set", "--stdin")
+    assert result.code == 1 and result.out == ""
+    (line,) = result.err_lines
+    assert line.startswith("recbrowser: key not saved: cannot write ") and str(blocker) in line
+    assert_clean(result, DEMO_KEY)
+
+
+def test_key_clear_that_cannot_remove_the_file_is_one_clear_error(run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    key_path = key_file(tmp_path)
+    key_path.mkdir(parents=True)  # a directory where the key file should be: unlink fails
+    result = run("key", "clear")
+    assert result.code == 1
+    (line,) = result.err_lines
+    assert line.startswith("recbrowser: key not removed: cannot remove ")
+
+
+@pytest.mark.parametrize("breakage", ["directory", "not-text"])
+def test_an_unreadable_key_file_is_a_warning_then_no_api_key(run, fake: FakeMagpipe, tmp_path: Path, breakage: str) -> None:
+    path = key_file(tmp_path)
+    if breakage == "directory":
+        path.mkdir(parents=True)
+    else:
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"\xff\xfe" + DEMO_KEY.encode())
+    result = run("lookup", MAIN_CALL, "--api-url", fake.api_url)
+    assert result.code == 3 and result.out == ""
+    warning, error = result.err_lines
+    assert warning.startswith(f"recbrowser: warning: Ignoring the saved key file {path}: ")
+    assert error.startswith("recbrowser: No Magpipe API key.")
+    shown = run("key", "show")
+    assert shown.code == 3 and f"{path} (unreadable)" in shown.out
+    assert_clean(result, DEMO_KEY)
+
+
+def test_a_broken_settings_file_is_a_warning_and_the_defaults_apply(run, api_env: FakeMagpipe, tmp_path: Path) -> None:
+    settings = tmp_path / "config" / "recbrowser" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text("{not json")
+    result = run("lookup", "--json", MAIN_CALL)
+    assert result.code == 0 and result.json_lines[0]["call_id"] == MAIN_CALL
+    (warning,) = result.err_lines
+    assert warning.startswith(f"recbrowser: warning: Ignoring unreadable settings file {settings}")
+
+
 def test_key_show_from_the_file_is_masked_with_its_path_and_source(run, stdin, tmp_path: Path) -> None:
     stdin(DEMO_KEY + "\n")
     run("key", "set", "--stdin")

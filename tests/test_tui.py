@@ -11,7 +11,8 @@ import time
 import pytest
 
 from recbrowser.fakeapi import DEMO_KEY, SAMPLE_CALLS, FakeMagpipe, SegmentSpec
-from recbrowser.settings import KeyStore, Paths, Settings
+from recbrowser.settings import KeyStore, Paths, Settings, resolve
+from recbrowser.tui.app import RecBrowserApp
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.help import HelpScreen
 from recbrowser.tui.screens.key_entry import KeyScreen
@@ -33,6 +34,18 @@ from tests.tui_helpers import (
 )
 
 SIZE = (120, 36)
+
+
+async def test_an_unreadable_key_file_is_a_warning_and_the_key_screen_opens(fake):
+    paths = Paths.default()
+    paths.key_file.parent.mkdir(parents=True)
+    paths.key_file.write_bytes(b"\xff\xfe not a key")
+    resolved = resolve(paths, api_url_flag=fake.api_url)
+    app = RecBrowserApp(paths=paths, resolved=resolved)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, KeyScreen)
+        assert any(m.startswith(f"Ignoring the saved key file {paths.key_file}") for m in notifications(app))
 
 
 async def test_first_start_without_key_asks_for_one_and_saves_it_0600(fake):

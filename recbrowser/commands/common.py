@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Sequence, TextIO
 
 from recbrowser.callids import EXPECTED, scan
 from recbrowser.errors import InvalidCallId, RecBrowserError
-from recbrowser.settings import Paths, Resolved, resolve
+from recbrowser.settings import Paths, Resolved, Settings, resolve
 from recbrowser.text import printable
 
 if TYPE_CHECKING:
@@ -28,8 +28,10 @@ class UsageError(Exception):
 
 
 def resolved_for(args: argparse.Namespace, paths: Paths) -> Resolved:
-    flag = getattr(args, "api_url", None)
-    resolved = resolve(paths, api_url_flag=flag)
+    """The API URL and key in effect; a broken settings or key file is a warning on stderr."""
+    settings = Settings.load(paths.settings_file)
+    resolved = resolve(paths, api_url_flag=getattr(args, "api_url", None), settings=settings)
+    warn(*settings.warnings, *resolved.warnings)
     from recbrowser.client import validate_api_url
 
     try:
@@ -78,9 +80,14 @@ def open_history(paths: Paths) -> HistoryStore:
     return HistoryStore(paths.history_db)
 
 
-def close_history(history: HistoryStore) -> None:
-    for warning in history.warnings:
+def warn(*warnings: str) -> None:
+    """One ``recbrowser: warning:`` line on stderr per warning."""
+    for warning in warnings:
         print(f"recbrowser: warning: {printable(warning)}", file=sys.stderr)
+
+
+def close_history(history: HistoryStore) -> None:
+    warn(*history.warnings)
     history.close()
 
 

@@ -7,9 +7,9 @@ import getpass
 import os
 import sys
 
-from recbrowser.commands.common import EXIT_OK, UsageError
-from recbrowser.errors import NoApiKey
-from recbrowser.settings import ENV_KEY, InvalidKey, KeyStore, Paths, check_key, mask, resolve
+from recbrowser.commands.common import EXIT_OK, UsageError, warn
+from recbrowser.errors import NoApiKey, RecBrowserError
+from recbrowser.settings import ENV_KEY, InvalidKey, KeyStore, Paths, UnreadableKeyFile, check_key, mask, resolve
 from recbrowser.text import printable
 
 
@@ -24,25 +24,39 @@ def run_key(args: argparse.Namespace, paths: Paths) -> int:
             raise UsageError(f"key not saved: {exc}") from None
         if warning:
             print(f"recbrowser: warning: {warning} Saved anyway.", file=sys.stderr)
-        store.save(key)
+        try:
+            store.save(key)
+        except OSError as exc:
+            raise RecBrowserError(f"key not saved: cannot write {store.path}: {_reason(exc)}.") from None
         print(f"Saved key {mask(key)} to {store.path} (readable by you only).")
         if env_key_set:
             print(f"Note: {ENV_KEY} is set in your environment and takes precedence over the saved key.")
         return EXIT_OK
     if args.key_command == "show":
         resolved = resolve(paths, api_url_flag=getattr(args, "api_url", None))
-        saved = store.load()
+        warn(*resolved.warnings)
+        try:
+            saved = store.load()
+            held = f"holds {saved.masked}" if saved else "absent"
+        except UnreadableKeyFile as exc:
+            held = "unreadable"
+            if resolved.key_source == ENV_KEY:  # resolve() did not look at the file
+                warn(str(exc))
         if resolved.key is None:
             print(f"No API key. Save one with `recbrowser key set`, or set {ENV_KEY}.", file=sys.stderr)
-            print(f"Key file: {store.path} (absent)")
+            print(f"Key file: {store.path} ({held})")
             return NoApiKey.exit_code
         source = f"the {ENV_KEY} environment variable" if resolved.key_source == ENV_KEY else "the saved key file"
         print(f"Key in effect: {resolved.key.masked} (from {source})")
-        print(f"Key file:      {store.path}" + (f" (holds {saved.masked})" if saved else " (absent)"))
+        print(f"Key file:      {store.path} ({held})")
         print(f"API URL:       {printable(resolved.api_url)} (from {resolved.api_url_source})")
         return EXIT_OK
     # clear
-    if store.clear():
+    try:
+        removed = store.clear()
+    except OSError as exc:
+        raise RecBrowserError(f"key not removed: cannot remove {store.path}: {_reason(exc)}.") from None
+    if removed:
         print(f"Removed the saved key from {store.path}.")
     else:
         print(f"No saved key at {store.path}.")
@@ -63,3 +77,7 @@ def _read_key(*, from_stdin: bool) -> str:
         return getpass.getpass("Magpipe API key (input hidden): ")
     except EOFError:
         raise UsageError("key not saved: no input.") from None
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower()

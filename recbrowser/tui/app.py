@@ -77,7 +77,7 @@ class RecBrowserApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(BrowserScreen(welcome=self._welcome, prefill=self._prefill))
-        for warning in [*self.settings.warnings, *self.history.warnings]:
+        for warning in [*self.settings.warnings, *self.resolved.warnings, *self.history.warnings]:
             self.notify(warning, severity="warning", markup=False)
         if self.resolved.key is None:
             self.ask_for_key()
