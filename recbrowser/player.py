@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+import webbrowser
 from typing import Mapping
 from urllib.parse import urlsplit
 
@@ -24,6 +25,26 @@ def is_web_url(url: str) -> bool:
     """
     parts = urlsplit(url)
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+CONSOLE_BROWSERS = {"lynx", "w3m", "links", "links2", "elinks", "www-browser", "browsh", "carbonyl"}
+
+
+def runs_in_terminal(browser: webbrowser.BaseBrowser, env: Mapping[str, str] | None = None) -> bool:
+    """True when the system opener would take over the terminal (lynx, w3m, links…), so the app
+    must be suspended while it runs. A command that webbrowser does not know (from BROWSER)
+    counts as one when there is no graphical display."""
+    env = os.environ if env is None else env
+    if isinstance(browser, webbrowser.BackgroundBrowser):
+        return False
+    name = os.path.basename(getattr(browser, "name", "") or "")
+    if name in CONSOLE_BROWSERS:
+        return True
+    if isinstance(browser, webbrowser.UnixBrowser):
+        return not browser.background
+    if isinstance(browser, webbrowser.GenericBrowser):
+        return not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+    return False
 
 
 class PlayerError(Exception):

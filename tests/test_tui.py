@@ -7,6 +7,7 @@ import os
 import stat
 import sys
 import time
+import webbrowser
 
 import pytest
 
@@ -208,6 +209,28 @@ async def test_only_http_links_from_the_api_are_handed_to_the_player(tmp_path, m
     assert sum("only http and https links" in m for m in messages) == len(ODD_URLS)
     assert [m for m in messages if m.startswith("Opening")] == ["Opening segment 5 (Main Call)."]
     assert wait_for_text(record) == good_url
+
+
+async def test_a_console_browser_is_never_run_while_the_app_holds_the_terminal(fake, tmp_path, monkeypatch):
+    # BROWSER names a command webbrowser does not know and there is no display: a console
+    # browser. Run headless, the app cannot hand the terminal over, so it says so instead.
+    record = tmp_path / "browsed.txt"
+    script = tmp_path / "console-browser"
+    script.write_text(f"#!{sys.executable}\nimport sys, pathlib\npathlib.Path({str(record)!r}).write_text(sys.argv[1])\n")
+    script.chmod(0o755)
+    for name in ("DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BROWSER", str(script))
+    # webbrowser reads BROWSER once per process; start it afresh, as a new process would.
+    monkeypatch.setattr(webbrowser, "_tryorder", None)
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, SIMPLE)
+        await pilot.press("tab", "o")
+        await settle(pilot)
+        assert any("needs this terminal" in m for m in notifications(app))
+    assert not record.exists()  # webbrowser waits for such a command, so it would exist by now
 
 
 async def test_a_missing_player_is_a_notification_not_a_crash(fake, monkeypatch):

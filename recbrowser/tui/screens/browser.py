@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -22,7 +22,7 @@ from recbrowser.callids import EXPECTED, scan
 from recbrowser.downloads import CANCELLED, DONE, SKIPPED
 from recbrowser.lookups import LookupResult, lookup_one
 from recbrowser.models import Segment
-from recbrowser.player import PlayerError, is_web_url, launch, player_command
+from recbrowser.player import PlayerError, is_web_url, launch, player_command, runs_in_terminal
 from recbrowser.settings import display_path
 from recbrowser.text import printable
 from recbrowser.tui.screens.help import HelpScreen
@@ -376,19 +376,38 @@ class BrowserScreen(Screen[None]):
                 opened = True
             else:
                 url = Path(target).as_uri() if Path(target).is_absolute() else target
-                opened = webbrowser.open(url)
+                browser = webbrowser.get()
+                if runs_in_terminal(browser):
+                    self.app.call_from_thread(self._open_in_terminal, browser, url, what)
+                    return
+                opened = browser.open(url)
         except PlayerError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
-        if opened:
-            self.app.call_from_thread(self.notify, f"Opening {what}.", markup=False)
-        else:
-            self.app.call_from_thread(
-                self.notify,
-                "No player found. Set RECBROWSER_PLAYER, e.g. 'mpv --no-video {}'.",
+        except webbrowser.Error:
+            opened = False
+        self.app.call_from_thread(self._opened, opened, what)
+
+    def _open_in_terminal(self, browser: webbrowser.BaseBrowser, url: str, what: str) -> None:
+        """Run a terminal browser (lynx, w3m…) with the app suspended, so they do not share the screen."""
+        try:
+            with self.app.suspend():
+                opened = browser.open(url)
+        except SuspendNotSupported:
+            self.notify(
+                "The system opener needs this terminal, which the app cannot hand over here. "
+                "Set RECBROWSER_PLAYER, e.g. 'mpv --no-video {}'.",
                 severity="warning",
                 markup=False,
             )
+            return
+        self._opened(opened, what)
+
+    def _opened(self, opened: bool, what: str) -> None:
+        if opened:
+            self.notify(f"Opening {what}.", markup=False)
+        else:
+            self.notify("No player found. Set RECBROWSER_PLAYER, e.g. 'mpv --no-video {}'.", severity="warning", markup=False)
 
     # --- downloads ----------------------------------------------------------------------
 
