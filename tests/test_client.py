@@ -516,23 +516,23 @@ async def test_the_key_never_appears_in_an_error(fake: FakeMagpipe, make_client,
 
 
 class GatedClient(MagpipeClient):
-    """Holds the first call's answer back until the last call has been answered."""
+    """Holds the first call's lookup back until every other call has been answered."""
 
-    def __init__(self, *args, first: str, last: str, **kwargs) -> None:
+    def __init__(self, *args, first: str, others: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.first, self.last = first, last
-        self.last_answered = asyncio.Event()
+        self.first, self.others = first, others
+        self.others_answered = asyncio.Event()
         self.completed: list[str] = []
 
     async def get_recordings(self, call_id: str):
         if call_id == self.first:
-            await self.last_answered.wait()
+            await self.others_answered.wait()
         try:
             return await super().get_recordings(call_id)
         finally:
             self.completed.append(call_id)
-            if call_id == self.last:
-                self.last_answered.set()
+            if len(self.completed) == self.others:
+                self.others_answered.set()
 
 
 class CountingClient(MagpipeClient):
@@ -554,7 +554,7 @@ class CountingClient(MagpipeClient):
 
 async def test_lookup_many_answers_in_input_order_even_when_later_calls_finish_first(fake: FakeMagpipe) -> None:
     ids = [MAIN_CALL, UNKNOWN_CALL, TRANSFER_CALL, NO_RECORDING_CALL, CONVERSATION_CALL]
-    async with GatedClient(fake.api_url, Secret(DEMO_KEY), first=ids[0], last=ids[-1]) as client:
+    async with GatedClient(fake.api_url, Secret(DEMO_KEY), first=ids[0], others=len(ids) - 1) as client:
         results = [r async for r in lookup_many(client, ids, concurrency=len(ids))]
     assert client.completed[-1] == ids[0] and client.completed != ids
     assert [r.call_id for r in results] == ids
