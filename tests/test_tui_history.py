@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 import time
 
+import pytest
+from textual.widgets import OptionList
 
 from recbrowser.history import HistoryStore
 from recbrowser.lookups import lookup_one
@@ -110,6 +112,26 @@ async def test_app_downloads_are_recorded_and_shown_in_the_history(fake):
 
 
 # --- the history screen ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("width", "columns"), [
+    (140, ["Call ID", "Last lookup", "Lookups", "Outcome", "Segments", "Sync", "Downloaded"]),
+    (80, ["Call ID", "Last lookup", "Outcome", "Sync", "Downloaded"]),
+    (60, ["Call ID", "Outcome", "Sync"]),
+])
+async def test_history_rows_stay_one_line_by_dropping_columns_on_narrow_terminals(fake, width: int, columns: list[str]):
+    app = make_app(fake)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await look_up(pilot, f"{TRANSFER} {NO_RECORDING}")
+        screen = await open_history(pilot)
+        header = str(screen.query_one("#history-header").render())
+        assert header.split() == " ".join(columns).split()
+        listing = screen.query_one(OptionList)
+        room = listing.scrollable_content_region.width - 2  # each option's own padding
+        prompts = [listing.get_option_at_index(i).prompt for i in range(listing.option_count)]
+        assert len(prompts) == 2 and all(len(prompt) <= room for prompt in prompts)
+        if width <= 80:  # the call ID is shortened as in the calls list
+            assert sorted(p.plain[:10] for p in prompts) == sorted(f"{c[:8]}… " for c in (TRANSFER, NO_RECORDING))
 
 
 async def test_h_opens_the_history_newest_first_and_escape_goes_back(fake):

@@ -27,6 +27,33 @@ SHOWN = 100  # the newest matches; typing narrows
 # filtered screenful several times faster than a DataTable of seven cells per row.
 COLUMNS = (("Call ID", 36), ("Last lookup", 11), ("Lookups", 7), ("Outcome", 12), ("Segments", 8), ("Sync", 20), ("Downloaded", 10))
 RIGHT = {"Lookups", "Segments", "Downloaded"}
+SHORT_ID = 9  # "7f3d8e00…", as in the calls list
+
+# Narrower terminals drop the least useful columns first, then shorten the call ID, so a row
+# stays one line. Each layout: the column indices shown, and the call ID's width.
+LAYOUTS = (
+    ((0, 1, 2, 3, 4, 5, 6), 36),
+    ((0, 1, 3, 4, 5, 6), 36),
+    ((0, 1, 3, 5, 6), 36),
+    ((0, 1, 3, 4, 5, 6), SHORT_ID),
+    ((0, 1, 3, 5, 6), SHORT_ID),
+    ((0, 1, 3, 5), SHORT_ID),
+    ((0, 3, 5), SHORT_ID),
+)
+Layout = tuple[tuple[int, ...], int]
+
+
+def _widths(layout: Layout) -> list[tuple[int, str, int]]:
+    shown, id_width = layout
+    return [(i, COLUMNS[i][0], id_width if i == 0 else COLUMNS[i][1]) for i in shown]
+
+
+def layout_for(width: int) -> Layout:
+    """The widest layout whose rows fit in ``width`` cells (the narrowest one below that)."""
+    for layout in LAYOUTS:
+        if sum(w for _, _, w in _widths(layout)) + 2 * (len(layout[0]) - 1) <= width:
+            return layout
+    return LAYOUTS[-1]
 
 
 def row_cells(entry: HistoryEntry) -> tuple[str, ...]:
@@ -46,19 +73,21 @@ def row_cells(entry: HistoryEntry) -> tuple[str, ...]:
     )
 
 
-def row_text(cells: tuple[str, ...]) -> Text:
+def row_text(cells: tuple[str, ...], layout: Layout = LAYOUTS[0]) -> Text:
     styles = {3: "green" if cells[3] == "ok" else "red", 5: "yellow" if "pending" in cells[5] else "green"}
     text = Text(no_wrap=True, overflow="ellipsis")
-    for index, ((title, width), cell) in enumerate(zip(COLUMNS, cells)):
-        if index:
+    for position, (index, title, width) in enumerate(_widths(layout)):
+        if position:
             text.append("  ")
-        cell = cell[:width]
+        cell = cells[index]
+        cell = cell if len(cell) <= width else cell[: width - 1] + "…"
         text.append(cell.rjust(width) if title in RIGHT else cell.ljust(width), style=styles.get(index, ""))
     return text
 
 
-def header_text() -> Text:
-    return Text("  ".join(t.rjust(w) if t in RIGHT else t.ljust(w) for t, w in COLUMNS), style="bold", no_wrap=True)
+def header_text(layout: Layout = LAYOUTS[0]) -> Text:
+    cells = [t.rjust(w) if t in RIGHT else t.ljust(w) for _, t, w in _widths(layout)]
+    return Text("  ".join(cells), style="bold", no_wrap=True)
 
 
 class HistoryScreen(Screen[str | None]):
@@ -87,17 +116,39 @@ class HistoryScreen(Screen[str | None]):
         with Vertical():
             yield Input(placeholder="Filter by call ID or label…", id="history-filter")
             yield Static("", id="history-count")
-            yield Static(header_text(), id="history-header")
+            yield Static("", id="history-header")
             yield OptionList(id="history-table")
         yield Footer(compact=True)
 
     _total: int | None = None  # entries in the history; counted once, and again after a change
 
+    columns: Layout = LAYOUTS[0]  # which columns fit the width (not `layout`: that is CSS)
+
     def on_mount(self) -> None:
         self.sub_title = "history"
         self.shown_rows: list[tuple[str, ...]] = []
+        self._fit_layout()
         self.query_one("#history-filter", Input).focus()
         self.query_entries("")
+
+    def on_resize(self) -> None:
+        if self._fit_layout():
+            self._render_rows()
+
+    def _fit_layout(self) -> bool:
+        """Choose the columns for the current width; True when they changed."""
+        layout = layout_for(self.size.width - 8)  # the list's and each row's padding, and a scrollbar
+        changed, self.columns = layout != self.columns, layout
+        self.query_one("#history-header", Static).update(header_text(layout))
+        return changed
+
+    def _render_rows(self) -> None:
+        listing = self.query_one(OptionList)
+        highlighted = listing.highlighted
+        listing.clear_options()
+        listing.add_options([Option(row_text(cells, self.columns), id=cells[0]) for cells in self.shown_rows])
+        if self.shown_rows:
+            listing.highlighted = min(highlighted or 0, len(self.shown_rows) - 1)
 
     @on(Input.Changed, "#history-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -120,11 +171,8 @@ class HistoryScreen(Screen[str | None]):
         if search != self.query_one("#history-filter", Input).value:
             return  # typed on since; a newer query is on its way
         self.shown_rows = [row_cells(e) for e in entries]
-        listing = self.query_one(OptionList)
-        listing.clear_options()
-        listing.add_options([Option(row_text(cells), id=cells[0]) for cells in self.shown_rows])
-        if entries:
-            listing.highlighted = 0
+        self.query_one(OptionList).highlighted = None
+        self._render_rows()
         self._shown_for = search
         note = f"{total} call{'s' if total != 1 else ''} in the history · showing {len(entries)}"
         if search:
