@@ -105,15 +105,10 @@ def request(
     try:
         return lease, _get(lease, headers)
     except _STALE:
-        lease.connection.close()
         if not lease.reused:
             raise
-    lease = Lease(lease.key, _new_connection(parts, _key(parts)[1], timeout), lease.target, reused=False)
-    try:
-        return lease, _get(lease, headers)
-    except BaseException:
-        lease.connection.close()
-        raise
+    fresh = Lease(lease.key, _new_connection(parts, _key(parts)[1], timeout), lease.target, reused=False)
+    return fresh, _get(fresh, headers)
 
 
 def finished_with(lease: Lease, response: http.client.HTTPResponse, pool: ConnectionPool = POOL) -> None:
@@ -126,6 +121,7 @@ def finished_with(lease: Lease, response: http.client.HTTPResponse, pool: Connec
 
 
 def _get(lease: Lease, headers: dict[str, str]) -> http.client.HTTPResponse:
+    """Send the GET and read the status line; the connection is closed if either fails."""
     try:
         lease.connection.request("GET", lease.target, headers=headers)
         return lease.connection.getresponse()
