@@ -189,11 +189,12 @@ class MagpipeClient:
         if status == 404:
             if code == "no_recording" or (code is None and message and "no recording" in message.lower()):
                 raise NoRecording("No recording available for this call.", status=status)
-            if code is not None or message is not None:
+            # Only Magpipe's own answer means the call is unknown. Any other 404 (a gateway's
+            # "Requested function was not found", a framework's route miss) means a wrong URL.
+            if code == "not_found" or (code is None and message and "call" in message.lower()):
                 raise NotFound("Call not found (unknown ID, or a call of another account).", status=status)
-            raise BadResponse(
-                f"The API at {self._host} answered 404 without a Magpipe error; is the API URL right?", status=status
-            )
+            said = f" ({message})" if message else " without a Magpipe error"
+            raise BadResponse(f"The API at {self._host} answered 404{said}; is the API URL right?", status=status)
         if 300 <= status < 400:
             where = printable(response.headers.get("Location", "elsewhere"), limit=120)
             raise BadResponse(f"The API URL redirects ({status}) to {where}; set the API URL to the final address.", status=status)

@@ -375,6 +375,31 @@ async def test_plain_404_without_a_magpipe_error_is_a_bad_response_hinting_at_th
     assert len(plain.hits) == 1
 
 
+async def test_a_wrong_api_path_is_a_bad_response_naming_the_servers_message_not_call_not_found(fake: FakeMagpipe, make_client) -> None:
+    with pytest.raises(BadResponse) as caught:
+        await make_client(api_url=fake.api_url.replace("/functions/v1", "/functions/v2")).get_recordings(MAIN_CALL)
+    assert not isinstance(caught.value, NotFound)
+    assert "Requested function was not found" in caught.value.message and "API URL" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'{"error": {"code": "not_found", "message": "Call not found"}}', NotFound),
+        (b'{"error": "Call not found"}', NotFound),
+        (b'{"message": "call not found"}', NotFound),
+        (b'{"error": {"code": "no_recording", "message": "No recording available for this call"}}', NoRecording),
+        (b'{"message": "no Route matched with those values"}', BadResponse),
+        (b'{"detail": "Not Found"}', BadResponse),
+    ],
+)
+async def test_only_a_404_about_the_call_is_call_not_found(plain: PlainServer, make_client, body: bytes, expected: type) -> None:
+    plain.reply = (404, [("Content-Type", "application/json")], body)
+    with pytest.raises(expected) as caught:
+        await make_client(api_url=plain.url).get_recordings(MAIN_CALL)
+    assert type(caught.value) is expected
+
+
 async def test_redirect_is_not_followed_and_the_key_goes_nowhere_else(fake: FakeMagpipe, plain: PlainServer, make_client) -> None:
     plain.reply = (307, [("Location", f"{fake.storage_url}/elsewhere")], b"")
     with pytest.raises(BadResponse, match="redirects") as caught:

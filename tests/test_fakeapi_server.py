@@ -269,9 +269,14 @@ def test_call_without_recording_is_404_no_recording(fake: FakeMagpipe, client: h
     assert_error(response, 404, "no_recording", "No recording available for this call")
 
 
-def test_unknown_path_is_404_and_wrong_method_is_405(fake: FakeMagpipe, client: httpx.Client) -> None:
-    assert_error(post(client, fake, "delete-everything", {}), 404, "not_found", "Not found")
-    assert_error(client.post(fake.api_url.replace("/functions/v1", "/get-call"), json={}), 404, "not_found")
+def test_unknown_path_is_the_gateways_404_and_wrong_method_is_405(fake: FakeMagpipe, client: httpx.Client) -> None:
+    gateway = {"code": "NOT_FOUND", "message": "Requested function was not found"}
+    for response in (
+        post(client, fake, "delete-everything", {}),
+        client.post(fake.api_url.replace("/functions/v1", "/get-call"), json={}),
+    ):
+        assert response.status_code == 404 and response.json() == gateway
+        assert response.headers["sb-error-code"] == "NOT_FOUND"
     response = client.get(f"{fake.api_url}/get-signed-recording-url", headers={"Authorization": f"Bearer {DEMO_KEY}"})
     assert_error(response, 405, "method_not_allowed")
     assert response.headers["allow"] == "POST"

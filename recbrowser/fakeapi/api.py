@@ -169,7 +169,9 @@ class ApiHandler(BaseHandler):
         prefix, _, name = path.rpartition("/")
         endpoint = ENDPOINTS.get(name) if prefix == API_PREFIX else None
         if endpoint is None:
-            self.send_error_json(404, "not_found", "Not found")
+            # What Supabase's gateway (where Magpipe's functions run) answers for a path it does
+            # not know: not Magpipe's error shape.
+            self.send_json(404, {"code": "NOT_FOUND", "message": "Requested function was not found"}, [("sb-error-code", "NOT_FOUND")])
             return
         if self.command != "POST":
             self.send_error_json(405, "method_not_allowed", "Method not allowed", [("Allow", "POST")])
