@@ -15,11 +15,12 @@ from recbrowser.fetch import fetch
 from recbrowser.models import Segment
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
+from recbrowser.tui.widgets.segment_table import COLUMNS
 from tests.files import sha256_of, wait_for_text
 from tests.tui_helpers import SIMPLE, TRANSFER, look_up, make_app, notifications, settle, table_rows
 
 SIZE = (120, 36)
-FILE_COLUMN = 6
+FILE_COLUMN = COLUMNS.index("File")
 
 
 def panel_items(app) -> dict[str, DownloadItem]:
@@ -188,3 +189,8 @@ async def test_at_80x24_every_segment_stays_in_view_with_the_downloads_panel_ope
         table = app.screen.query_one("#segments")
         assert table.row_count == 4
         assert table.scrollable_content_region.height - table.header_height >= table.row_count
+        # ...and the File column, with its ✓ marks, starts inside the visible width.
+        columns = list(table.columns.values())
+        file_starts_at = sum(c.get_render_width(table) for c in columns[: COLUMNS.index("File")])
+        assert file_starts_at + 2 < table.scrollable_content_region.width
+        assert all(row[FILE_COLUMN].startswith("✓ ") for row in table_rows(app))

@@ -12,7 +12,8 @@ from recbrowser.text import printable
 from recbrowser.tui.cells import literal, status_cell
 from recbrowser.tui.state import CallState
 
-COLUMNS = ("#", "Status", "Label", "Length", "Source", "Created", "File")
+# "File" (downloaded or not) before Source and Created, so it stays in view at 80 columns.
+COLUMNS = ("#", "Status", "Label", "Length", "File", "Source", "Created")
 
 
 class SegmentTable(DataTable):
@@ -40,9 +41,9 @@ class SegmentTable(DataTable):
                 status_cell(segment.status),
                 literal(segment.friendly_label, limit=40),
                 Text(format_duration(segment.duration_seconds), justify="right"),
+                literal(f"✓ {Path(local).name}", style="green") if local else Text("—", style="dim"),
                 literal(segment.source or "—", limit=14),
                 Text(format_local_time(segment.created_at)[:16]),
-                literal(f"✓ {Path(local).name}", style="green") if local else Text("—", style="dim"),
                 key=str(segment.index),
             )
         if self.row_count:
