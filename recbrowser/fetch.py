@@ -39,7 +39,7 @@ from recbrowser.errors import (  # noqa: F401 - re-exported: callers catch these
 )
 from recbrowser.naming import PlannedName
 from recbrowser.progress import Transfer
-from recbrowser.text import printable
+from recbrowser.text import os_reason, printable
 
 CHUNK = 1 << 20
 WRITEBACK_EVERY = 64 << 20
@@ -299,7 +299,7 @@ def _disk_error(exc: OSError, path: Path) -> FetchError:
             exc.errno or 0, (exc.strerror or "cannot write").lower()
         )
         return DiskError(f"Cannot write {path}: {what}. The partial file is kept for a later resume.")
-    return DiskError(f"Cannot write {path}: {(exc.strerror or str(exc)).lower()}.")
+    return DiskError(f"Cannot write {path}: {os_reason(exc)}.")
 
 
 def _make_dirs(path: Path) -> None:

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from recbrowser.text import os_reason
+
 
 APP_NAME = "recbrowser"
 DEFAULT_API_URL = "https://api.magpipe.ai/functions/v1"
@@ -168,7 +170,7 @@ class KeyStore:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise UnreadableKeyFile(f"Ignoring the saved key file {self.path}: {(exc.strerror or str(exc)).lower()}.") from None
+            raise UnreadableKeyFile(f"Ignoring the saved key file {self.path}: {os_reason(exc)}.") from None
         except UnicodeDecodeError:
             raise UnreadableKeyFile(f"Ignoring the saved key file {self.path}: it is not text.") from None
         return Secret(text) if text else None

@@ -22,3 +22,8 @@ def printable(text: object, *, limit: int | None = None) -> str:
     if limit is not None and len(result) > limit:
         result = result[: max(0, limit - 1)] + "…"
     return result
+
+
+def os_reason(exc: OSError) -> str:
+    """The system's words for a failed file operation, lowercased to sit mid-sentence."""
+    return (exc.strerror or str(exc)).lower()

@@ -10,7 +10,7 @@ import sys
 from recbrowser.commands.common import EXIT_OK, UsageError, warn
 from recbrowser.errors import NoApiKey, RecBrowserError
 from recbrowser.settings import ENV_KEY, InvalidKey, KeyStore, Paths, UnreadableKeyFile, check_key, mask, resolve
-from recbrowser.text import printable
+from recbrowser.text import os_reason, printable
 
 
 def run_key(args: argparse.Namespace, paths: Paths) -> int:
@@ -27,7 +27,7 @@ def run_key(args: argparse.Namespace, paths: Paths) -> int:
         try:
             store.save(key)
         except OSError as exc:
-            raise RecBrowserError(f"key not saved: cannot write {store.path}: {_reason(exc)}.") from None
+            raise RecBrowserError(f"key not saved: cannot write {store.path}: {os_reason(exc)}.") from None
         print(f"Saved key {mask(key)} to {store.path} (readable by you only).")
         if env_key_set:
             print(f"Note: {ENV_KEY} is set in your environment and takes precedence over the saved key.")
@@ -55,7 +55,7 @@ def run_key(args: argparse.Namespace, paths: Paths) -> int:
     try:
         removed = store.clear()
     except OSError as exc:
-        raise RecBrowserError(f"key not removed: cannot remove {store.path}: {_reason(exc)}.") from None
+        raise RecBrowserError(f"key not removed: cannot remove {store.path}: {os_reason(exc)}.") from None
     if removed:
         print(f"Removed the saved key from {store.path}.")
     else:
@@ -77,7 +77,3 @@ def _read_key(*, from_stdin: bool) -> str:
         return getpass.getpass("Magpipe API key (input hidden): ")
     except EOFError:
         raise UsageError("key not saved: no input.") from None
-
-
-def _reason(exc: OSError) -> str:
-    return (exc.strerror or str(exc)).lower()
