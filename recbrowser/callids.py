@@ -11,8 +11,12 @@ _UUID = re.compile(
     rf"[{_HEX}]{{8}}-[{_HEX}]{{4}}-[{_HEX}]{{4}}-[{_HEX}]{{4}}-[{_HEX}]{{12}}"
     rf"(?![{_HEX}])"
 )
-# Tokens that look like an attempt at a UUID (hex and dashes, long enough) but are not one.
-_NEAR_MISS = re.compile(rf"(?<![\w-])[{_HEX}-]*-[{_HEX}-]*(?![\w-])")
+# A near miss is a whole token (a maximal run of word characters and dashes) made only of
+# hex digits and dashes, with at least one dash: an attempt at a UUID that is not one.
+# Tokens are cut first and checked after, so scanning stays linear in the input (a single
+# pattern for the same thing backtracked quadratically on a 60 KB line like ``a-a-…-g``).
+_TOKEN = re.compile(r"[\w-]+")
+_HEX_AND_DASHES = re.compile(rf"[{_HEX}-]+")
 _NEAR_MISS_MIN_HEX = 16
 
 EXAMPLE_ID = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
@@ -57,7 +61,9 @@ def scan(text: str) -> Scan:
     remainder = _UUID.sub(" ", text)
     rejected = [
         token
-        for token in (m.group(0) for m in _NEAR_MISS.finditer(remainder))
-        if sum(ch != "-" for ch in token) >= _NEAR_MISS_MIN_HEX
+        for token in (m.group(0) for m in _TOKEN.finditer(remainder))
+        if "-" in token
+        and _HEX_AND_DASHES.fullmatch(token)
+        and len(token) - token.count("-") >= _NEAR_MISS_MIN_HEX
     ]
     return Scan(ids=ids, rejected=rejected)

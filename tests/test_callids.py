@@ -1,5 +1,7 @@
 """Finding call IDs in whatever users paste."""
 
+import re
+import time
 import uuid
 
 from hypothesis import given
@@ -74,3 +76,24 @@ def test_extract_only_returns_canonical_uuids(text):
     for value in extract(text):
         assert str(uuid.UUID(value)) == value
         assert value in text.lower()
+
+
+def test_a_long_near_miss_line_scans_in_linear_time():
+    """A pasted 600 KB ``a-a-…-g`` line: the old single-pattern scan backtracked for hours."""
+    line = "a-" * 300_000 + "g"
+    started = time.perf_counter()
+    found = scan(line)
+    assert time.perf_counter() - started < 2.0  # linear: ~0.1 s here; quadratic: hours
+    assert found.ids == [] and found.rejected == []
+    assert scan("a-" * 300_000 + "b").rejected == ["a-" * 300_000 + "b"]
+
+
+_OLD_NEAR_MISS = re.compile(r"(?<![\w-])[0-9A-Fa-f-]*-[0-9A-Fa-f-]*(?![\w-])")
+
+
+@given(st.lists(st.sampled_from(["a0b1c2d3", "ef", "-", "g", "_", " ", "é", "\n", "9-"]), max_size=24).map("".join))
+def test_near_misses_are_the_tokens_the_former_pattern_found(text):
+    """The linear tokeniser reports exactly what the backtracking pattern did."""
+    remainder = re.sub(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}(?![0-9A-Fa-f])", " ", text)
+    expected = [m.group(0) for m in _OLD_NEAR_MISS.finditer(remainder) if len(m.group(0)) - m.group(0).count("-") >= 16]
+    assert scan(text).rejected == expected
