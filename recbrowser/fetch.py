@@ -308,8 +308,10 @@ def _gave_up(exc: FetchError, job: _Job, attempts: int) -> FetchError:
     tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
     found = partfiles.is_regular_file(job.part)
     have, total = (found.st_size if found else 0), job.transfer.total
-    if isinstance(exc, (_ShortBody, TransferInterrupted)) and total is not None and have:
+    if total is not None and (isinstance(exc, _ShortBody) or (isinstance(exc, TransferInterrupted) and have)):
         message = f"The server sent {have:,} of {total:,} bytes in {tries}."
+        if isinstance(exc, TransferInterrupted):  # the body did not just end: say how it stopped
+            message += f" {exc.message}"
     else:
         message = f"{exc.message.rstrip('.')} ({tries})."
     return _reworded(exc, message)

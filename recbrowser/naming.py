@@ -21,7 +21,7 @@ from recbrowser.models import Segment
 
 DEFAULT_TEMPLATE = "{call_id}/{index:02d}-{label}.{ext}"
 FIELDS = ("call_id", "index", "label", "source", "status", "created", "ext")
-# Limits in UTF-8 bytes: file systems limit names to 255 bytes, and ".part.json" is added.
+# Limits in UTF-8 bytes: file systems limit names to 255 bytes, and up to ".part.json.tmp" is added.
 MAX_FIELD = 80
 MAX_COMPONENT = 200
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
