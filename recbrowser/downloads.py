@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, AsyncIterator, Callable, Iterable, Sequence
 
 from recbrowser.errors import Cancelled, FetchError, RecBrowserError, UrlExpired
 from recbrowser.models import CallRecordings, Segment
-from recbrowser.naming import DEFAULT_TEMPLATE, PlannedName, TemplateError, plan
+from recbrowser.naming import DEFAULT_TEMPLATE, NameClaims, PlannedName, TemplateError, plan
 from recbrowser.progress import Transfer
 
 if TYPE_CHECKING:
@@ -41,6 +41,8 @@ class DownloadItem:
     error: RecBrowserError | None = None
     transfer: Transfer = field(default_factory=Transfer)
     cancel_event: threading.Event = field(default_factory=threading.Event)
+    claims: NameClaims | None = None
+    """Shared by a batch, so two segments never end under one name (see ``plan_items``)."""
 
     @property
     def url(self) -> str | None:
@@ -82,15 +84,19 @@ def plan_items(
 ) -> list[DownloadItem]:
     """One item per segment (optionally only the given labels), in call and API order.
 
-    Raises TemplateError when the template would give two segments the same file."""
+    Raises TemplateError when the template would give two segments the same file. A name
+    that only clashes once a server's Content-Type picks the extension fails that segment
+    when it is downloaded (the planned names are claimed first, so the outcome does not
+    depend on which download finishes first)."""
     wanted = {label.lower() for label in labels} if labels else None
     items: list[DownloadItem] = []
     taken: dict[str, DownloadItem] = {}
+    claims = NameClaims()
     for call in calls:
         for segment in call.segments:
             if wanted is not None and (segment.label or "main").lower() not in wanted:
                 continue
-            item = DownloadItem(call.call_id, segment, plan(directory, template, call.call_id, segment))
+            item = DownloadItem(call.call_id, segment, plan(directory, template, call.call_id, segment), claims=claims)
             key = str(item.planned.path).casefold()  # case-insensitive file systems clash too
             if key in taken:
                 other = taken[key]
@@ -101,6 +107,8 @@ def plan_items(
                 )
             taken[key] = item
             items.append(item)
+    for item in items:
+        claims.claim(item.planned.path, item.planned.owner)
     return items
 
 
@@ -175,7 +183,10 @@ async def _download(
         try:
             result = await loop.run_in_executor(
                 executor,
-                lambda: fetch(url, item.planned, transfer=item.transfer, cancel=item.cancel_event, force=force, **options),
+                lambda: fetch(
+                    url, item.planned, transfer=item.transfer, cancel=item.cancel_event, force=force,
+                    claims=item.claims, **options,
+                ),
             )
         except asyncio.CancelledError:
             item.cancel_event.set()

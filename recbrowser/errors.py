@@ -133,3 +133,21 @@ class DiskError(FetchError):
 
 class Cancelled(FetchError):
     code = "cancelled"
+
+
+class Busy(FetchError):
+    """Another recbrowser (process or download) owns this file's partial download."""
+
+    code = "busy"
+
+
+class NameTaken(FetchError):
+    """The file name this segment would get belongs to another segment."""
+
+    code = "name_taken"
+
+
+class BadDownloadResponse(FetchError):
+    """The recordings host's answer contradicts itself or what was asked (a bad 206, a huge length)."""
+
+    code = "bad_response"

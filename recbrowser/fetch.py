@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import errno
 import http.client
-import json
 import os
 import random
-import re
 import socket
 import ssl
 import threading
@@ -27,17 +25,22 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urljoin, urlsplit
 
-from recbrowser import __version__, connections
+from recbrowser import __version__, completed, connections, partfiles
+from recbrowser.contentrange import ContentRangeError, Span, parse_content_range, unsatisfied_total
 from recbrowser.errors import (  # noqa: F401 - re-exported: callers catch these from here
+    BadDownloadResponse,
+    Busy,
     Cancelled,
     DiskError,
     FetchError,
     HttpFailure,
     Incomplete,
+    NameTaken,
     TransferInterrupted,
     UrlExpired,
 )
-from recbrowser.naming import PlannedName
+from recbrowser.naming import NameClaims, PlannedName, TemplateError
+from recbrowser.partfiles import PartInfo
 from recbrowser.progress import Transfer
 from recbrowser.text import os_reason, printable
 
@@ -45,8 +48,6 @@ CHUNK = 1 << 20
 WRITEBACK_EVERY = 64 << 20
 _FADVISE = getattr(os, "posix_fadvise", None)  # Linux and most Unixes; not macOS or Windows
 MAX_REDIRECTS = 5
-_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
-_UNSATISFIED = re.compile(r"bytes\s+\*/(\d+)")
 _DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.EISDIR, errno.ENOTDIR}
 _EXPIRED = {403, 404, 410}
 
@@ -58,6 +59,33 @@ class Fetched:
     skipped: bool = False
 
 
+class _ShortBody(Incomplete):
+    """The body ended before the size the server announced; resumable."""
+
+
+@dataclass
+class _Job:
+    """One segment's download: where, for whom, and how (shared by its attempts)."""
+
+    url: str
+    planned: PlannedName
+    transfer: Transfer
+    cancel: threading.Event
+    force: bool
+    claims: NameClaims | None
+    records: Path
+    buffer: memoryview
+    timeout: float
+
+    @property
+    def part(self) -> Path:
+        return self.planned.part
+
+    @property
+    def sidecar(self) -> Path:
+        return partfiles.sidecar_of(self.planned.part)
+
+
 def fetch(
     url: str,
     planned: PlannedName,
@@ -65,6 +93,8 @@ def fetch(
     transfer: Transfer | None = None,
     cancel: threading.Event | None = None,
     force: bool = False,
+    claims: NameClaims | None = None,
+    records: Path | None = None,
     timeout: float = 30.0,
     max_attempts: int = 4,
     backoff_base: float = 0.5,
@@ -72,82 +102,86 @@ def fetch(
 ) -> Fetched:
     """Download ``url`` to ``planned``: skip a completed file, resume a ``.part``, verify, rename.
 
+    Only one download at a time owns a segment's ``.part`` (another gets Busy). A file is
+    skipped only when it is this segment's: recorded (``records``, default under the state
+    dir) when it was downloaded and unchanged since, or the size the server reports now.
+    ``claims`` (shared by a batch) keeps two segments from ending under one name.
     Every failure is a FetchError (file-system trouble anywhere becomes a DiskError)."""
+    job = _Job(
+        url, planned, transfer or Transfer(), cancel or threading.Event(), force, claims,
+        records or completed.default_dir(), memoryview(bytearray(0)), timeout,
+    )
     try:
-        return _fetch(url, planned, transfer, cancel, force, timeout, max_attempts, backoff_base, chunk_size)
+        return _fetch(job, max_attempts, backoff_base, chunk_size)
+    except Cancelled:
+        raise Cancelled("Cancelled" + (_KEPT if _kept(planned.part) else ".")) from None
+    except (Busy, NameTaken):
+        raise
+    except FetchError as exc:
+        raise _with_kept_note(exc, planned.part) from None
     except OSError as exc:
-        raise _disk_error(exc, planned.path) from None
+        raise _with_kept_note(_disk_error(exc, planned.path), planned.part) from None
 
 
-def _fetch(
-    url: str,
-    planned: PlannedName,
-    transfer: Transfer | None,
-    cancel: threading.Event | None,
-    force: bool,
-    timeout: float,
-    max_attempts: int,
-    backoff_base: float,
-    chunk_size: int,
-) -> Fetched:
-    transfer = transfer or Transfer()
-    cancel = cancel or threading.Event()
-    meta_path = planned.part.with_name(planned.part.name + ".json")
-    if not force:
-        existing = planned.existing()
-        if existing is not None:
-            size = existing.stat().st_size
-            transfer.total = transfer.done = size
-            return Fetched(existing, size, skipped=True)
-    else:
-        _remove(planned.part)
-        _remove(meta_path)
-    _make_dirs(planned.part.parent)
-    buffer = memoryview(bytearray(chunk_size))
-    last_error: FetchError | None = None
-    for attempt in range(1, max_attempts + 1):
-        if cancel.is_set():
-            raise Cancelled("Cancelled; the partial file is kept for a later resume.")
-        transfer.attempts = attempt
-        try:
-            return _attempt(url, planned, meta_path, transfer, cancel, buffer, timeout)
-        except FetchError as exc:
-            if not exc.retryable or attempt == max_attempts:
-                raise
-            last_error = exc
-        delay = min(8.0, backoff_base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
-        if cancel.wait(delay):
-            raise Cancelled("Cancelled; the partial file is kept for a later resume.")
-    raise last_error or FetchError("download failed")  # pragma: no cover
+def _fetch(job: _Job, max_attempts: int, backoff_base: float, chunk_size: int) -> Fetched:
+    _make_dirs(job.part.parent)
+    partfiles.refuse_links(job.part, job.sidecar)
+    with partfiles.lock(job.part):
+        if job.force:
+            _remove(job.part)
+            _remove(job.sidecar)
+        else:
+            done = _recorded_complete(job)
+            if done is not None:
+                return done
+        job.buffer = memoryview(bytearray(chunk_size))
+        for attempt in range(1, max_attempts + 1):
+            if job.cancel.is_set():
+                raise Cancelled("Cancelled.")
+            job.transfer.attempts = attempt
+            try:
+                return _attempt(job)
+            except FetchError as exc:
+                if not exc.retryable:
+                    raise
+                if attempt == max_attempts:
+                    raise _gave_up(exc, job, attempt) from None
+            delay = min(8.0, backoff_base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+            if job.cancel.wait(delay):
+                raise Cancelled("Cancelled.")
+    raise FetchError("download failed")  # pragma: no cover - the loop returns or raises
 
 
-def _attempt(
-    url: str,
-    planned: PlannedName,
-    meta_path: Path,
-    transfer: Transfer,
-    cancel: threading.Event,
-    buffer: memoryview,
-    timeout: float,
-) -> Fetched:
-    part = planned.part
-    offset = part.stat().st_size if part.exists() else 0
-    meta = _read_meta(meta_path) if offset else {}
+def _recorded_complete(job: _Job) -> Fetched | None:
+    """This segment's file, recorded when it was downloaded and unchanged since (no request)."""
+    for candidate in job.planned.candidates():
+        verdict, record = completed.check(job.records, candidate, job.planned.owner)
+        if verdict is completed.Verdict.MINE and record is not None:
+            job.transfer.total = job.transfer.done = record.size
+            return Fetched(candidate, record.size, skipped=True)
+    return None
+
+
+def _attempt(job: _Job) -> Fetched:
+    part, transfer = job.part, job.transfer
+    found = partfiles.is_regular_file(part)
+    offset = found.st_size if found else 0
+    had_part = offset > 0
+    info = partfiles.read_info(job.sidecar) if offset else PartInfo()
     headers = {"User-Agent": f"recbrowser/{__version__}", "Accept-Encoding": "identity"}
     if offset:
         headers["Range"] = f"bytes={offset}-"
-        validator = meta.get("etag") or meta.get("last_modified")
-        if validator:
-            headers["If-Range"] = validator
-    lease, response = _open(url, headers, timeout)
+        if info.validator:
+            headers["If-Range"] = info.validator
+    lease, response = _open(job.url, headers, job.timeout)
     try:
         status = response.status
         if status == 416 and offset:
-            match = _UNSATISFIED.match(response.getheader("Content-Range", ""))
-            if match and int(match.group(1)) == offset:
+            total = unsatisfied_total(response.getheader("Content-Range"))
+            if total == offset and info.total in (None, offset):
                 transfer.total = transfer.done = offset
-                return _finish(planned, meta_path, meta.get("content_type"), offset)
-            _remove(part)
+                return _finish(job, _settle(job, info.content_type), offset)
+            _restart(job)
             raise Incomplete("The partial file no longer matches the recording; starting again.")
         if status in _EXPIRED:
             raise UrlExpired(f"The recordings host answered {status} (the link may have expired).", status)
@@ -155,34 +189,132 @@ def _attempt(
             raise HttpFailure(f"The recordings host answered {status}.", status, retryable=True)
         if status not in (200, 206):
             raise HttpFailure(f"The recordings host answered {status} {printable(response.reason, limit=60)}.", status)
-        content_type = response.getheader("Content-Type")
         if status == 206:
-            match = _CONTENT_RANGE.match(response.getheader("Content-Range", ""))
-            if not match or int(match.group(1)) != offset:
-                _remove(part)
-                raise Incomplete("The server resumed from the wrong place; starting again.")
-            total = int(match.group(3)) if match.group(3) != "*" else None
-            known = meta.get("total")
-            if total is not None and known and known.isdigit() and int(known) != total:
-                # A server without validators can still give away a changed object by its size.
-                _remove(part)
-                raise Incomplete("The recording changed size since the partial file was written; starting again.")
+            span = _checked_span(job, response, offset, info)
+            total = span.total if span.total is not None else info.total
+            end: int | None = span.last + 1
             mode = "r+b"
         else:  # 200: whole body, so start from zero (server ignored Range, or the object changed)
             offset = 0
             length = response.getheader("Content-Length")
-            total = int(length) if length and length.isdigit() else None
+            total = None if length is None else partfiles.parse_size(length)
+            if length is not None and total is None:
+                raise BadDownloadResponse("The recordings host sent an invalid Content-Length.")
+            end = total
             mode = "wb"
-            _write_meta(meta_path, response, total)
-        content_type = content_type or meta.get("content_type")
+        content_type = response.getheader("Content-Type") or info.content_type
+        final = _settle(job, content_type)
+        if not had_part and not job.force and total is not None:
+            skipped = _complete_by_size(job, final, total)
+            if skipped is not None:
+                return skipped
+        if status == 200 or not had_part:
+            _save_info(job, response, total)
         transfer.total, transfer.done, transfer.resumed_from = total, offset, offset
         transfer.started = time.monotonic()
-        written = _stream(response, part, mode, offset, transfer, cancel, buffer)
+        written = _stream(response, part, mode, offset, transfer, job.cancel, job.buffer)
     finally:
         connections.finished_with(lease, response)
-    if total is not None and written != total:
-        raise Incomplete(f"Got {written} of {total} bytes; resuming.")
-    return _finish(planned, meta_path, content_type, written)
+    if (end is not None and written != end) or (total is not None and written != total):
+        raise _ShortBody(f"Got {written:,} of {total if total is not None else end:,} bytes; resuming.")
+    # No length at all (a 200 without Content-Length): complete when the server closed cleanly.
+    return _finish(job, final, written)
+
+
+def _checked_span(job: _Job, response: http.client.HTTPResponse, offset: int, info: PartInfo) -> Span:
+    """The 206's span, checked against the range asked for, the saved ETag and the known total."""
+    try:
+        span = parse_content_range(
+            response.getheader("Content-Range"), asked_from=offset, content_length=response.getheader("Content-Length")
+        )
+    except ContentRangeError as exc:
+        if not exc.restart:
+            raise BadDownloadResponse(str(exc)) from None
+        _restart(job)
+        raise Incomplete(f"{exc} Starting again.") from None
+    etag = response.getheader("ETag")
+    if info.etag and etag and etag != info.etag:
+        _restart(job)
+        raise Incomplete("The recording changed since the partial file was written; starting again.")
+    if span.total is not None and info.total is not None and span.total != info.total:
+        # A server without validators can still give away a changed object by its size.
+        _restart(job)
+        raise Incomplete("The recording changed size since the partial file was written; starting again.")
+    total = span.total if span.total is not None else info.total
+    if total is None:
+        raise BadDownloadResponse(
+            "The recordings host did not say how large the recording is (Content-Range total '*'), "
+            "so the download cannot be checked."
+        )
+    if span.last >= total:
+        raise BadDownloadResponse("The recordings host sent bytes beyond the recording's size.")
+    return span
+
+
+def _settle(job: _Job, content_type: str | None) -> Path:
+    """The final name, decided before anything is written under it: claimed within the batch,
+    and not a file recorded as another segment's."""
+    try:
+        final = job.planned.final(content_type)
+    except TemplateError as exc:
+        raise FetchError(f"No usable file name: {exc}.") from None
+    owner = job.planned.owner
+    other = job.claims.claim(final, owner) if job.claims is not None else None
+    if other is not None:
+        raise NameTaken(
+            f"{final.name} is also the name of call {other[0]} #{other[1]}'s file once the server's "
+            "Content-Type chose the extension; add {index} to --name."
+        )
+    verdict, record = completed.check(job.records, final, owner)
+    if verdict is completed.Verdict.FOREIGN and record is not None:
+        raise NameTaken(f"{final} holds call {record.call_id} #{record.index}'s recording; add {{call_id}} and {{index}} to --name.")
+    return final
+
+
+def _complete_by_size(job: _Job, final: Path, total: int) -> Fetched | None:
+    """With no record to trust, a file at the final name is complete when it has the size the
+    server reports now (never a symlink, never another segment's: see ``_settle``)."""
+    found = partfiles.is_regular_file(final)
+    if found is None or found.st_size != total:
+        return None
+    completed.save(job.records, final, job.planned.owner)
+    job.transfer.total = job.transfer.done = total
+    return Fetched(final, total, skipped=True)
+
+
+def _save_info(job: _Job, response: http.client.HTTPResponse, total: int | None) -> None:
+    """Validators for a later If-Range, so a changed object restarts instead of being spliced."""
+    info = PartInfo.from_json(
+        {
+            "etag": response.getheader("ETag"),
+            "last_modified": response.getheader("Last-Modified"),
+            "content_type": response.getheader("Content-Type"),
+            "total": total,
+        }
+    )
+    try:
+        partfiles.write_info(job.sidecar, info)
+    except OSError:
+        pass  # without validators a resume still works; it just cannot detect a changed object
+
+
+def _restart(job: _Job) -> None:
+    _remove(job.part)
+    _remove(job.sidecar)
+
+
+def _gave_up(exc: FetchError, job: _Job, attempts: int) -> FetchError:
+    """The last attempt's failure, said as what happened overall (not "resuming")."""
+    tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+    found = partfiles.is_regular_file(job.part)
+    have, total = (found.st_size if found else 0), job.transfer.total
+    if total is not None and (isinstance(exc, _ShortBody) or (isinstance(exc, TransferInterrupted) and have)):
+        message = f"The server sent {have:,} of {total:,} bytes in {tries}."
+        if isinstance(exc, TransferInterrupted):  # the body did not just end: say how it stopped
+            message += f" {exc.message}"
+    else:
+        message = f"{exc.message.rstrip('.')} ({tries})."
+    return _reworded(exc, message)
 
 
 def _stream(
@@ -195,7 +327,7 @@ def _stream(
     buffer: memoryview,
 ) -> int:
     try:
-        handle = open(part, mode if part.exists() or mode == "wb" else "wb")
+        handle = partfiles.open_part(part)
     except OSError as exc:
         raise _disk_error(exc, part) from None
     position = flushed = offset
@@ -235,15 +367,17 @@ def _start_writeback(handle: BinaryIO, start: int, end: int) -> int:
     return end
 
 
-def _finish(planned: PlannedName, meta_path: Path, content_type: str | None, size: int) -> Fetched:
-    final = planned.final(content_type)
+def _finish(job: _Job, final: Path, size: int) -> Fetched:
+    """Rename the verified ``.part`` (ours: we hold its lock) to ``final``. A symlink at ``final``
+    is replaced, never followed."""
     try:
         _make_dirs(final.parent)
-        os.replace(planned.part, final)
+        os.replace(job.part, final)
         _fsync_dir(final.parent)
     except OSError as exc:
         raise _disk_error(exc, final) from None
-    _remove(meta_path)
+    completed.save(job.records, final, job.planned.owner)
+    _remove(job.sidecar)
     return Fetched(final, size)
 
 
@@ -292,14 +426,36 @@ def _reason(exc: BaseException) -> str:
 
 # --- files ------------------------------------------------------------------------------
 
+_KEPT = "; the partial file is kept for a later resume."
+
 
 def _disk_error(exc: OSError, path: Path) -> FetchError:
     if exc.errno in _DISK_ERRNOS:
         what = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded"}.get(
             exc.errno or 0, (exc.strerror or "cannot write").lower()
         )
-        return DiskError(f"Cannot write {path}: {what}. The partial file is kept for a later resume.")
+        return DiskError(f"Cannot write {path}: {what}.")
     return DiskError(f"Cannot write {path}: {os_reason(exc)}.")
+
+
+def _kept(part: Path) -> bool:
+    """True when a non-empty partial file really is there to resume from."""
+    found = partfiles.is_regular_file(part)
+    return found is not None and found.st_size > 0
+
+
+def _with_kept_note(exc: FetchError, part: Path) -> FetchError:
+    if not _kept(part) or "partial file is kept" in exc.message:
+        return exc
+    return _reworded(exc, exc.message.rstrip(".") + _KEPT)
+
+
+def _reworded(exc: FetchError, message: str) -> FetchError:
+    error = type(exc).__new__(type(exc))  # same type and fields (status, retryable), new words
+    error.__dict__.update(exc.__dict__)
+    error.message = message
+    error.args = (message,)
+    return error
 
 
 def _make_dirs(path: Path) -> None:
@@ -327,30 +483,3 @@ def _fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-def _read_meta(path: Path) -> dict[str, str]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(data, dict) else {}
-
-
-def _write_meta(path: Path, response: http.client.HTTPResponse, total: int | None) -> None:
-    """Validators for a later If-Range, so a changed object restarts instead of being spliced."""
-    meta = {
-        "etag": response.getheader("ETag"),
-        "last_modified": response.getheader("Last-Modified"),
-        "content_type": response.getheader("Content-Type"),
-        "total": str(total) if total is not None else None,
-    }
-    meta = {k: v for k, v in meta.items() if v}
-    # Weak ETags cannot be used with If-Range.
-    if meta.get("etag", "").startswith("W/"):
-        meta.pop("etag")
-    try:
-        _make_dirs(path.parent)
-        path.write_text(json.dumps(meta), encoding="utf-8")
-    except (OSError, FetchError):
-        pass  # without validators a resume still works; it just cannot detect a changed object

@@ -10,6 +10,7 @@ import os
 import posixpath
 import re
 import string
+import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +21,7 @@ from recbrowser.models import Segment
 
 DEFAULT_TEMPLATE = "{call_id}/{index:02d}-{label}.{ext}"
 FIELDS = ("call_id", "index", "label", "source", "status", "created", "ext")
-# Limits in UTF-8 bytes: file systems limit names to 255 bytes, and ".part.json" is added.
+# Limits in UTF-8 bytes: file systems limit names to 255 bytes, and up to ".part.json.tmp" is added.
 MAX_FIELD = 80
 MAX_COMPONENT = 200
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
@@ -160,16 +161,42 @@ class PlannedName:
             return self.path
         return inside(self.base, render(self.template, self.call_id, self.segment, ext))
 
-    def existing(self) -> Path | None:
-        """A completed file of this segment already on disk (any extension when it was unknown)."""
-        if self.path.exists():
-            return self.path
+    @property
+    def owner(self) -> tuple[str, int]:
+        """Who the file belongs to: (call ID, segment index)."""
+        return (self.call_id, self.segment.index)
+
+    def candidates(self) -> list[Path]:
+        """Every name this segment's finished file can have (one per known extension when the
+        URL gave none, since the server's Content-Type decides)."""
+        names = [self.path]
         if not self.ext_known:
             for ext in sorted(set(CONTENT_TYPE_EXT.values())):
                 candidate = inside(self.base, render(self.template, self.call_id, self.segment, ext))
-                if candidate.exists():
-                    return candidate
-        return None
+                if candidate not in names:
+                    names.append(candidate)
+        return names
+
+    def existing(self) -> Path | None:
+        """A file at one of this segment's names (not checked to be complete or its own)."""
+        return next((path for path in self.candidates() if path.exists()), None)
+
+
+class NameClaims:
+    """Which segment owns which final file name within one batch, decided once: the first to
+    claim a name keeps it, and a clash fails the later one instead of replacing a file.
+    Names compare case-insensitively (case-insensitive file systems clash too). Thread-safe."""
+
+    def __init__(self) -> None:
+        self._owners: dict[str, tuple[str, int]] = {}
+        self._lock = threading.Lock()
+
+    def claim(self, path: Path, owner: tuple[str, int]) -> tuple[str, int] | None:
+        """Claim ``path`` for ``owner``; the other owner when it was already someone else's."""
+        key = os.path.abspath(path).casefold()
+        with self._lock:
+            current = self._owners.setdefault(key, owner)
+        return None if current == owner else current
 
 
 def plan(base: Path, template: str, call_id: str, segment: Segment) -> PlannedName:

@@ -112,8 +112,10 @@ async def _download(
         done = sum(1 for d in downloads if d.state == DONE)
         skipped = sum(1 for d in downloads if d.state == SKIPPED)
         total = sum(d.bytes for d in downloads if d.state == DONE)
+        busy = sum(1 for d in downloads if getattr(d.error, "code", None) == "busy")
+        busy_note = f" ({busy} busy in another recbrowser)" if busy else ""
         print(
-            f"{done} downloaded ({human_bytes(total)}), {skipped} already complete, {failed} failed — in {directory}",
+            f"{done} downloaded ({human_bytes(total)}), {skipped} already complete, {failed} failed{busy_note} — in {directory}",
             file=sys.stderr,
         )
     return exit_code
@@ -147,6 +149,7 @@ def _describe_download(item: DownloadItem) -> str:
         return f"downloaded  {where}  ({human_bytes(item.bytes)})"
     if item.state == SKIPPED:
         return f"skipped     {where}  (already complete)"
-    word = "cancelled" if item.state == CANCELLED else "failed"
+    code = getattr(item.error, "code", None)
+    word = "cancelled" if item.state == CANCELLED else ("busy" if code == "busy" else "failed")
     message = printable(item.error.message if item.error else "unknown failure")
     return f"{word:<11} {item.call_id} #{item.segment.index} ({printable(item.segment.friendly_label, limit=30)}): {message}"

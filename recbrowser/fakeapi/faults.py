@@ -42,6 +42,18 @@ class Faults:
     """A call's pending segments are synced once it has been looked up this many times
     (so with 1, the first lookup shows them pending and the second synced); None = never."""
 
+    # --- fetchsafe faults
+    pause_mid_body: int = 0
+    """Storage: next N GETs send their headers and ``pause_after_bytes`` of the body, set
+    ``body_paused``, then wait for ``resume_body`` (at most 60 s) before sending the rest, so
+    a test can act while a download is provably in the middle of its file."""
+    pause_after_bytes: int = 1 << 20
+    """Where ``pause_mid_body`` stops a body (bytes into the answer)."""
+    body_paused: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
+    """Set by the recordings host when a body has paused (see ``pause_mid_body``)."""
+    resume_body: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
+    """Set by the test to let paused bodies go on."""
+
     generation: int = field(default=0, compare=False, repr=False)
     """Bumped by every reset, so a request that slept through one can tell (see the API handler)."""
 

@@ -135,8 +135,18 @@ class StorageHandler(BaseHandler):
         if faults.take("drop_mid_body"):
             stop = start + (stop - start) // 2
             self.close_connection = True
-        for chunk in chunks(start, stop):
-            self.wfile.write(chunk)
+        if faults.take("pause_mid_body"):
+            middle = min(stop, start + faults.pause_after_bytes)
+            self._send_chunks(chunks, start, middle)
+            self.wfile.flush()
+            faults.body_paused.set()
+            faults.resume_body.wait(60)
+            start = middle
+        self._send_chunks(chunks, start, stop)
         if faults.close_idle:
             self.close_connection = True
         return True
+
+    def _send_chunks(self, chunks: Chunks, start: int, stop: int) -> None:
+        for chunk in chunks(start, stop):
+            self.wfile.write(chunk)
