@@ -372,9 +372,11 @@ class HistoryStore:
         if message not in self.warnings:
             self.warnings.append(message)
 
-    def _waiting_out_locks(self, operation: Callable[[], T], *, started: float | None = None) -> T:
+    def _waiting_out_locks(self, operation: Callable[[], T], *, started: float | None = None, write: bool = True) -> T:
         """Run ``operation`` again while another process holds the lock: tell ``on_wait`` once
-        after ``notice_after`` seconds, raise HistoryLocked after ``lock_timeout``."""
+        after ``notice_after`` seconds, raise HistoryLocked after ``lock_timeout``. Once a wait
+        has given up, later ones give up at once until a write gets through (reads do not
+        count: in WAL mode they succeed while a writer holds the lock)."""
         started = time.monotonic() if started is None else started
         while True:
             tried_at = time.monotonic()
@@ -392,7 +394,8 @@ class HistoryStore:
                 if now - tried_at < BUSY_SLICE_MS / 2000:  # answered busy at once: no busy handler ran
                     time.sleep(BUSY_SLICE_MS / 1000)
                 continue
-            self._waiting = self._gave_up = False
+            if write:
+                self._waiting = self._gave_up = False
             return result
 
     def _announce_wait(self) -> None:
@@ -413,7 +416,7 @@ class HistoryStore:
         for attempt in range(2):
             generation = self._generation
             try:
-                return self._waiting_out_locks(operation)
+                return self._waiting_out_locks(operation, write=skipped is not None)
             except sqlite3.Error as exc:
                 if attempt == 0 and _is_corrupt(exc):
                     with self._recovery:

@@ -94,13 +94,15 @@ def test_a_locked_history_is_announced_after_two_seconds_then_the_write_is_skipp
         assert warning == "Could not write the history (locked by another program for more than 3.5 s); this result is not saved."
         assert store.failed_writes == 1
 
-        # Still locked: the next writes give up at once instead of waiting it out again.
+        # Still locked: reads do not wait for a writer, and the next writes give up at once
+        # instead of waiting it out again.
         start = time.monotonic()
+        assert store.count() == 0 and store.entries() == []
         assert store.record_download(MAIN_CALL, 1, "main", history_path.parent / "x.wav", 1) is False
+        assert store.get(MAIN_CALL) is None
         assert store.forget([MAIN_CALL]) == 0
         assert time.monotonic() - start < 2
         assert store.failed_writes == 3 and len(notices) == 1
-        assert store.count() == 0 and store.entries() == []  # reads do not wait for a writer
 
         holder.release()
         assert store.record_lookup(MAIN_CALL, None, None) is True
