@@ -2,9 +2,12 @@
 
 One row per call ID (first and last lookup, count, last outcome, counts, the last successful
 answer) plus the downloads. WAL mode, a busy timeout and ``BEGIN IMMEDIATE`` writes let two
-running instances share it without losing an entry. The file is private (0600): cached
-answers hold signed recording URLs that work without other credentials. A corrupt file is
-moved aside and a fresh one started. The API key is never stored.
+running instances share it without losing an entry; a lock held longer than a few seconds is
+announced through ``on_wait`` and, past a bound, the write is skipped with a warning. The file
+is private (0600): cached answers hold signed recording URLs that work without other
+credentials. Corruption found by any statement (at open or later) moves the file aside and
+a fresh one is started. No public method raises: reads answer empty, writes answer False or
+0, and ``warnings`` says why. The API key is never stored.
 """
 
 from __future__ import annotations
@@ -18,13 +21,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence, TypeVar
 
 from recbrowser.errors import ApiError
 from recbrowser.models import CallRecordings
 from recbrowser.settings import private_dir
 
-BUSY_TIMEOUT_MS = 10_000
+# SQLite waits for a lock in slices this long; between slices recbrowser decides whether to
+# tell the user (after LOCK_NOTICE_AFTER seconds) or to give up (after LOCK_GIVE_UP_AFTER).
+BUSY_SLICE_MS = 250
+LOCK_NOTICE_AFTER = 2.0
+LOCK_GIVE_UP_AFTER = 10.0
+LOCKED_NOTICE = "The history is locked by another recbrowser; waiting…"
+T = TypeVar("T")
 
 # Each entry upgrades the schema by one version; PRAGMA user_version counts those applied.
 MIGRATIONS: list[str] = [
@@ -74,13 +83,35 @@ class NewerSchema(sqlite3.DatabaseError):
     """The file comes from a newer recbrowser: never migrated down, never moved aside."""
 
 
-def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+class HistoryLocked(sqlite3.OperationalError):
+    """Another process held the history's lock for longer than this store waits."""
+
+
+def _is_corrupt(exc: sqlite3.Error) -> bool:
     """True only for SQLite's "not a database" and "malformed" errors, not busy or I/O ones."""
     name = getattr(exc, "sqlite_errorname", "")  # Python 3.11+
     if name:
         return name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT"))
     text = str(exc).lower()
     return "not a database" in text or "malformed" in text
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    """True for "database is locked" (another connection holds the lock), not for corruption."""
+    if isinstance(exc, HistoryLocked):
+        return False
+    name = getattr(exc, "sqlite_errorname", "")
+    if name:
+        return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+    return "is locked" in str(exc).lower()
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)
 
 
 @dataclass(frozen=True)
@@ -135,35 +166,62 @@ def _search_text(call: CallRecordings) -> str:
 
 
 class HistoryStore:
-    """Thread-safe access to the history database (one connection per thread)."""
+    """Thread-safe access to the history database (one connection per thread).
 
-    def __init__(self, path: Path, *, session: str | None = None) -> None:
+    ``on_wait`` is called (from the waiting thread) with a one-line notice when a lock held
+    by another process has made an operation wait ``notice_after`` seconds; after
+    ``lock_timeout`` seconds in all the operation is skipped with a warning.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        session: str | None = None,
+        on_wait: Callable[[str], None] | None = None,
+        notice_after: float = LOCK_NOTICE_AFTER,
+        lock_timeout: float = LOCK_GIVE_UP_AFTER,
+    ) -> None:
         self.path = path
         self.session = session
         self.warnings: list[str] = []
+        self.failed_writes = 0
+        """How many writes were skipped (each with a warning); callers compare before and after."""
+        self.on_wait = on_wait
+        self.notice_after = notice_after
+        self.lock_timeout = lock_timeout
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._recovery = threading.RLock()
+        self._generation = 0  # bumped by each recovery, so concurrent finders recover once
+        self._identity: tuple[int, int] | None = None
         self._memory = False
+        self._waiting = False  # a notice was given and no operation has succeeded since
+        self._gave_up = False  # a wait hit lock_timeout; later ones do not wait it out again
         self._open_checked()
 
     # --- opening, migrating, recovering ------------------------------------------------
 
     def _open_checked(self) -> None:
         """Open and migrate. Only a file SQLite calls corrupt is moved aside: a busy or locked
-        file (another instance creating it at the same moment) is retried, never discarded."""
+        file (another instance creating it at the same moment) is waited for, never discarded."""
         problem: Exception | None = None
+        started = time.monotonic()
         for attempt in range(OPEN_TRIES):
             try:
                 self._prepare_file()
-                with self._write() as db:
-                    self._migrate(db)
+                self._identity = _identity(self.path)
+                self._waiting_out_locks(self._open_and_migrate, started=started)
                 return
             except NewerSchema as exc:
                 self._go_memory(
                     f"The history file {self.path} was written by a newer recbrowser ({exc}); it is left untouched "
                     "and this run keeps its history in memory only."
                 )
+                return
+            except HistoryLocked as exc:
+                self._go_memory(f"History is kept in memory for this run: {self.path} is {exc}.")
                 return
             except sqlite3.DatabaseError as exc:
                 if _is_corrupt(exc):
@@ -177,6 +235,16 @@ class HistoryStore:
             time.sleep(0.05 * (attempt + 1))
         self._go_memory(f"History is kept in memory for this run: {self.path} could not be opened ({problem}).")
 
+    def _open_and_migrate(self) -> None:
+        """Migrate only when needed: a plain read of the version takes no write lock, so a
+        history locked by another instance does not hold up a command that only reads."""
+        version = self._connection().execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise NewerSchema(f"schema version {version}; this recbrowser knows up to {SCHEMA_VERSION}")
+        if version < SCHEMA_VERSION:
+            with self._write() as db:
+                self._migrate(db)
+
     def _prepare_file(self) -> None:
         private_dir(self.path.parent)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -184,7 +252,23 @@ class HistoryStore:
         os.chmod(self.path, 0o600)
 
     def _recover(self, exc: Exception) -> None:
+        """Move the corrupt file aside (unless another process already replaced it) and start
+        a fresh one; in memory if that fails."""
         self.close()
+        self._generation += 1
+        self._waiting = self._gave_up = False
+        if self._memory:
+            self._go_memory(f"The in-memory history failed ({exc}); started it again.")
+            return
+        if self._identity is not None and _identity(self.path) not in (None, self._identity):
+            # Another recbrowser moved the file aside first: use the one it started.
+            try:
+                self._prepare_file()
+                self._identity = _identity(self.path)
+                self._open_and_migrate()
+            except (OSError, sqlite3.Error) as again:
+                self._go_memory(f"History is off for this run: {self.path} is unusable ({again}).")
+            return
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         counter = 1
@@ -198,17 +282,18 @@ class HistoryStore:
                 if extra.exists():
                     os.replace(extra, aside.with_name(aside.name + suffix))
             self._prepare_file()
+            self._identity = _identity(self.path)
             with self._write() as db:
                 self._migrate(db)
-        except (OSError, sqlite3.DatabaseError) as again:
+        except (OSError, sqlite3.Error) as again:
             self._go_memory(f"History is off for this run: {self.path} is unusable ({again}).")
             return
-        self.warnings.append(f"The history file was unreadable ({exc}); moved it to {aside} and started a new one.")
+        self._warn(f"The history file was unreadable ({exc}); moved it to {aside} and started a new one.")
 
     def _go_memory(self, warning: str) -> None:
         self.close()
         self._memory = True
-        self.warnings.append(warning)
+        self._warn(warning)
         with self._write() as db:
             self._migrate(db)
 
@@ -218,12 +303,16 @@ class HistoryStore:
             if self._memory:
                 db = sqlite3.connect(f"file:recbrowser-history-{id(self)}?mode=memory&cache=shared", uri=True, check_same_thread=False)
             else:
-                db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
-                db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-                mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-                if mode.lower() != "wal":  # e.g. a file system without shared memory
-                    self.warnings.append(f"History runs without WAL ({mode}).")
-                db.execute("PRAGMA synchronous = NORMAL")
+                db = sqlite3.connect(self.path, timeout=BUSY_SLICE_MS / 1000, isolation_level=None, check_same_thread=False)
+                try:
+                    db.execute(f"PRAGMA busy_timeout = {BUSY_SLICE_MS}")
+                    mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                    if mode.lower() != "wal":  # e.g. a file system without shared memory
+                        self._warn(f"History runs without WAL ({mode}).")
+                    db.execute("PRAGMA synchronous = NORMAL")
+                except BaseException:
+                    db.close()
+                    raise
             db.isolation_level = None
             self._local.db = db
             with self._lock:
@@ -236,11 +325,14 @@ class HistoryStore:
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        else:
             db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                try:
+                    db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the error that got us here is the one worth reporting
+            raise
 
     def _migrate(self, db: sqlite3.Connection) -> None:
         version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -260,7 +352,7 @@ class HistoryStore:
         for call_id, response in rows:
             try:
                 labels = _search_text(CallRecordings.from_api(call_id, json.loads(response)))
-            except (ValueError, ApiError):
+            except (ValueError, TypeError, RecursionError, ApiError):
                 continue
             db.execute("UPDATE calls SET labels = ? WHERE call_id = ?", (labels, call_id))
 
@@ -274,27 +366,96 @@ class HistoryStore:
             self._connections.clear()
         self._local = threading.local()
 
-    # --- writing ------------------------------------------------------------------------
+    # --- every public operation goes through here --------------------------------------
 
-    def _failed_write(self, exc: Exception) -> None:
-        message = f"Could not write the history ({exc}); this result is not saved."
+    def _warn(self, message: str) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
+
+    def _waiting_out_locks(self, operation: Callable[[], T], *, started: float | None = None, write: bool = True) -> T:
+        """Run ``operation`` again while another process holds the lock: tell ``on_wait`` once
+        after ``notice_after`` seconds, raise HistoryLocked after ``lock_timeout``. Once a wait
+        has given up, later ones give up at once until a write gets through (reads do not
+        count: in WAL mode they succeed while a writer holds the lock)."""
+        started = time.monotonic() if started is None else started
+        while True:
+            tried_at = time.monotonic()
+            try:
+                result = operation()
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
+                now = time.monotonic()
+                if self._gave_up or now - started >= self.lock_timeout:
+                    self._gave_up = True
+                    raise HistoryLocked(f"locked by another program for more than {self.lock_timeout:g} s") from None
+                if now - started >= self.notice_after:
+                    self._announce_wait()
+                if now - tried_at < BUSY_SLICE_MS / 2000:  # answered busy at once: no busy handler ran
+                    time.sleep(BUSY_SLICE_MS / 1000)
+                continue
+            if write:
+                self._waiting = self._gave_up = False
+            return result
+
+    def _announce_wait(self) -> None:
+        with self._lock:
+            if self._waiting:
+                return
+            self._waiting = True
+        if self.on_wait is not None:
+            try:
+                self.on_wait(LOCKED_NOTICE)
+            except Exception:  # a broken hook must not break the history
+                pass
+
+    def _safely(self, operation: Callable[[], T], fallback: T, *, skipped: str | None = None) -> T:
+        """Run one public operation, never raising. Corruption moves the file aside and runs the
+        operation once more on the fresh store; any other failure (a lock held too long, I/O)
+        answers ``fallback`` with a warning. ``skipped`` says what a failed write loses."""
+        for attempt in range(2):
+            generation = self._generation
+            try:
+                return self._waiting_out_locks(operation, write=skipped is not None)
+            except sqlite3.Error as exc:
+                if attempt == 0 and _is_corrupt(exc):
+                    with self._recovery:
+                        if generation == self._generation:  # not already recovered by another thread
+                            self._recover(exc)
+                    continue
+                if attempt == 0 and generation != self._generation:
+                    continue  # a recovery in another thread closed this connection under us
+                problem: Exception = exc
+            except OSError as exc:
+                problem = exc
+            break
+        reason = getattr(problem, "strerror", None) or problem
+        if skipped is None:
+            self._warn(f"Could not read the history ({reason}); answering as if it were empty.")
+        else:
+            self.failed_writes += 1
+            self._warn(f"Could not write the history ({reason}); {skipped}")
+        return fallback
+
+    # --- writing ------------------------------------------------------------------------
 
     def record_lookup(self, call_id: str, recordings: CallRecordings | None, error: ApiError | None, *, at: float | None = None) -> bool:
         """Record one lookup as it happens: an answer (cached for offline use) or an error code.
 
+        A failure is recorded as the last outcome and never replaces the last good answer.
         Returns False (and adds a warning) when the database cannot be written; never raises.
         """
-        try:
-            self._record_lookup(call_id, recordings, error, time.time() if at is None else at)
-        except (sqlite3.Error, OSError) as exc:
-            self._failed_write(exc)
-            return False
-        return True
+        now = time.time() if at is None else at
+        return self._safely(lambda: self._record_lookup(call_id, recordings, error, now) or True, False,
+                            skipped="this result is not saved.")
 
     def _record_lookup(self, call_id: str, recordings: CallRecordings | None, error: ApiError | None, now: float) -> None:
         outcome = "ok" if error is None else error.code
+        answer = None
+        if error is None and recordings is not None:
+            # Built before the transaction: an answer that cannot be stored fails alone.
+            answer = (len(recordings.segments), recordings.synced_count, recordings.pending_count,
+                      json.dumps(recordings.to_api_dict()), now, _search_text(recordings), call_id)
         with self._write() as db:
             db.execute(
                 "INSERT OR IGNORE INTO calls (call_id, first_looked_up_at, last_looked_up_at, lookups, outcome) VALUES (?, ?, ?, 0, ?)",
@@ -304,49 +465,52 @@ class HistoryStore:
                 "UPDATE calls SET last_looked_up_at = ?, lookups = lookups + 1, outcome = ? WHERE call_id = ?",
                 (now, outcome, call_id),
             )
-            if recordings is not None:
+            if answer is not None:
                 db.execute(
                     "UPDATE calls SET segments = ?, synced = ?, pending = ?, response = ?, response_at = ?, labels = ?"
                     " WHERE call_id = ?",
-                    (
-                        len(recordings.segments),
-                        recordings.synced_count,
-                        recordings.pending_count,
-                        json.dumps(recordings.to_api_dict()),
-                        now,
-                        _search_text(recordings),
-                        call_id,
-                    ),
+                    answer,
                 )
 
     def record_download(self, call_id: str, index: int, label: str | None, path: Path, size: int, *, at: float | None = None) -> bool:
         """Record a completed download; like ``record_lookup`` it never raises."""
-        try:
+        when = time.time() if at is None else at
+
+        def write() -> bool:
             with self._write() as db:
                 db.execute(
                     "INSERT OR REPLACE INTO downloads (call_id, segment_index, label, path, bytes, completed_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (call_id, index, label, str(path), size, time.time() if at is None else at),
+                    (call_id, index, label, str(path), size, when),
                 )
-        except (sqlite3.Error, OSError) as exc:
-            self._failed_write(exc)
-            return False
-        return True
+            return True
+
+        return self._safely(write, False, skipped="this download is not recorded.")
 
     def forget(self, call_ids: Sequence[str]) -> int:
-        with self._write() as db:
-            removed = 0
-            for call_id in call_ids:
-                removed += db.execute("DELETE FROM calls WHERE call_id = ?", (call_id,)).rowcount
-                db.execute("DELETE FROM downloads WHERE call_id = ?", (call_id,))
-                db.execute("DELETE FROM session_calls WHERE call_id = ?", (call_id,))
-            return removed
+        """Remove calls (and their downloads); the number of calls removed (0 when skipped)."""
+
+        def write() -> int:
+            with self._write() as db:
+                removed = 0
+                for call_id in call_ids:
+                    removed += db.execute("DELETE FROM calls WHERE call_id = ?", (call_id,)).rowcount
+                    db.execute("DELETE FROM downloads WHERE call_id = ?", (call_id,))
+                    db.execute("DELETE FROM session_calls WHERE call_id = ?", (call_id,))
+                return removed
+
+        return self._safely(write, 0, skipped="nothing was removed.")
 
     def clear(self) -> int:
-        with self._write() as db:
-            removed = db.execute("DELETE FROM calls").rowcount
-            db.execute("DELETE FROM downloads")
-            db.execute("DELETE FROM session_calls")
-            return removed
+        """Remove every entry; the number removed (0 when skipped)."""
+
+        def write() -> int:
+            with self._write() as db:
+                removed = db.execute("DELETE FROM calls").rowcount
+                db.execute("DELETE FROM downloads")
+                db.execute("DELETE FROM session_calls")
+                return removed
+
+        return self._safely(write, 0, skipped="nothing was removed.")
 
     # --- reading ------------------------------------------------------------------------
 
@@ -367,70 +531,91 @@ class HistoryStore:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [self._entry(row) for row in self._connection().execute(sql, params)]
+
+        def read() -> list[HistoryEntry]:
+            return [entry for row in self._connection().execute(sql, params) if (entry := self._entry(row)) is not None]
+
+        return self._safely(read, [])
 
     def count(self) -> int:
-        return self._connection().execute("SELECT COUNT(*) FROM calls").fetchone()[0]
+        return self._safely(lambda: int(self._connection().execute("SELECT COUNT(*) FROM calls").fetchone()[0]), 0)
 
     def get(self, call_id: str) -> HistoryEntry | None:
-        row = self._connection().execute(f"SELECT {self._ENTRY_COLUMNS} FROM calls c WHERE c.call_id = ?", (call_id,)).fetchone()
-        return self._entry(row) if row else None
+        def read() -> HistoryEntry | None:
+            row = self._connection().execute(f"SELECT {self._ENTRY_COLUMNS} FROM calls c WHERE c.call_id = ?", (call_id,)).fetchone()
+            return self._entry(row) if row else None
+
+        return self._safely(read, None)
 
     def cached(self, call_id: str) -> CachedCall | None:
         """The last successful answer for a call, for offline use."""
-        row = self._connection().execute("SELECT response, response_at FROM calls WHERE call_id = ?", (call_id,)).fetchone()
-        if row is None or row[0] is None:
+        row = self._safely(
+            lambda: self._connection().execute("SELECT response, response_at FROM calls WHERE call_id = ?", (call_id,)).fetchone(),
+            None,
+        )
+        if row is None or not isinstance(row[0], str):
             return None
         try:
             recordings = CallRecordings.from_api(call_id, json.loads(row[0]))
-        except (ValueError, ApiError):
+            fetched_at = _when(row[1]) or datetime.now(timezone.utc)
+        except (ValueError, TypeError, OverflowError, OSError, RecursionError, ApiError):
             return None
-        return CachedCall(recordings, _when(row[1]) or datetime.now(timezone.utc))
+        return CachedCall(recordings, fetched_at)
 
     def downloads(self, call_id: str) -> dict[int, str]:
         """Segment index -> path of the latest recorded download of each segment."""
-        rows = self._connection().execute(
-            "SELECT segment_index, path FROM downloads WHERE call_id = ? ORDER BY completed_at", (call_id,)
-        )
-        return {index: path for index, path in rows}
+
+        def read() -> dict[int, str]:
+            rows = self._connection().execute(
+                "SELECT segment_index, path FROM downloads WHERE call_id = ? ORDER BY completed_at", (call_id,)
+            )
+            return {index: path for index, path in rows}
+
+        return self._safely(read, {})
 
     def add_to_session(self, call_ids: Sequence[str], *, at: float | None = None) -> bool:
         """Note that this app session lists these calls, in this order (first listing wins)."""
         if self.session is None:
             return True
         start = time.time() if at is None else at
-        try:
+        rows = [(self.session, call_id, start + position * 1e-6) for position, call_id in enumerate(call_ids)]
+
+        def write() -> bool:
             with self._write() as db:
-                db.executemany(
-                    "INSERT OR IGNORE INTO session_calls (session, call_id, added_at) VALUES (?, ?, ?)",
-                    [(self.session, call_id, start + position * 1e-6) for position, call_id in enumerate(call_ids)],
-                )
-        except (sqlite3.Error, OSError) as exc:
-            self._failed_write(exc)
-            return False
-        return True
+                db.executemany("INSERT OR IGNORE INTO session_calls (session, call_id, added_at) VALUES (?, ?, ?)", rows)
+            return True
+
+        return self._safely(write, False, skipped="this session's calls are not remembered.")
 
     def last_session_call_ids(self) -> list[str]:
         """The calls listed in the most recent app session other than this one, in list order."""
-        db = self._connection()
-        row = db.execute(
-            "SELECT session FROM session_calls WHERE session IS NOT ? ORDER BY added_at DESC LIMIT 1", (self.session,)
-        ).fetchone()
-        if row is None:
-            return []
-        return [r[0] for r in db.execute("SELECT call_id FROM session_calls WHERE session = ? ORDER BY added_at", (row[0],))]
+
+        def read() -> list[str]:
+            db = self._connection()
+            row = db.execute(
+                "SELECT session FROM session_calls WHERE session IS NOT ? ORDER BY added_at DESC LIMIT 1", (self.session,)
+            ).fetchone()
+            if row is None:
+                return []
+            return [r[0] for r in db.execute("SELECT call_id FROM session_calls WHERE session = ? ORDER BY added_at", (row[0],))]
+
+        return self._safely(read, [])
 
     @staticmethod
-    def _entry(row: tuple) -> HistoryEntry:  # type: ignore[type-arg]
-        return HistoryEntry(
-            call_id=row[0],
-            first_looked_up_at=_when(row[1]),  # type: ignore[arg-type]
-            last_looked_up_at=_when(row[2]),  # type: ignore[arg-type]
-            lookups=row[3],
-            outcome=row[4],
-            segments=row[5],
-            synced=row[6],
-            pending=row[7],
-            downloaded=row[8] or 0,
-            response_at=_when(row[9]),
-        )
+    def _entry(row: tuple) -> HistoryEntry | None:  # type: ignore[type-arg]
+        """One row as an entry; None for a row whose values cannot be one (a damaged file)."""
+        try:
+            return HistoryEntry(
+                call_id=str(row[0]),
+                first_looked_up_at=_when(row[1]),  # type: ignore[arg-type]
+                last_looked_up_at=_when(row[2]),  # type: ignore[arg-type]
+                lookups=int(row[3]),
+                outcome=str(row[4]),
+                segments=row[5],
+                synced=row[6],
+                pending=row[7],
+                downloaded=row[8] or 0,
+                response_at=_when(row[9]),
+            )
+        except (ValueError, TypeError, OverflowError, OSError):
+            return None

@@ -75,9 +75,10 @@ def collect_items(inputs: Sequence[str], stdin: TextIO) -> list[Item]:
 
 
 def open_history(paths: Paths) -> HistoryStore:
+    """The history store; a wait for another instance's lock is said at once on stderr."""
     from recbrowser.history import HistoryStore
 
-    return HistoryStore(paths.history_db)
+    return HistoryStore(paths.history_db, on_wait=lambda notice: print(f"recbrowser: {notice}", file=sys.stderr, flush=True))
 
 
 def warn(*warnings: str) -> None:

@@ -12,6 +12,8 @@ from recbrowser.progress import relative_time
 from recbrowser.settings import Paths
 from recbrowser.text import printable
 
+EXIT_NOT_WRITTEN = 1  # `forget` / `clear` could not change the history (the warning says why)
+
 
 def run_history(args: argparse.Namespace, paths: Paths) -> int:
     history = open_history(paths)
@@ -23,7 +25,10 @@ def run_history(args: argparse.Namespace, paths: Paths) -> int:
                 if not found:
                     raise UsageError(f"{printable(text, limit=80)!r} is not a call ID: {EXPECTED}")
                 ids += found
+            failed = history.failed_writes
             removed = history.forget(ids)
+            if history.failed_writes > failed:
+                return EXIT_NOT_WRITTEN  # the warning, printed on closing, says why
             print(f"Removed {removed} of {len(ids)} call{'s' if len(ids) != 1 else ''} from the history.")
             return EXIT_OK
         if args.history_command == "clear":
@@ -39,7 +44,10 @@ def run_history(args: argparse.Namespace, paths: Paths) -> int:
                 if answer.strip().lower() not in ("y", "yes"):
                     print("Nothing removed.")
                     return EXIT_OK
+            failed = history.failed_writes
             removed = history.clear()
+            if history.failed_writes > failed:
+                return EXIT_NOT_WRITTEN  # the warning, printed on closing, says why
             print(f"Removed {removed} entr{'y' if removed == 1 else 'ies'} from the history.")
             return EXIT_OK
         entries = history.entries(search=args.search, limit=args.limit)

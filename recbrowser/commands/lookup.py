@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
+from typing import Callable
 
 from recbrowser.client import NO_KEY_MESSAGE, MagpipeClient
 from recbrowser.commands.common import (
@@ -20,8 +21,8 @@ from recbrowser.commands.common import (
     print_retry,
     resolved_for,
 )
-from recbrowser.errors import InvalidCallId, NoApiKey, NotCached, RecBrowserError
-from recbrowser.history import HistoryStore
+from recbrowser.errors import InvalidCallId, NoApiKey, NoRecording, NotCached, NotFound, RecBrowserError
+from recbrowser.history import HistoryEntry, HistoryStore
 from recbrowser.lookups import LookupResult, lookup_many
 from recbrowser.models import CallRecordings, format_duration, format_local_time
 from recbrowser.progress import relative_time
@@ -41,22 +42,58 @@ def run_lookup(args: argparse.Namespace, paths: Paths) -> int:
         close_history(history)
 
 
+# Outcomes that are the API's answer about the call, kept as they were; any other failure
+# (server_error, network_error, bad_response…) said nothing about the call.
+ANSWERED_OFFLINE: dict[str, Callable[[], RecBrowserError]] = {
+    NoRecording.code: lambda: NoRecording("No recording available for this call."),
+    NotFound.code: lambda: NotFound("Call not found (unknown ID, or a call of another account)."),
+}
+
+
 def _lookup_offline(items: list[Item], history: HistoryStore, *, json_lines: bool) -> int:
+    """Each call as the history last knew it: its last good answer, else the API's last word
+    on it (no recording, not found) with when that was said; otherwise not_cached."""
     exit_code = EXIT_OK
     for item in items:
-        error: RecBrowserError | None = InvalidCallId(item.invalid) if item.invalid is not None else None
-        cached = history.cached(item.call_id) if error is None else None
-        if error is None and cached is None:
-            error = NotCached("Not in the lookup history; look it up online first.")
-        if error is not None:
+        if item.invalid is not None:
+            error: RecBrowserError = InvalidCallId(item.invalid)
             exit_code = max(exit_code, error.exit_code)
             emit_error(item.call_id, error, json_lines)
             continue
-        if json_lines:
-            print_json({**cached.recordings.to_api_dict(), "cached_at": cached.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")})
+        cached = history.cached(item.call_id)
+        if cached is not None:
+            if json_lines:
+                print_json({**cached.recordings.to_api_dict(), "cached_at": _iso(cached.fetched_at)})
+            else:
+                print(format_call(cached.recordings, cached_at=cached.fetched_at), flush=True)
+            continue
+        error, cached_at = _cached_failure(history.get(item.call_id))
+        exit_code = max(exit_code, error.exit_code)
+        if cached_at is None:
+            emit_error(item.call_id, error, json_lines)
+        elif json_lines:
+            print_json({"call_id": item.call_id, "error": {"code": error.code, "message": error.message}, "cached_at": _iso(cached_at)})
         else:
-            print(format_call(cached.recordings, cached_at=cached.fetched_at), flush=True)
+            print(f"recbrowser: {item.call_id}: {error.message} (cached {relative_time(cached_at)})", file=sys.stderr, flush=True)
     return exit_code
+
+
+def _cached_failure(entry: HistoryEntry | None) -> tuple[RecBrowserError, datetime | None]:
+    """The error to answer offline for a call without a good answer, and when the API gave it
+    (None when the history holds no answer from the API at all)."""
+    if entry is None:
+        return NotCached("Not in the lookup history; look it up online first."), None
+    answered = ANSWERED_OFFLINE.get(entry.outcome)
+    if answered is not None:
+        return answered(), entry.last_looked_up_at
+    return NotCached(
+        f"No answer in the lookup history: its last lookup ({relative_time(entry.last_looked_up_at)}) "
+        f"failed with {printable(entry.outcome, limit=32)}; look it up online."
+    ), None
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 async def _lookup(items: list[Item], resolved: Resolved, history: HistoryStore, *, json_lines: bool, jobs: int) -> int:
