@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from recbrowser.errors import BadResponse
@@ -212,8 +212,34 @@ def format_duration(seconds: int | float | None) -> str:
     return f"{minutes}:{secs:02d}"
 
 
-def format_local_time(moment: datetime | None) -> str:
-    """Local wall-clock time for display, or an em dash."""
+def format_local_time(moment: datetime | None, *, seconds: bool = True) -> str:
+    """Local wall-clock time for display, or an em dash.
+
+    Near year 1 or 9999 the local time may not exist as a datetime (``astimezone`` overflows):
+    then the moment is shown in UTC, or failing that as the server wrote it, with a zone
+    marker (``9999-12-31 23:59:59 UTC-05:00``), never a wrong or missing time.
+    """
     if moment is None:
         return "—"
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    marker = ""
+    try:
+        shown = moment.astimezone()
+    except (OverflowError, ValueError):
+        try:
+            shown = moment.astimezone(timezone.utc)
+        except (OverflowError, ValueError):
+            shown = moment
+        marker = " " + zone_marker(shown.utcoffset())
+    text = f"{shown.year:04d}-{shown.month:02d}-{shown.day:02d} {shown.hour:02d}:{shown.minute:02d}"
+    if seconds:
+        text += f":{shown.second:02d}"
+    return text + marker
+
+
+def zone_marker(offset: timedelta | None) -> str:
+    """``UTC``, ``UTC+05:00`` or ``UTC-03:30`` for a UTC offset (naive counts as UTC)."""
+    if not offset:
+        return "UTC"
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(offset) // timedelta(minutes=1)
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"

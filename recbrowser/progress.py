@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Sequence, TextIO
 
+from recbrowser.models import format_local_time
+
 
 @dataclass
 class Transfer:
@@ -71,7 +73,7 @@ def relative_time(moment: datetime, now: datetime | None = None) -> str:
     if seconds < 7 * 86400:
         days = round(seconds / 86400)
         return f"{days} day{'s' if days != 1 else ''} ago"
-    return moment.astimezone().strftime("%Y-%m-%d")
+    return format_local_time(moment)[:10]
 
 
 class StatusLine:

@@ -27,6 +27,11 @@ def status_summary(call: CallRecordings) -> str:
     return " · ".join(call.status_parts()) or "no segments"
 
 
+def created_cell(segment: Segment) -> Text:
+    """Local time to the minute; a zone marker when it cannot be shown locally (near year 1 or 9999)."""
+    return Text(format_local_time(segment.created_at, seconds=False))
+
+
 def segment_cells(segment: Segment, local_file: str | None = None) -> tuple[Text, ...]:
     """One row of the segments table: #, Status, Label, Length, File, Source, Created."""
     return (
@@ -36,5 +41,5 @@ def segment_cells(segment: Segment, local_file: str | None = None) -> tuple[Text
         Text(format_duration(segment.duration_seconds), justify="right"),
         literal(f"✓ {Path(local_file).name}", style="green") if local_file else Text("—", style="dim"),
         literal(segment.source or "—", limit=14),
-        Text(format_local_time(segment.created_at)[:16]),
+        created_cell(segment),
     )

@@ -1,0 +1,139 @@
+"""Far dates and absurd numbers from the API display everywhere, bounded, over real HTTP.
+
+Issue 9, items 6 and 7: a ``created_at`` of year 1 or 9999 with an offset made ``astimezone()``
+overflow (lookup table, ``lookup --offline``, the app on every start), and a 400-digit
+``duration_seconds`` raised OverflowError. The shipped fake serves such a call here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from recbrowser.fakeapi import DEMO_KEY, SAMPLE_CALLS, FakeMagpipe, SegmentSpec
+from recbrowser.history import HistoryStore
+from recbrowser.progress import Transfer, human_bytes, human_eta
+from recbrowser.settings import Paths
+from recbrowser.models import Segment
+from recbrowser.tui.cells import segment_cells
+from recbrowser.tui.widgets.segment_table import SegmentTable
+from tests.cli_helpers import child_env, run_main
+from tests.tui_helpers import look_up, make_app, settle
+
+HUGE = 10**400
+HUGE_DIGITS = str(HUGE)[:300]
+DATES = dataclasses.replace(
+    SAMPLE_CALLS[0],
+    recordings=[
+        SegmentSpec("main", created_at="0001-01-01T00:00:00+05:00", duration_seconds=64),
+        SegmentSpec("conversation", created_at="9999-12-31T23:59:59-05:00", duration_seconds=125),
+        SegmentSpec("back_to_agent", created_at="0001-01-01T00:00:00Z"),
+    ],
+)
+NUMBERS = dataclasses.replace(
+    SAMPLE_CALLS[1],
+    recordings=[
+        SegmentSpec("main", duration_seconds=HUGE, created_at="2026-03-02T10:34:25Z"),  # type: ignore[arg-type]
+        SegmentSpec("conversation", duration_seconds=125, source=-HUGE),  # type: ignore[arg-type]
+    ],
+)
+# Neither moment has a local or UTC form (the UTC one would be year 0 or 10000): shown as sent.
+YEAR_1 = "0001-01-01 00:00:00 UTC+05:00"
+YEAR_9999 = "9999-12-31 23:59:59 UTC-05:00"
+
+
+@pytest.fixture(scope="module")
+def odd_server() -> Iterator[FakeMagpipe]:
+    with FakeMagpipe(calls=[DATES, NUMBERS]) as server:
+        yield server
+
+
+@pytest.fixture
+def odd(odd_server: FakeMagpipe, monkeypatch: pytest.MonkeyPatch) -> FakeMagpipe:
+    odd_server.reset()
+    monkeypatch.setenv("MAGPIPE_API_URL", odd_server.api_url)
+    monkeypatch.setenv("MAGPIPE_API_KEY", DEMO_KEY)
+    return odd_server
+
+
+def assert_bounded(text: str) -> None:
+    assert HUGE_DIGITS not in text
+    assert "Traceback" not in text
+
+
+# --- item 6: far dates ---------------------------------------------------------------------
+
+
+def test_far_dates_show_in_the_lookup_table(odd, capsys) -> None:
+    run = run_main(capsys, "lookup", DATES.call_id)
+    assert run.code == 0, run.err
+    rows = run.out.splitlines()[2:5]
+    assert YEAR_1 in rows[0] and YEAR_9999 in rows[1] and "0001-01-01" in rows[2]
+
+
+def test_far_dates_keep_their_string_in_json_and_show_offline_and_in_the_history(odd, capsys) -> None:
+    online = run_main(capsys, "lookup", "--json", DATES.call_id)
+    assert online.code == 0, online.err
+    (answer,) = online.json_lines
+    assert [s["created_at"] for s in answer["recordings"]] == [spec.created_at for spec in DATES.recordings]
+    offline = run_main(capsys, "lookup", "--offline", DATES.call_id)
+    assert offline.code == 0, offline.err
+    assert YEAR_1 in offline.out and YEAR_9999 in offline.out and "cached" in offline.out
+    offline_json = run_main(capsys, "lookup", "--offline", "--json", DATES.call_id)
+    assert offline_json.code == 0
+    assert offline_json.json_lines[0]["recordings"][1]["created_at"] == "9999-12-31T23:59:59-05:00"
+    listed = run_main(capsys, "history", "--json")
+    assert listed.code == 0 and listed.json_lines[0]["segments"] == 3
+    assert run_main(capsys, "history").code == 0
+
+
+def test_created_field_names_files_with_four_digit_years_at_both_ends(odd, capsys, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    template = "{created:%Y%m%d-%H%M}-{index}.{ext}"
+    run = run_main(capsys, "download", "--json", "-o", str(out), "--name", template, DATES.call_id)
+    assert run.code == 0, run.err
+    assert sorted(p.name for p in out.iterdir()) == ["00010101-0000-1.wav", "00010101-0000-3.wav", "99991231-2359-2.wav"]
+
+
+def test_a_zone_west_of_utc_shows_year_1_in_utc_with_a_marker(odd, tmp_path: Path) -> None:
+    # In New York, 0001-01-01T00:00:00Z is still year 0: no local form, so UTC, marked.
+    env = child_env(tmp_path, TZ="EST5", MAGPIPE_API_URL=odd.api_url, MAGPIPE_API_KEY=DEMO_KEY)
+    done = subprocess.run(
+        [sys.executable, "-m", "recbrowser", "lookup", DATES.call_id], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.splitlines()[2:5]
+    assert YEAR_1 in rows[0] and YEAR_9999 in rows[1]
+    assert "0001-01-01 00:00:00 UTC" in rows[2] and "UTC+" not in rows[2]
+
+
+async def test_the_segments_table_shows_far_dates_and_the_app_restores_them(odd) -> None:
+    path = Paths.default().history_db
+    first = make_app(odd, history=HistoryStore(path, session="first"))
+    async with first.run_test(size=(120, 36)) as pilot:
+        await look_up(pilot, DATES.call_id)
+        rows = table_rows(first)
+    assert [row[6] for row in rows[:2]] == ["0001-01-01 00:00 UTC+05:00", "9999-12-31 23:59 UTC-05:00"]
+
+    # On the next start the cached answer comes back: it must show, not kill the app.
+    second = make_app(odd, history=HistoryStore(path, session="second"))
+    async with second.run_test(size=(120, 36)) as pilot:
+        deadline = time.monotonic() + 10
+        while not second.screen.query(SegmentTable) or not table_rows(second):
+            assert time.monotonic() < deadline, "the cached call was not restored"
+            await pilot.pause(0.01)
+        await settle(pilot)
+        assert table_rows(second) == rows
+        assert second.is_running
+
+
+def table_rows(app) -> list[list[str]]:
+    table = app.screen.query_one(SegmentTable)
+    return [[cell.plain for cell in table.get_row_at(i)] for i in range(table.row_count)]
