@@ -68,26 +68,39 @@ def parse_timestamp(value: Any) -> datetime | None:
     return parsed
 
 
+MAX_TEXT_NUMBER = 10**20
+"""A number where text is expected becomes that text only below this: a 400-digit "label"
+is junk, and would otherwise reach cells and messages whole."""
+
+MAX_DURATION = 100 * 366 * 86400
+"""Durations beyond about a century are taken as unknown, so every shown duration is bounded."""
+
+
 def _text_or_none(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value) if -MAX_TEXT_NUMBER < value < MAX_TEXT_NUMBER else None
+    if isinstance(value, float):
+        return str(value)  # repr of a float is always short
     return None
 
 
 def _duration(value: Any) -> int | float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                return None
-        else:
+    """Seconds as a non-negative int (or float with a fraction) up to MAX_DURATION; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value)  # never raises OverflowError: too large is inf
+        except ValueError:
             return None
-    if value != value or value < 0 or value == float("inf"):  # NaN, negative, infinite
+    elif not isinstance(value, (int, float)):
+        return None
+    # Compared before any float conversion: a 400-digit int overflows float().
+    if not 0 <= value <= MAX_DURATION:  # also false for NaN
         return None
     return int(value) if float(value).is_integer() else value
 
@@ -201,8 +214,8 @@ class CallRecordings:
 
 
 def format_duration(seconds: int | float | None) -> str:
-    """m:ss (or h:mm:ss), and an em dash when unknown."""
-    if seconds is None:
+    """m:ss (or h:mm:ss), and an em dash when unknown (also for negative or absurd values)."""
+    if seconds is None or not 0 <= seconds <= MAX_DURATION * 10**6:  # room for a sum of many segments
         return "—"
     total = int(round(seconds))
     hours, rest = divmod(total, 3600)

@@ -134,6 +134,61 @@ async def test_the_segments_table_shows_far_dates_and_the_app_restores_them(odd)
         assert second.is_running
 
 
+# --- item 7 (values): absurd numbers -------------------------------------------------------
+
+
+def test_a_huge_duration_is_unknown_in_the_lookup_table(odd, capsys) -> None:
+    run = run_main(capsys, "lookup", NUMBERS.call_id)
+    assert run.code == 0, run.err
+    assert_bounded(run.out + run.err)
+    first, second = (line.split() for line in run.out.splitlines()[2:4])
+    assert first[1:4] == ["Main", "Call", "—"] and second[1:3] == ["Conversation", "2:05"]
+    assert "2:05" in run.out.splitlines()[0]  # the total counts only the known duration
+
+
+def test_a_huge_duration_is_null_in_json_lines_and_from_the_history(odd, capsys) -> None:
+    run = run_main(capsys, "lookup", "--json", NUMBERS.call_id)
+    assert run.code == 0, run.err
+    assert_bounded(run.out)
+    segments = run.json_lines[0]["recordings"]
+    assert [s["duration_seconds"] for s in segments] == [None, 125]
+    assert segments[1]["source"] is None  # a 400-digit "source" is no text
+    offline = run_main(capsys, "lookup", "--offline", NUMBERS.call_id)
+    assert offline.code == 0, offline.err
+    assert_bounded(offline.out + offline.err)
+
+
+async def test_the_segments_table_shows_a_huge_duration_as_unknown(odd) -> None:
+    app = make_app(odd)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await look_up(pilot, NUMBERS.call_id)
+        rows = table_rows(app)
+        assert app.is_running
+    assert [row[3] for row in rows] == ["—", "2:05"]
+    assert rows[1][5] == "—"
+    assert_bounded(repr(rows))
+
+
 def table_rows(app) -> list[list[str]]:
     table = app.screen.query_one(SegmentTable)
     return [[cell.plain for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def test_segment_cells_are_bounded_and_escaped() -> None:
+    segment = Segment.from_api(
+        1, {"label": "[bold]x\x1b[31m" * 20, "duration_seconds": HUGE, "source": -HUGE, "status": HUGE, "created_at": "9999-12-31T23:59:59-05:00"}
+    )
+    cells = [cell.plain for cell in segment_cells(segment)]
+    assert cells[3] == "—" and cells[5] == "—" and cells[6] == "9999-12-31 23:59 UTC-05:00"
+    assert all(not re.search(r"[\x00-\x1f]", cell) and len(cell) <= 40 for cell in cells)
+
+
+@pytest.mark.parametrize("size", [HUGE, -HUGE, float("nan"), float("inf")])
+def test_progress_shows_a_servers_absurd_size_as_unknown(size) -> None:
+    assert human_bytes(size) == "?"
+
+
+def test_progress_has_no_eta_for_an_absurd_total_and_bounds_long_ones() -> None:
+    transfer = Transfer(total=HUGE, done=10, started=time.monotonic() - 1)
+    assert transfer.eta is None
+    assert human_eta(float("inf")) == "> 100 days" and human_eta(float("nan")) == "—"
