@@ -76,11 +76,15 @@ MAX_DURATION = 100 * 366 * 86400
 """Durations beyond about a century are taken as unknown, so every shown duration is bounded."""
 
 
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def _text_or_none(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return value
+        # JSON can carry "\ud800" alone: not text any terminal, file name or SQLite accepts.
+        return value if value.isascii() else _LONE_SURROGATE.sub("\ufffd", value)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value) if -MAX_TEXT_NUMBER < value < MAX_TEXT_NUMBER else None
     if isinstance(value, float):

@@ -44,6 +44,7 @@ NUMBERS = dataclasses.replace(
         SegmentSpec("conversation", duration_seconds=125, source=-HUGE),  # type: ignore[arg-type]
     ],
 )
+LONE_SURROGATE = dataclasses.replace(SAMPLE_CALLS[2], recordings=[SegmentSpec("\ud800main\udfff", source="a\udc80")])
 # Neither moment has a local or UTC form (the UTC one would be year 0 or 10000): shown as sent.
 YEAR_1 = "0001-01-01 00:00:00 UTC+05:00"
 YEAR_9999 = "9999-12-31 23:59:59 UTC-05:00"
@@ -51,7 +52,7 @@ YEAR_9999 = "9999-12-31 23:59:59 UTC-05:00"
 
 @pytest.fixture(scope="module")
 def odd_server() -> Iterator[FakeMagpipe]:
-    with FakeMagpipe(calls=[DATES, NUMBERS]) as server:
+    with FakeMagpipe(calls=[DATES, NUMBERS, LONE_SURROGATE]) as server:
         yield server
 
 
@@ -167,6 +168,20 @@ async def test_the_segments_table_shows_a_huge_duration_as_unknown(odd) -> None:
     assert [row[3] for row in rows] == ["—", "2:05"]
     assert rows[1][5] == "—"
     assert_bounded(repr(rows))
+
+
+def test_a_lone_surrogate_in_a_label_is_replaced_so_it_shows_and_reaches_the_history(odd, capsys, tmp_path: Path) -> None:
+    # JSON may carry "\ud800" alone; SQLite (the history), terminals and file names refuse it.
+    run = run_main(capsys, "lookup", "--json", LONE_SURROGATE.call_id)
+    assert run.code == 0, run.err
+    (segment,) = run.json_lines[0]["recordings"]
+    assert (segment["label"], segment["source"]) == ("\ufffdmain\ufffd", "a\ufffd")
+    offline = run_main(capsys, "lookup", "--offline", LONE_SURROGATE.call_id)
+    assert offline.code == 0, offline.err
+    assert "\ufffdmain\ufffd" in offline.out
+    out = tmp_path / "out"
+    assert run_main(capsys, "download", "-o", str(out), "--name", "{label}.{ext}", LONE_SURROGATE.call_id).code == 0
+    assert [p.name for p in out.iterdir()] == ["\ufffdmain\ufffd.wav"]
 
 
 def table_rows(app) -> list[list[str]]:
