@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from recbrowser.errors import BadResponse
@@ -68,26 +68,43 @@ def parse_timestamp(value: Any) -> datetime | None:
     return parsed
 
 
+MAX_TEXT_NUMBER = 10**20
+"""A number where text is expected becomes that text only below this: a 400-digit "label"
+is junk, and would otherwise reach cells and messages whole."""
+
+MAX_DURATION = 100 * 366 * 86400
+"""Durations beyond about a century are taken as unknown, so every shown duration is bounded."""
+
+
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def _text_or_none(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
+        # JSON can carry "\ud800" alone: not text any terminal, file name or SQLite accepts.
+        return value if value.isascii() else _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value) if -MAX_TEXT_NUMBER < value < MAX_TEXT_NUMBER else None
+    if isinstance(value, float):
+        return str(value)  # repr of a float is always short
     return None
 
 
 def _duration(value: Any) -> int | float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                return None
-        else:
+    """Seconds as a non-negative int (or float with a fraction) up to MAX_DURATION; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value)  # never raises OverflowError: too large is inf
+        except ValueError:
             return None
-    if value != value or value < 0 or value == float("inf"):  # NaN, negative, infinite
+    elif not isinstance(value, (int, float)):
+        return None
+    # Compared before any float conversion: a 400-digit int overflows float().
+    if not 0 <= value <= MAX_DURATION:  # also false for NaN
         return None
     return int(value) if float(value).is_integer() else value
 
@@ -201,8 +218,8 @@ class CallRecordings:
 
 
 def format_duration(seconds: int | float | None) -> str:
-    """m:ss (or h:mm:ss), and an em dash when unknown."""
-    if seconds is None:
+    """m:ss (or h:mm:ss), and an em dash when unknown (also for negative or absurd values)."""
+    if seconds is None or not 0 <= seconds <= MAX_DURATION * 10**6:  # room for a sum of many segments
         return "—"
     total = int(round(seconds))
     hours, rest = divmod(total, 3600)
@@ -212,8 +229,34 @@ def format_duration(seconds: int | float | None) -> str:
     return f"{minutes}:{secs:02d}"
 
 
-def format_local_time(moment: datetime | None) -> str:
-    """Local wall-clock time for display, or an em dash."""
+def format_local_time(moment: datetime | None, *, seconds: bool = True) -> str:
+    """Local wall-clock time for display, or an em dash.
+
+    Near year 1 or 9999 the local time may not exist as a datetime (``astimezone`` overflows):
+    then the moment is shown in UTC, or failing that as the server wrote it, with a zone
+    marker (``9999-12-31 23:59:59 UTC-05:00``), never a wrong or missing time.
+    """
     if moment is None:
         return "—"
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    marker = ""
+    try:
+        shown = moment.astimezone()
+    except (OverflowError, ValueError):
+        try:
+            shown = moment.astimezone(timezone.utc)
+        except (OverflowError, ValueError):
+            shown = moment
+        marker = " " + zone_marker(shown.utcoffset())
+    text = f"{shown.year:04d}-{shown.month:02d}-{shown.day:02d} {shown.hour:02d}:{shown.minute:02d}"
+    if seconds:
+        text += f":{shown.second:02d}"
+    return text + marker
+
+
+def zone_marker(offset: timedelta | None) -> str:
+    """``UTC``, ``UTC+05:00`` or ``UTC-03:30`` for a UTC offset (naive counts as UTC)."""
+    if not offset:
+        return "UTC"
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(offset) // timedelta(minutes=1)
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"

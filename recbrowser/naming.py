@@ -74,16 +74,34 @@ def extension_from_content_type(content_type: str | None) -> str | None:
     return CONTENT_TYPE_EXT.get(content_type.split(";")[0].strip().lower())
 
 
+_STRFTIME_YEAR = re.compile(r"%[%YG]")
+
+
 class _Created:
-    """``{created:%Y%m%d-%H%M%S}`` support that degrades to ``unknown`` when the API gave no time."""
+    """``{created:%Y%m%d-%H%M%S}`` support that degrades to ``unknown`` when the API gave no time.
+
+    The time is the one the server wrote (its own offset), so no conversion can overflow near
+    year 1 or 9999; years always have four digits (the C library writes year 1 as ``1``).
+    """
 
     def __init__(self, moment: datetime | None) -> None:
         self.moment = moment
 
     def __format__(self, spec: str) -> str:
-        if self.moment is None:
+        moment = self.moment
+        if moment is None:
             return "unknown"
-        return self.moment.strftime(spec or "%Y%m%d-%H%M%S")
+
+        def year(match: re.Match[str]) -> str:
+            token = match[0]
+            if token == "%%":
+                return token
+            return f"{moment.isocalendar()[0] if token == '%G' else moment.year:04d}"
+
+        try:
+            return moment.strftime(_STRFTIME_YEAR.sub(year, spec or "%Y%m%d-%H%M%S"))
+        except OverflowError:  # e.g. %s near the edges on some C libraries
+            return "unknown"
 
 
 def check_template(template: str) -> None:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Sequence, TextIO
 
+from recbrowser.models import format_local_time
+
 
 @dataclass
 class Transfer:
@@ -29,26 +31,35 @@ class Transfer:
 
     @property
     def eta(self) -> float | None:
-        if self.total is None or self.speed <= 0:
+        if self.total is None or self.speed <= 0 or self.total - self.done > MAX_BYTES:
             return None
         return max(0.0, (self.total - self.done) / self.speed)
 
 
+MAX_BYTES = 1024**6
+"""Sizes from a server (a Content-Length of 400 digits) are shown bounded: beyond this, "?"."""
+MAX_ETA = 100 * 86400
+
+
 def human_bytes(count: float | None) -> str:
-    if count is None:
+    """``512 B``, ``1.5 MiB``; ``?`` when unknown or beyond any real size (never the raw digits)."""
+    if count is None or not -MAX_BYTES <= count <= MAX_BYTES:  # also NaN; compared before float()
         return "?"
     value = float(count)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if abs(value) < 1024 or unit == "PiB":
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
-    return f"{value:.1f} TiB"  # pragma: no cover
+    return f"{value:.1f} PiB"  # pragma: no cover
 
 
 def human_eta(seconds: float | None) -> str:
-    if seconds is None:
+    """``7s``, ``3m05s``, ``2h10m``; ``—`` when unknown, ``> 100 days`` beyond that."""
+    if seconds is None or seconds != seconds:
         return "—"
-    seconds = int(seconds + 0.5)
+    if seconds > MAX_ETA:
+        return "> 100 days"
+    seconds = int(max(0.0, seconds) + 0.5)
     minutes, secs = divmod(seconds, 60)
     hours, minutes = divmod(minutes, 60)
     if hours:
@@ -71,7 +82,7 @@ def relative_time(moment: datetime, now: datetime | None = None) -> str:
     if seconds < 7 * 86400:
         days = round(seconds / 86400)
         return f"{days} day{'s' if days != 1 else ''} ago"
-    return moment.astimezone().strftime("%Y-%m-%d")
+    return format_local_time(moment)[:10]
 
 
 class StatusLine:

@@ -39,7 +39,12 @@ def _etag(data: bytes) -> str:
 
 
 def _http_date(iso: str | None) -> str:
-    moment = datetime.fromisoformat(iso.replace("Z", "+00:00")) if iso else _EPOCH_2026
+    """Last-Modified from a segment's created_at; 2026-01-01 when it has none or no UTC form
+    (an offset, or a far date such as 9999-12-31T23:59:59-05:00 that overflows in UTC)."""
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc) if iso else _EPOCH_2026
+    except (ValueError, OverflowError):
+        moment = _EPOCH_2026
     return format_datetime(moment, usegmt=True)
 
 

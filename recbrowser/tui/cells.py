@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 
-from recbrowser.models import PENDING, SYNCED, CallRecordings
+from recbrowser.models import PENDING, SYNCED, CallRecordings, Segment, format_duration, format_local_time
 from recbrowser.text import printable
 
 
@@ -23,3 +25,21 @@ def status_cell(status: str | None) -> Text:
 
 def status_summary(call: CallRecordings) -> str:
     return " · ".join(call.status_parts()) or "no segments"
+
+
+def created_cell(segment: Segment) -> Text:
+    """Local time to the minute; a zone marker when it cannot be shown locally (near year 1 or 9999)."""
+    return Text(format_local_time(segment.created_at, seconds=False))
+
+
+def segment_cells(segment: Segment, local_file: str | None = None) -> tuple[Text, ...]:
+    """One row of the segments table: #, Status, Label, Length, File, Source, Created."""
+    return (
+        Text(str(segment.index), style="dim"),
+        status_cell(segment.status),
+        literal(segment.friendly_label, limit=40),
+        Text(format_duration(segment.duration_seconds), justify="right"),
+        literal(f"✓ {Path(local_file).name}", style="green") if local_file else Text("—", style="dim"),
+        literal(segment.source or "—", limit=14),
+        created_cell(segment),
+    )
