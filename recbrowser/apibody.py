@@ -74,7 +74,7 @@ def _encodings(header: str | None) -> list[str]:
     return names
 
 
-async def read_limited(raw: AsyncIterator[bytes], content_encoding: str | None, limit: int = MAX_ANSWER_BYTES) -> bytes:
+async def read_limited(raw: AsyncIterator[bytes], content_encoding: str | None, limit: int = MAX_ANSWER_BYTES) -> bytearray:
     """The decoded body from raw (still encoded) chunks; TooLarge once it passes ``limit`` bytes.
 
     Raises Undecodable for an encoding outside ``ACCEPT_ENCODING`` or broken compressed data.
@@ -93,10 +93,10 @@ async def read_limited(raw: AsyncIterator[bytes], content_encoding: str | None, 
 
     async for chunk in raw:
         take(chunk, 0)
-    return bytes(body)
+    return body  # not copied to bytes: json.loads reads a bytearray as well
 
 
-def parse_json(body: bytes) -> Any:
+def parse_json(body: bytes | bytearray) -> Any:
     """The JSON value of ``body``; Unparsable (never another exception) when it cannot be read."""
     try:
         return json.loads(body)

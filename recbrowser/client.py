@@ -106,7 +106,7 @@ class _Answer:
 
     status: int
     headers: httpx.Headers
-    body: bytes
+    body: bytes | bytearray
 
 
 class _DeadlinePassed(Exception):
