@@ -2,14 +2,18 @@
 
 The API key is sent only to the API origin, only on requests this client makes, and
 redirects are never followed (a redirect could hand the request to another host).
+Every answer is bounded: in size (``apibody.MAX_ANSWER_BYTES`` decoded) and in time (each
+request has an overall deadline); whatever a server sends, callers see only ApiError.
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
+import math
 import random
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -17,6 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from recbrowser import __version__
+from recbrowser.apibody import ACCEPT_ENCODING, MAX_ANSWER_BYTES, TooLarge, Undecodable, Unparsable, parse_json, read_limited
 from recbrowser.errors import (
     ApiError,
     BadResponse,
@@ -26,14 +31,18 @@ from recbrowser.errors import (
     NoRecording,
     NotFound,
     RateLimited,
+    RecBrowserError,
     ServerError,
     Unauthorized,
 )
 from recbrowser.models import CallRecordings
-from recbrowser.settings import InvalidKey, Secret, check_key
-from recbrowser.text import printable
+from recbrowser.settings import DEFAULT_REQUEST_DEADLINE, InvalidKey, Secret, check_key
+from recbrowser.text import printable, redact_userinfo
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=30.0)
+WAIT_NOTICE_AFTER = 3.0
+"""Seconds without an answer before ``on_wait`` is told, then every WAIT_NOTICE_EVERY."""
+WAIT_NOTICE_EVERY = 10.0
 USER_AGENT = f"recbrowser/{__version__}"
 NO_KEY_MESSAGE = (
     "No Magpipe API key. Save one with `recbrowser key set` (or press k in the app), "
@@ -52,12 +61,65 @@ class RetryNotice:
     error: ApiError
 
 
+@dataclass(frozen=True)
+class WaitNotice:
+    """Told to ``on_wait`` while a request has had no answer for a while."""
+
+    call_id: str | None
+    host: str
+    waited: float
+    """Seconds since the request (its first try) was sent."""
+
+
 def validate_api_url(url: str) -> str:
-    """Return the URL without a trailing slash; raise ValueError unless it is http(s) with a host."""
-    parts = urlsplit(url.strip())
+    """Return the URL without a trailing slash; raise ValueError unless it is http(s) with a host.
+
+    A user name or password in the URL is refused: httpx would send it as Basic auth instead
+    of the key. No message repeats it.
+    """
+    text = url.strip()
+    shown = printable(redact_userinfo(text), limit=80)
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        raise ValueError(f"The API URL is not a valid URL (got {shown!r}).") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"The API URL must start with http:// or https:// and name a host (got {printable(url, limit=80)!r}).")
-    return url.strip().rstrip("/")
+        raise ValueError(f"The API URL must start with http:// or https:// and name a host (got {shown!r}).")
+    if "@" in parts.netloc:
+        raise ValueError(f"The API URL must not contain a user name or password (got {shown!r}); the API key is sent separately.")
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if not parts.hostname or port == 0:
+        raise ValueError(f"The API URL must name a host and a valid port (got {shown!r}).")
+    try:
+        httpx.URL(text)
+    except (httpx.InvalidURL, ValueError):
+        raise ValueError(f"The API URL is not a valid URL (got {shown!r}).") from None
+    return text.rstrip("/")
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """One HTTP answer, read whole within the size bound."""
+
+    status: int
+    headers: httpx.Headers
+    body: bytes | bytearray
+
+
+class _DeadlinePassed(Exception):
+    """One request took longer than the client's request deadline."""
+
+
+class _Waiting:
+    """One request's wait, across its tries: when it started, when to tell ``on_wait`` next."""
+
+    def __init__(self, call_id: str | None, notice_after: float) -> None:
+        self.call_id = call_id
+        self.started = time.monotonic()
+        self.next_notice = self.started + notice_after
 
 
 class MagpipeClient:
@@ -74,10 +136,21 @@ class MagpipeClient:
         backoff_cap: float = 8.0,
         rate_limit_cap: float = 60.0,
         max_connections: int = 10,
+        request_deadline: float = DEFAULT_REQUEST_DEADLINE,
         on_retry: Callable[[RetryNotice], None] | None = None,
+        on_wait: Callable[[WaitNotice], None] | None = None,
+        wait_notice_after: float = WAIT_NOTICE_AFTER,
     ) -> None:
+        """``request_deadline``: seconds one request (one try) may take in all, answer included
+        (httpx's read timeout is per read, so a server dripping bytes would never trip it);
+        past it the retry policy applies.
+        ``on_wait`` is told when a request has waited ``wait_notice_after`` seconds, then every
+        WAIT_NOTICE_EVERY seconds until it is answered."""
         self.api_url = validate_api_url(api_url)
         self.key = key
+        self.request_deadline = request_deadline if math.isfinite(request_deadline) and request_deadline > 0 else DEFAULT_REQUEST_DEADLINE
+        self.on_wait = on_wait
+        self.wait_notice_after = wait_notice_after
         self.max_tries = max(1, max_tries)
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -87,7 +160,7 @@ class MagpipeClient:
         self._http = httpx.AsyncClient(
             timeout=timeout,
             follow_redirects=False,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING},
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         )
 
@@ -103,44 +176,101 @@ class MagpipeClient:
     async def get_recordings(self, call_id: str) -> CallRecordings:
         """The recording segments of one call."""
         body = await self._post("get-signed-recording-url", {"call_id": call_id}, call_id=call_id)
-        returned = body.get("call_id") if isinstance(body, dict) else None
-        return CallRecordings.from_api(returned if isinstance(returned, str) and returned.lower() == call_id.lower() else call_id, body)
+        try:
+            returned = body.get("call_id") if isinstance(body, dict) else None
+            same = isinstance(returned, str) and returned.lower() == call_id.lower()
+            return CallRecordings.from_api(returned if same else call_id, body)
+        except RecBrowserError:
+            raise
+        except Exception as exc:  # an answer the parser trips on is that call's failure only
+            raise self._unreadable(exc) from None
 
     async def _post(self, endpoint: str, payload: dict[str, Any], *, call_id: str | None = None) -> Any:
+        """The JSON body of a successful answer; ApiError (and nothing else) otherwise."""
         headers = {"Authorization": f"Bearer {self._usable_key()}"}
-        url = f"{self.api_url}/{endpoint}"
+        try:
+            return await self._post_with_retries(f"{self.api_url}/{endpoint}", payload, headers, _Waiting(call_id, self.wait_notice_after))
+        except RecBrowserError:  # ApiError, or InvalidCallId for a 400
+            raise
+        except Exception as exc:
+            raise self._unreadable(exc) from None
+
+    async def _post_with_retries(self, url: str, payload: dict[str, Any], headers: dict[str, str], waiting: _Waiting) -> Any:
         for attempt in range(1, self.max_tries + 1):
             error: ApiError
             delay: float | None = None
             try:
-                response = await self._http.post(url, json=payload, headers=headers)
+                answer = await self._within_deadline(self._exchange(url, payload, headers), waiting)
+            except _DeadlinePassed:
+                error = NetworkError(
+                    f"The Magpipe API at {self._host} did not finish answering within {self.request_deadline:g} s."
+                )
             except httpx.TimeoutException as exc:
                 error = NetworkError(f"The Magpipe API at {self._host} did not answer in time ({_timeout_kind(exc)}).")
             except httpx.TransportError as exc:
                 error = NetworkError(f"Could not reach the Magpipe API at {self._host}: {_describe_transport(exc)}.")
-            except httpx.DecodingError:
+            except TooLarge:
+                raise BadResponse(
+                    f"The API answer is larger than {MAX_ANSWER_BYTES // 2**20} MiB; no Magpipe answer is that big "
+                    f"(is the API URL right?)."
+                ) from None
+            except (httpx.DecodingError, Undecodable):
                 raise BadResponse(f"The API at {self._host} sent a body that could not be decoded; is the API URL right?") from None
             else:
-                if response.status_code == 429:
-                    delay = self._rate_limit_delay(response)
-                    error = _rate_limited(response, delay)
+                if answer.status == 429:
+                    delay = self._rate_limit_delay(answer.headers)
+                    error = _rate_limited(delay)
                     if delay is not None and delay > self.rate_limit_cap:
                         raise error
-                elif response.status_code >= 500:
+                elif answer.status >= 500 and answer.status != 501:  # 501: this server has no such endpoint
                     error = ServerError(
-                        f"The Magpipe API had a server error ({response.status_code}): {_server_message(response) or 'no details'}.",
-                        status=response.status_code,
+                        f"The Magpipe API had a server error ({answer.status}): {_server_message(answer) or 'no details'}.",
+                        status=answer.status,
                     )
                 else:
-                    return self._interpret(response)
+                    return self._interpret(answer)
             if attempt == self.max_tries:
                 raise error
             if delay is None:
                 delay = self._backoff(attempt)
             if self.on_retry is not None:
-                self.on_retry(RetryNotice(call_id, attempt, self.max_tries, delay, error))
+                self.on_retry(RetryNotice(waiting.call_id, attempt, self.max_tries, delay, error))
             await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _exchange(self, url: str, payload: dict[str, Any], headers: dict[str, str]) -> _Answer:
+        """Send one request and read its answer, raw and inflated here within the size bound."""
+        async with self._http.stream("POST", url, json=payload, headers=headers) as response:
+            encoding = response.headers.get("Content-Encoding")
+            length = response.headers.get("Content-Length", "")
+            if not encoding and length.isdigit() and (len(length) > 12 or int(length) > MAX_ANSWER_BYTES):
+                raise TooLarge()
+            body = await read_limited(response.aiter_raw(), encoding)
+            return _Answer(response.status_code, response.headers, body)
+
+    async def _within_deadline(self, exchange: Coroutine[Any, Any, _Answer], waiting: _Waiting) -> _Answer:
+        """Await ``exchange`` for at most the request deadline, telling ``on_wait`` as it goes."""
+        task = asyncio.ensure_future(exchange)
+        deadline = time.monotonic() + self.request_deadline
+        try:
+            while True:
+                wake = deadline if self.on_wait is None else min(deadline, waiting.next_notice)
+                done, _ = await asyncio.wait({task}, timeout=max(0.0, wake - time.monotonic()))
+                if done:
+                    return task.result()
+                now = time.monotonic()
+                if now >= deadline:
+                    raise _DeadlinePassed()
+                if self.on_wait is not None and now >= waiting.next_notice:
+                    waiting.next_notice = now + WAIT_NOTICE_EVERY
+                    self.on_wait(WaitNotice(waiting.call_id, self._host, now - waiting.started))
+        finally:
+            if not task.done():
+                task.cancel()
+                await asyncio.wait({task})
+
+    def _unreadable(self, exc: Exception) -> BadResponse:
+        return BadResponse(f"The API at {self._host} sent an answer recbrowser cannot read ({type(exc).__name__}).")
 
     def _usable_key(self) -> str:
         if self.key is None:
@@ -155,32 +285,32 @@ class MagpipeClient:
         ceiling = min(self.backoff_cap, self.backoff_base * (2 ** (attempt - 1)))
         return ceiling * random.uniform(0.5, 1.0)
 
-    def _rate_limit_delay(self, response: httpx.Response) -> float | None:
-        retry_after = response.headers.get("Retry-After")
+    def _rate_limit_delay(self, headers: httpx.Headers) -> float | None:
+        retry_after = headers.get("Retry-After")
         if retry_after:
             seconds = _parse_retry_after(retry_after)
             if seconds is not None:
                 return seconds
-        reset = response.headers.get("X-RateLimit-Reset")
+        reset = headers.get("X-RateLimit-Reset")
         if reset:
             try:
                 value = float(reset)
             except ValueError:
                 return None
+            if not math.isfinite(value):
+                return None
             # Epoch seconds per the docs; small values are taken as seconds from now.
             return max(0.0, value - time.time()) if value > 1e9 else max(0.0, value)
         return None
 
-    def _interpret(self, response: httpx.Response) -> Any:
-        status = response.status_code
+    def _interpret(self, answer: _Answer) -> Any:
+        status = answer.status
         if 200 <= status < 300:
             try:
-                return response.json()
-            except ValueError:
-                raise BadResponse(
-                    f"The API at {self._host} answered {status} but not with JSON; is the API URL right?", status=status
-                ) from None
-        code, message = _error_fields(response)
+                return parse_json(answer.body)
+            except Unparsable as exc:
+                raise BadResponse(f"The API at {self._host} answered {status} but {exc.reason}; is the API URL right?", status=status) from None
+        code, message = _error_fields(answer)
         if status in (401, 403):
             raise Unauthorized(
                 "The API key was rejected (HTTP %d). Save a new one with `recbrowser key set` (or press k in the app)." % status,
@@ -196,41 +326,44 @@ class MagpipeClient:
             said = f" ({message})" if message else " without a Magpipe error"
             raise BadResponse(f"The API at {self._host} answered 404{said}; is the API URL right?", status=status)
         if 300 <= status < 400:
-            where = printable(response.headers.get("Location", "elsewhere"), limit=120)
+            where = printable(redact_userinfo(answer.headers.get("Location", "elsewhere")), limit=120)
             raise BadResponse(f"The API URL redirects ({status}) to {where}; set the API URL to the final address.", status=status)
         if status == 400:
             raise InvalidCallId(f"The API rejected the request: {message or 'bad request'}.")
         raise BadResponse(f"The API answered HTTP {status}: {message or 'no details'}; is the API URL right?", status=status)
 
 
-def _rate_limited(response: httpx.Response, delay: float | None) -> RateLimited:
+def _rate_limited(delay: float | None) -> RateLimited:
     if delay is None:
         text = "Rate limited by the Magpipe API (HTTP 429)."
-    else:
+    elif delay < 100_000:
         text = f"Rate limited by the Magpipe API (HTTP 429); it asks to wait {delay:.0f} s."
+    else:
+        text = "Rate limited by the Magpipe API (HTTP 429); it asks to wait more than a day."
     return RateLimited(text, retry_after=delay)
 
 
 def _parse_retry_after(value: str) -> float | None:
+    """Seconds to wait from a Retry-After value (seconds or an HTTP date); None when unusable."""
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        return None if when is None else max(0.0, when.timestamp() - time.time())
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
-def _error_fields(response: httpx.Response) -> tuple[str | None, str | None]:
+def _error_fields(answer: _Answer) -> tuple[str | None, str | None]:
     """(code, message) from an error body in any of the shapes servers use."""
     try:
-        body = response.json()
-    except ValueError:
+        body = parse_json(answer.body)
+    except Unparsable:
         return None, None
     if not isinstance(body, dict):
         return None, None
@@ -248,9 +381,9 @@ def _error_fields(response: httpx.Response) -> tuple[str | None, str | None]:
     return code, message
 
 
-def _server_message(response: httpx.Response) -> str | None:
-    code, message = _error_fields(response)
-    return message or code
+def _server_message(answer: _Answer) -> str | None:
+    code, message = _error_fields(answer)
+    return message or (printable(code, limit=80) if code else None)
 
 
 def _timeout_kind(exc: httpx.TimeoutException) -> str:

@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, AsyncIterator, Sequence
 
-from recbrowser.errors import RecBrowserError
+from recbrowser.errors import BadResponse, RecBrowserError
 from recbrowser.models import CallRecordings
 
 if TYPE_CHECKING:
@@ -30,13 +30,21 @@ class LookupResult:
 
 
 async def lookup_one(client: MagpipeClient, call_id: str, history: HistoryStore | None = None) -> LookupResult:
-    """Look one call up; record the outcome in ``history`` (off the event loop) when given."""
+    """Look one call up; record the outcome in ``history`` (off the event loop) when given.
+
+    Never raises (short of cancellation): any failure is this call's ``error``.
+    """
     try:
         result = LookupResult(call_id, recordings=await client.get_recordings(call_id))
     except RecBrowserError as exc:  # ApiError, or InvalidCallId when the API rejects the ID (400)
         result = LookupResult(call_id, error=exc)
+    except Exception as exc:  # the client types its failures; this keeps one call's surprise its own
+        result = LookupResult(call_id, error=BadResponse(f"The lookup failed unexpectedly ({type(exc).__name__})."))
     if history is not None:
-        await asyncio.to_thread(history.record_lookup, call_id, result.recordings, result.error)
+        try:
+            await asyncio.to_thread(history.record_lookup, call_id, result.recordings, result.error)
+        except Exception as exc:  # the answer stands even when it cannot be remembered
+            history.warnings.append(f"A lookup could not be recorded in the history ({type(exc).__name__}).")
     return result
 
 

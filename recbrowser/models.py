@@ -203,8 +203,10 @@ class CallRecordings:
         raw_segments = body.get("recordings")
         recording_url = _text_or_none(body.get("recording_url"))
         if raw_segments is None:
+            if not recording_url:  # e.g. {"ok": true}: not an answer about recordings at all
+                raise BadResponse("The API's answer has no 'recordings' list.")
             # Older or minimal servers may return only the primary URL.
-            raw_segments = [{"url": recording_url}] if recording_url else []
+            raw_segments = [{"url": recording_url}]
         if not isinstance(raw_segments, list):
             raise BadResponse("The API's 'recordings' field is not a list.")
         segments = []

@@ -21,6 +21,9 @@ APP_NAME = "recbrowser"
 DEFAULT_API_URL = "https://api.magpipe.ai/functions/v1"
 ENV_KEY = "MAGPIPE_API_KEY"
 ENV_URL = "MAGPIPE_API_URL"
+DEFAULT_REQUEST_DEADLINE = 60.0
+"""Seconds one API request may take in all (``request_deadline`` in settings.json)."""
+MAX_REQUEST_DEADLINE = 3600.0
 
 _MGP_KEY = re.compile(r"mgp_[0-9a-fA-F]{40}")
 _JWT = re.compile(r"eyJ[\w-]*\.[\w-]+\.[\w-]*")
@@ -194,6 +197,7 @@ class Settings:
     api_url: str | None = None
     download_dir: str | None = None
     refresh_interval: float = 30.0
+    request_deadline: float = DEFAULT_REQUEST_DEADLINE
     warnings: list[str] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -213,6 +217,14 @@ class Settings:
         interval = raw.get("refresh_interval")
         if isinstance(interval, (int, float)) and not isinstance(interval, bool) and interval > 0:
             settings.refresh_interval = float(interval)
+        deadline = raw.get("request_deadline")
+        if isinstance(deadline, (int, float)) and not isinstance(deadline, bool) and 0 < deadline <= MAX_REQUEST_DEADLINE:
+            settings.request_deadline = float(deadline)
+        elif deadline is not None:
+            settings.warnings.append(
+                f"Ignoring request_deadline in {path}: expected seconds between 0 and {MAX_REQUEST_DEADLINE:.0f}; "
+                f"using {DEFAULT_REQUEST_DEADLINE:.0f}."
+            )
         return settings
 
     def save(self, path: Path) -> None:
@@ -230,6 +242,8 @@ class Resolved:
     key_source: str | None
     warnings: tuple[str, ...] = ()
     """Problems to show the user, e.g. a key file that could not be read."""
+    request_deadline: float = DEFAULT_REQUEST_DEADLINE
+    """Seconds one API request may take in all, from the settings."""
 
 
 def resolve(
@@ -260,4 +274,11 @@ def resolve(
         except UnreadableKeyFile as exc:
             key, warnings = None, (str(exc),)
         key_source = str(paths.key_file) if key else None
-    return Resolved(api_url=api_url.rstrip("/"), api_url_source=url_source, key=key, key_source=key_source, warnings=warnings)
+    return Resolved(
+        api_url=api_url.rstrip("/"),
+        api_url_source=url_source,
+        key=key,
+        key_source=key_source,
+        warnings=warnings,
+        request_deadline=settings.request_deadline,
+    )

@@ -27,3 +27,16 @@ def printable(text: object, *, limit: int | None = None) -> str:
 def os_reason(exc: OSError) -> str:
     """The system's words for a failed file operation, lowercased to sit mid-sentence."""
     return (exc.strerror or str(exc)).lower()
+
+
+def redact_userinfo(url: str) -> str:
+    """``url`` with any ``user:password@`` before the host replaced by ``***@`` (for messages)."""
+    scheme, sep, rest = url.partition("://")
+    prefix = f"{scheme}{sep}" if sep else ""
+    if not sep:
+        rest = url
+    authority_end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    authority = rest[:authority_end]
+    if "@" not in authority:
+        return url
+    return f"{prefix}***@{authority.rpartition('@')[2]}{rest[authority_end:]}"

@@ -154,10 +154,15 @@ def test_missing_recordings_fall_back_to_recording_url_as_one_segment() -> None:
     assert segment.duration_seconds is None and segment.status is None
 
 
-@pytest.mark.parametrize("body", [{}, {"recordings": None}, {"recording_url": None}, {"recordings": []}])
-def test_body_without_any_recording_parses_to_no_segments(body: dict[str, Any]) -> None:
-    call = CallRecordings.from_api(MAIN_CALL, body)
+def test_an_empty_recordings_list_parses_to_no_segments() -> None:
+    call = CallRecordings.from_api(MAIN_CALL, {"recordings": []})
     assert call.segments == () and call.recording_url is None and call.total_duration is None
+
+
+@pytest.mark.parametrize("body", [{}, {"ok": True}, {"recordings": None}, {"recording_url": None}, {"recording_url": ""}])
+def test_a_body_without_a_recordings_list_or_url_is_a_bad_response(body: dict[str, Any]) -> None:
+    with pytest.raises(BadResponse, match="no 'recordings' list"):
+        CallRecordings.from_api(MAIN_CALL, body)
 
 
 def test_recording_url_defaults_to_the_first_segments_url() -> None:

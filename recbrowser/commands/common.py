@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence, TextIO
 
@@ -14,7 +15,7 @@ from recbrowser.settings import Paths, Resolved, Settings, resolve
 from recbrowser.text import printable
 
 if TYPE_CHECKING:
-    from recbrowser.client import RetryNotice
+    from recbrowser.client import MagpipeClient, RetryNotice, WaitNotice
     from recbrowser.history import HistoryStore
 
 EXIT_OK = 0
@@ -104,6 +105,43 @@ def print_retry(notice: RetryNotice) -> None:
         f"(try {notice.attempt + 1} of {notice.max_tries}).",
         file=sys.stderr,
         flush=True,
+    )
+
+
+class WaitLine:
+    """Says on stderr what a slow request waits for: "Waiting for the API at HOST (3 s so far)…".
+
+    On a terminal the line comes again every few seconds while the wait lasts; elsewhere
+    (a log, a pipe) it is said once, not as a running counter.
+    """
+
+    REPEAT = 9.5
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._terminal = stream.isatty()
+        self._said_at: float | None = None
+
+    def __call__(self, notice: WaitNotice) -> None:
+        now = time.monotonic()
+        if self._said_at is not None and (not self._terminal or now - self._said_at < self.REPEAT):
+            return  # concurrent lookups wait for the same API: one line says it for all
+        self._said_at = now
+        host = printable(notice.host, limit=80)
+        print(f"recbrowser: Waiting for the API at {host} ({notice.waited:.0f} s so far)…", file=self._stream, flush=True)
+
+
+def api_client(resolved: Resolved, *, live: bool) -> MagpipeClient:
+    """The Magpipe client the commands use: the settings' deadline, waits said on stderr,
+    retries said too when ``live`` (a terminal showing people what happens)."""
+    from recbrowser.client import MagpipeClient
+
+    return MagpipeClient(
+        resolved.api_url,
+        resolved.key,
+        request_deadline=resolved.request_deadline,
+        on_retry=print_retry if live else None,
+        on_wait=WaitLine(sys.stderr),
     )
 
 

@@ -8,17 +8,17 @@ import json
 import sys
 from pathlib import Path
 
-from recbrowser.client import NO_KEY_MESSAGE, MagpipeClient
+from recbrowser.client import NO_KEY_MESSAGE
 from recbrowser.commands.common import (
     EXIT_DOWNLOAD_FAILED,
     EXIT_OK,
     Item,
     UsageError,
+    api_client,
     close_history,
     collect_items,
     emit_error,
     open_history,
-    print_retry,
     resolved_for,
 )
 from recbrowser.downloads import ACTIVE, CANCELLED, DONE, SKIPPED, DownloadItem, plan_items, run_downloads
@@ -72,7 +72,7 @@ async def _download(
             print(f"recbrowser: {NO_KEY_MESSAGE}", file=sys.stderr)
         return max(exit_code, NoApiKey.exit_code)
     live = sys.stderr.isatty() and not json_lines
-    async with MagpipeClient(resolved.api_url, resolved.key, on_retry=print_retry if live else None) as client:
+    async with api_client(resolved, live=live) as client:
         async for result in lookup_many(client, call_ids, history=history):
             if result.error is not None:
                 exit_code = max(exit_code, result.error.exit_code)

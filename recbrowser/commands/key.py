@@ -10,7 +10,7 @@ import sys
 from recbrowser.commands.common import EXIT_OK, UsageError, warn
 from recbrowser.errors import NoApiKey, RecBrowserError
 from recbrowser.settings import ENV_KEY, InvalidKey, KeyStore, Paths, UnreadableKeyFile, check_key, mask, resolve
-from recbrowser.text import os_reason, printable
+from recbrowser.text import os_reason, printable, redact_userinfo
 
 
 def run_key(args: argparse.Namespace, paths: Paths) -> int:
@@ -49,7 +49,7 @@ def run_key(args: argparse.Namespace, paths: Paths) -> int:
         source = f"the {ENV_KEY} environment variable" if resolved.key_source == ENV_KEY else "the saved key file"
         print(f"Key in effect: {resolved.key.masked} (from {source})")
         print(f"Key file:      {store.path} ({held})")
-        print(f"API URL:       {printable(resolved.api_url)} (from {resolved.api_url_source})")
+        print(f"API URL:       {printable(redact_userinfo(resolved.api_url))} (from {resolved.api_url_source})")
         return EXIT_OK
     # clear
     try:

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from datetime import datetime, timezone
 from typing import Callable
 
-from recbrowser.client import NO_KEY_MESSAGE, MagpipeClient
+from recbrowser.client import NO_KEY_MESSAGE
 from recbrowser.commands.common import (
     EXIT_OK,
     Item,
     aiter_of,
+    api_client,
     close_history,
     collect_items,
     emit_error,
     open_history,
     print_json,
-    print_retry,
     resolved_for,
 )
-from recbrowser.errors import InvalidCallId, NoApiKey, NoRecording, NotCached, NotFound, RecBrowserError
+from recbrowser.errors import BadResponse, InvalidCallId, NoApiKey, NoRecording, NotCached, NotFound, RecBrowserError
 from recbrowser.history import HistoryEntry, HistoryStore
 from recbrowser.lookups import LookupResult, lookup_many
 from recbrowser.models import CallRecordings, format_duration, format_local_time
@@ -62,10 +63,7 @@ def _lookup_offline(items: list[Item], history: HistoryStore, *, json_lines: boo
             continue
         cached = history.cached(item.call_id)
         if cached is not None:
-            if json_lines:
-                print_json({**cached.recordings.to_api_dict(), "cached_at": _iso(cached.fetched_at)})
-            else:
-                print(format_call(cached.recordings, cached_at=cached.fetched_at), flush=True)
+            exit_code = max(exit_code, _emit(item.call_id, cached.recordings, None, json_lines, cached_at=cached.fetched_at))
             continue
         error, cached_at = _cached_failure(history.get(item.call_id))
         exit_code = max(exit_code, error.exit_code)
@@ -99,8 +97,7 @@ def _iso(moment: datetime) -> str:
 async def _lookup(items: list[Item], resolved: Resolved, history: HistoryStore, *, json_lines: bool, jobs: int) -> int:
     exit_code = EXIT_OK
     call_ids = [item.call_id for item in items if item.invalid is None]
-    on_retry = print_retry if sys.stderr.isatty() and not json_lines else None
-    async with MagpipeClient(resolved.api_url, resolved.key, on_retry=on_retry) as client:
+    async with api_client(resolved, live=sys.stderr.isatty() and not json_lines) as client:
         if resolved.key is None and call_ids:
             if not json_lines:
                 for item in items:
@@ -119,14 +116,39 @@ async def _lookup(items: list[Item], resolved: Resolved, history: HistoryStore, 
                 emit_error(item.call_id, error, json_lines)
                 continue
             result = await results_iter.__anext__()
-            if result.error is not None:
-                exit_code = max(exit_code, result.error.exit_code)
-                emit_error(result.call_id, result.error, json_lines)
-            elif json_lines:
-                print_json(result.recordings.to_api_dict())
-            else:
-                print(format_call(result.recordings), flush=True)
+            exit_code = max(exit_code, _emit(result.call_id, result.recordings, result.error, json_lines))
     return exit_code
+
+
+def _emit(
+    call_id: str,
+    recordings: CallRecordings | None,
+    error: RecBrowserError | None,
+    json_lines: bool,
+    *,
+    cached_at: datetime | None = None,
+) -> int:
+    """Print one call's answer (or its error); return its exit code. An answer that cannot be
+    shown becomes that call's error line, so every other call still gets its own line."""
+    if error is None and recordings is not None:
+        try:
+            if json_lines:
+                obj = recordings.to_api_dict()
+                if cached_at is not None:
+                    obj["cached_at"] = _iso(cached_at)
+                text = json.dumps(obj) + "\n"
+            else:
+                text = format_call(recordings, cached_at=cached_at) + "\n"
+        except Exception as exc:
+            error = BadResponse(f"This call's answer cannot be shown ({type(exc).__name__}).")
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return EXIT_OK
+    if error is None:
+        error = BadResponse("No answer.")
+    emit_error(call_id, error, json_lines)
+    return error.exit_code
 
 
 def format_call(call: CallRecordings, *, cached_at: datetime | None = None) -> str:

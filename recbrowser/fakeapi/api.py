@@ -6,11 +6,12 @@ import json
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
+from recbrowser.fakeapi import hostile
 from recbrowser.fakeapi.httpbase import BaseHandler, error_body
 from recbrowser.fakeapi.samples import SampleCall
 from recbrowser.fakeapi.state import FakeState, RequestRecord
@@ -163,6 +164,7 @@ class ApiHandler(BaseHandler):
     """Routes, authenticates, injects faults, then answers one endpoint."""
 
     origin = "api"
+    _generation = 0
 
     def dispatch(self, request: RequestRecord) -> None:
         path = urlsplit(self.path).path.rstrip("/")
@@ -186,6 +188,8 @@ class ApiHandler(BaseHandler):
             body = json.loads(request.body) if request.body.strip() else {}
         except ValueError:
             body = None
+        if name == "get-signed-recording-url" and self._verbatim_answer(body):
+            return
         if not isinstance(body, dict):
             self.send_error_json(400, "invalid_json", "Invalid JSON body")
             return
@@ -193,7 +197,64 @@ class ApiHandler(BaseHandler):
             status, payload = endpoint(self.state, account, body)
         except Exception as problem:  # the real API answers 500 with the exception text
             status, payload = _error(500, "server_error", str(problem) or type(problem).__name__)
+        if status == 200 and self._hostile_answer(name, payload):
+            return
         self.send_json(status, payload)
+
+    def _verbatim_answer(self, request: Any) -> bool:
+        """Answer ``Faults.api_body`` as it is; True when it applies to this request."""
+        faults = self.state.faults
+        body, only = faults.api_body, faults.api_body_call
+        if body is None:
+            return False
+        if only is not None and not (isinstance(request, dict) and str(request.get("call_id", "")).lower() == only.lower()):
+            return False
+        headers = list(faults.api_headers)
+        named = {name.lower() for name, _ in headers}
+        content_type = [] if "content-type" in named else [("Content-Type", "application/json")]
+        self.send_head(faults.api_status, [*content_type, ("Content-Length", str(len(body))), *headers])
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return True
+
+    def _hostile_answer(self, name: str, payload: dict[str, Any]) -> bool:
+        """Send a 200 answer shaped by the apibounds faults; True when one did."""
+        faults = self.state.faults
+        if faults.api_nesting > 0 and name == "get-signed-recording-url":
+            self.send_body(200, hostile.dumps_nested(payload, faults.api_nesting), "application/json")
+            return True
+        if faults.take("api_gzip_bomb"):
+            length, chunks = hostile.gzip_bomb(payload, faults.api_bomb_bytes)
+            self._stream(length, chunks, [("Content-Encoding", "gzip")])
+            return True
+        if faults.take("api_huge_body"):
+            _, chunks = hostile.padded(payload, faults.api_huge_bytes)
+            self.send_head(200, [("Content-Type", "application/json"), ("Transfer-Encoding", "chunked")])
+            for chunk in chunks:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.write(b"0\r\n\r\n")
+            self.close_connection = True
+            return True
+        if faults.take("api_drip"):
+            body = json.dumps(payload).encode()
+            self.send_head(200, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            for offset in range(len(body)):
+                self.wfile.write(body[offset : offset + 1])
+                if self._interrupted(faults.api_drip_interval):
+                    break
+            self.close_connection = True
+            return True
+        return False
+
+    def _stream(self, length: int, chunks: Iterable[bytes], headers: list[tuple[str, str]]) -> None:
+        self.send_head(200, [("Content-Type", "application/json"), ("Content-Length", str(length)), *headers])
+        for chunk in chunks:
+            self.wfile.write(chunk)
+        self.close_connection = True
+
+    def _interrupted(self, seconds: float) -> bool:
+        """Wait ``seconds``; True when the server stops or the faults were reset meanwhile."""
+        return self.server.stopping.wait(seconds) or self.state.faults.generation != self._generation
 
     def _account(self, authorization: str | None) -> str | None:
         scheme, _, token = (authorization or "").strip().partition(" ")
@@ -204,7 +265,7 @@ class ApiHandler(BaseHandler):
     def _injected_fault(self) -> bool:
         """Apply the API faults in order; True when one of them answered."""
         faults = self.state.faults
-        generation = faults.generation
+        generation = self._generation = faults.generation
         if faults.take("drop_connection"):
             self.close_connection = True
             return True
@@ -223,6 +284,11 @@ class ApiHandler(BaseHandler):
             return True
         if faults.take("bad_json"):
             self.send_body(200, _BAD_GATEWAY_HTML, "text/html")
+            return True
+        if faults.take("api_hang"):
+            while not self._interrupted(0.05):
+                pass
+            self.close_connection = True
             return True
         return False
 

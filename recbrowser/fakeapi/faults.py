@@ -12,7 +12,9 @@ class Faults:
     """Faults to inject. Counters ("next N requests") count down as they fire.
 
     API faults apply, after authentication, in this order: drop_connection, latency,
-    rate_limit, fail_500, bad_json. Storage faults apply to the recordings host.
+    rate_limit, fail_500, bad_json, api_hang, api_body; then the endpoint answers and
+    api_nesting, api_gzip_bomb, api_huge_body, api_drip shape a 200 answer. Storage faults
+    apply to the recordings host.
     """
 
     latency: float = 0.0
@@ -53,6 +55,41 @@ class Faults:
     """Set by the recordings host when a body has paused (see ``pause_mid_body``)."""
     resume_body: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
     """Set by the test to let paused bodies go on."""
+
+    # --- apibounds faults
+    api_body: bytes | None = None
+    """While set, get-signed-recording-url answers exactly these bytes (after authentication)
+    with ``api_status`` and ``api_headers``: any answer a hostile or broken server could give.
+    Content-Length is always the body's length; Content-Type is application/json unless
+    ``api_headers`` names one."""
+    api_status: int = 200
+    """The status of the ``api_body`` answer."""
+    api_headers: tuple[tuple[str, str], ...] = ()
+    """Extra headers of the ``api_body`` answer, as (name, value) pairs."""
+    api_body_call: str | None = None
+    """Give the ``api_body`` answer only to lookups of this call ID (any case); None: every lookup."""
+    api_nesting: int = 0
+    """While above 0, every 200 get-signed-recording-url answer gives its first recording an
+    unknown field ``"extra"`` nested this deep in lists (``[[[...]]]``), as a server may."""
+    api_gzip_bomb: int = 0
+    """Next N API requests answer 200 ``Content-Encoding: gzip`` with a body of about
+    ``api_bomb_bytes / 1000`` that inflates to ``api_bomb_bytes`` of valid JSON (the answer
+    padded with spaces). Streamed: the fake never holds more than 1 MiB of it."""
+    api_bomb_bytes: int = 2 * 1024**3
+    """Inflated size of the ``api_gzip_bomb`` answer (whole MiB)."""
+    api_huge_body: int = 0
+    """Next N API requests answer 200 with the real answer plus a ``"padding"`` string, in
+    all ``api_huge_bytes`` of valid JSON, streamed chunked: no Content-Length warns the client."""
+    api_huge_bytes: int = 200 * 1000**2
+    """Size of the ``api_huge_body`` answer."""
+    api_drip: int = 0
+    """Next N API requests answer 200 with full headers, then the body one byte every
+    ``api_drip_interval`` seconds (until it is done, the faults are reset or the server stops)."""
+    api_drip_interval: float = 1.0
+    """Seconds between two bytes of an ``api_drip`` answer."""
+    api_hang: int = 0
+    """Next N API requests are read and never answered: the connection stays open and silent
+    until the faults are reset or the server stops."""
 
     generation: int = field(default=0, compare=False, repr=False)
     """Bumped by every reset, so a request that slept through one can tell (see the API handler)."""

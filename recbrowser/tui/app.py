@@ -67,7 +67,8 @@ class RecBrowserApp(App[None]):
 
         with self._client_lock:
             if self._client is None:
-                self._client = MagpipeClient(self.resolved.api_url, self.resolved.key, on_retry=self._on_retry, **self._client_options)
+                options = {"request_deadline": self.resolved.request_deadline, **self._client_options}
+                self._client = MagpipeClient(self.resolved.api_url, self.resolved.key, on_retry=self._on_retry, **options)
             return self._client
 
     @work(thread=True, group="startup", exit_on_error=False)
