@@ -19,6 +19,7 @@ CORE = [
     "recbrowser.commands.lookup",
     "recbrowser.demo",
     "recbrowser.downloads",
+    "recbrowser.errorlog",
     "recbrowser.errors",
     "recbrowser.fakeapi",
     "recbrowser.fetch",

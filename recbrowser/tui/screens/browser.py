@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from recbrowser.callids import EXPECTED, scan
 from recbrowser.downloads import CANCELLED, DONE, SKIPPED
+from recbrowser.errors import RecBrowserError
 from recbrowser.lookups import LookupResult, lookup_one
 from recbrowser.models import Segment
 from recbrowser.player import PlayerError, is_web_url, launch, player_command, runs_in_terminal
@@ -165,7 +166,7 @@ class BrowserScreen(Screen[None]):
         state.loading = True
         self._redraw(call_id)
         self._workers[call_id] = self.run_worker(
-            self._lookup_worker(call_id, generation), group="lookup", exit_on_error=False, description=f"lookup {call_id}"
+            self._lookup_worker(call_id, generation), group="lookup", description=f"lookup {call_id}"
         )
 
     async def _lookup_worker(self, call_id: str, generation: int) -> None:
@@ -200,13 +201,11 @@ class BrowserScreen(Screen[None]):
         self.set_timer(3, lambda: self._recent_errors.pop(message, None))
 
     @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
+    def _lookup_failed(self, event: Worker.StateChanged) -> None:
+        """A lookup that failed unexpectedly (the app reports it) stops showing "looking up"."""
         if event.state is WorkerState.ERROR:
-            error = event.worker.error
-            self.notify(f"Unexpected error: {printable(error, limit=200)}", severity="error", markup=False)
             for state in self.calls.values():
-                worker = self._workers.get(state.call_id)
-                if worker is event.worker:
+                if self._workers.get(state.call_id) is event.worker:
                     state.loading = False
                     self._redraw(state.call_id)
 
@@ -269,7 +268,7 @@ class BrowserScreen(Screen[None]):
 
     # --- history ---------------------------------------------------------------------
 
-    @work(thread=True, group="history-read", exit_on_error=False)
+    @work(thread=True, group="history-read")
     def _restore_last_session(self) -> None:
         """List the calls of the last session again, from the cache (no network)."""
         history = self.app.history
@@ -280,7 +279,7 @@ class BrowserScreen(Screen[None]):
         restored = [self._cached_state(call_id) for call_id in call_ids]
         self.app.call_from_thread(self._add_states, restored, None)
 
-    @work(thread=True, group="history-write", exit_on_error=False)
+    @work(thread=True, group="history-write")
     def _remember_listed(self, call_ids: list[str]) -> None:
         self.app.history.add_to_session(call_ids, at=time.time())
 
@@ -317,7 +316,7 @@ class BrowserScreen(Screen[None]):
         if call_id is not None:
             self._show_from_history(call_id)
 
-    @work(thread=True, group="history-read", exit_on_error=False)
+    @work(thread=True, group="history-read")
     def _show_from_history(self, call_id: str) -> None:
         state = self._cached_state(call_id)
         self.app.call_from_thread(self._shown_from_history, state)
@@ -337,7 +336,7 @@ class BrowserScreen(Screen[None]):
 
         self.app.push_screen(ConfirmScreen("Remove every entry from the lookup history?", yes="Clear"), answered)
 
-    @work(thread=True, group="history-write", exit_on_error=False)
+    @work(thread=True, group="history-write")
     def _clear_history(self) -> None:
         removed = self.app.history.clear()
         self.app.call_from_thread(self.notify, f"Removed {removed} entries from the history.")
@@ -367,7 +366,7 @@ class BrowserScreen(Screen[None]):
             target = segment.url
         self._open(target, f"segment {segment.index} ({printable(segment.friendly_label, limit=30)})")
 
-    @work(thread=True, group="open", exit_on_error=False)
+    @work(thread=True, group="open")
     def _open(self, target: str, what: str) -> None:
         try:
             argv = player_command(target)
@@ -456,6 +455,10 @@ class BrowserScreen(Screen[None]):
                 if self.selected_call is state:
                     self._show_selected()
         elif item.state != CANCELLED and item.error is not None:
+            cause = item.error.__cause__
+            if isinstance(cause, Exception) and not isinstance(cause, RecBrowserError):
+                self.app.report_unexpected(cause, context=f"download of {item.call_id} #{item.segment.index}")
+                return
             title = f"Download of segment {item.segment.index} failed"
             self.notify(printable(item.error.message), title=title, severity="error", markup=False)
 

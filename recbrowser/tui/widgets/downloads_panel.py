@@ -11,7 +11,18 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
-from recbrowser.downloads import ACTIVE, CANCELLED, DEFAULT_JOBS, DONE, FAILED, QUEUED, SKIPPED, DownloadItem, run_downloads
+from recbrowser.downloads import (
+    ACTIVE,
+    CANCELLED,
+    DEFAULT_JOBS,
+    DONE,
+    FAILED,
+    QUEUED,
+    SKIPPED,
+    DownloadItem,
+    run_downloads,
+    unexpected_failure,
+)
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, TemplateError, plan
 from recbrowser.progress import human_bytes, human_eta
@@ -71,6 +82,7 @@ class DownloadsPanel(DataTable):
         self.items: dict[str, DownloadItem] = {}
         self.display = False
         self._gate = asyncio.Semaphore(DEFAULT_JOBS)  # one bound for every batch
+        self._in_flight: set[str] = set()  # handed to run_downloads and not yet given back (even if cancelled)
         self._ticker = self.set_interval(PROGRESS_EVERY, self._tick, pause=True, name="download-progress")
 
     def enqueue(
@@ -84,9 +96,9 @@ class DownloadsPanel(DataTable):
         """Start downloading these segments (skipping those already queued or running); how many."""
         items = []
         for call_id, segment in wanted:
-            current = self.items.get(f"{call_id}:{segment.index}")
-            if current is not None and current.state in (QUEUED, ACTIVE):
-                continue
+            key = f"{call_id}:{segment.index}"
+            if key in self._in_flight:
+                continue  # queued, running, or cancelled but its transfer has not stopped yet
             try:
                 planned = plan(directory, DEFAULT_TEMPLATE, call_id, segment)
             except TemplateError as exc:
@@ -94,16 +106,31 @@ class DownloadsPanel(DataTable):
                 continue
             item = DownloadItem(call_id, segment, planned)
             self.track(item)
+            self._in_flight.add(key)
             items.append(item)
         if items:
             self._ticker.resume()
-            self.run_worker(self._run(items, client, history), group="downloads", exit_on_error=False, description="downloads")
+            self.run_worker(self._run(items, client, history), group="downloads", description="downloads")
         return len(items)
 
     async def _run(self, items: list[DownloadItem], client: MagpipeClient, history: HistoryStore | None) -> None:
-        async for item in run_downloads(items, client=client, gate=self._gate, on_change=self.refresh_row_of, history=history):
-            self.refresh_row_of(item)
-            self.post_message(self.Finished(item))
+        try:
+            async for item in run_downloads(
+                items, client=client, gate=self._gate, on_change=self.refresh_row_of, history=history
+            ):
+                self._in_flight.discard(self.key_of(item))
+                self.refresh_row_of(item)
+                self.post_message(self.Finished(item))
+        except Exception as exc:
+            # Whatever broke the batch, no file of it stays "queued" or "active".
+            for item in items:
+                if not item.finished:
+                    item.cancel_event.set()
+                    item.state, item.error = FAILED, unexpected_failure(exc)
+                    self.refresh_row_of(item)
+            raise  # the app logs it and says so, once for the batch
+        finally:
+            self._in_flight.difference_update(self.key_of(item) for item in items)
 
     def cancel(self, item: DownloadItem) -> bool:
         """Cancel a queued or running download (its partial file is kept); False if it was not."""
