@@ -23,16 +23,19 @@ from recbrowser.downloads import (
     run_downloads,
     unexpected_failure,
 )
+from recbrowser.errors import Cancelled
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, TemplateError, plan
 from recbrowser.progress import human_bytes, human_eta
 from recbrowser.text import printable
+from recbrowser.tui.threads import DaemonThreads
 
 if TYPE_CHECKING:
     from recbrowser.client import MagpipeClient
     from recbrowser.history import HistoryStore
 
 PROGRESS_EVERY = 0.25  # seconds between redraws of the live rows (progress is polled, not pushed)
+QUIT_GRACE = 2.0  # seconds quitting waits for cancelled transfers to stop; their threads never hold the process
 
 BAR_WIDTH = 12
 STATE_STYLE = {QUEUED: "dim", ACTIVE: "cyan", DONE: "green", SKIPPED: "green", FAILED: "red", CANCELLED: "yellow"}
@@ -82,6 +85,7 @@ class DownloadsPanel(DataTable):
         self.items: dict[str, DownloadItem] = {}
         self.display = False
         self._gate = asyncio.Semaphore(DEFAULT_JOBS)  # one bound for every batch
+        self._threads = DaemonThreads()
         self._in_flight: set[str] = set()  # handed to run_downloads and not yet given back (even if cancelled)
         self._ticker = self.set_interval(PROGRESS_EVERY, self._tick, pause=True, name="download-progress")
 
@@ -116,7 +120,7 @@ class DownloadsPanel(DataTable):
     async def _run(self, items: list[DownloadItem], client: MagpipeClient, history: HistoryStore | None) -> None:
         try:
             async for item in run_downloads(
-                items, client=client, gate=self._gate, on_change=self.refresh_row_of, history=history
+                items, client=client, gate=self._gate, on_change=self.refresh_row_of, history=history, executor=self._threads
             ):
                 self._in_flight.discard(self.key_of(item))
                 self.refresh_row_of(item)
@@ -133,12 +137,23 @@ class DownloadsPanel(DataTable):
             self._in_flight.difference_update(self.key_of(item) for item in items)
 
     def cancel(self, item: DownloadItem) -> bool:
-        """Cancel a queued or running download (its partial file is kept); False if it was not."""
+        """Cancel a queued or running download (its partial file is kept); False if it was not.
+
+        The row says "cancelled" at once, even while a transfer stuck in a slow read has not noticed yet."""
         if item.state not in (QUEUED, ACTIVE):
             return False
         item.cancel()
+        if item.state == ACTIVE:
+            item.state, item.error = CANCELLED, Cancelled("Cancelled; the partial file is kept for a later resume.")
         self.refresh_row_of(item)
         return True
+
+    async def on_unmount(self) -> None:
+        """Quitting: every transfer is told to stop, and given at most QUIT_GRACE seconds to."""
+        for item in self.items.values():
+            item.cancel_event.set()
+        if self._threads.running():
+            await asyncio.to_thread(self._threads.wait_idle, QUIT_GRACE)
 
     def _tick(self) -> None:
         self.refresh_all()
