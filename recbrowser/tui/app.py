@@ -53,6 +53,7 @@ class RecBrowserApp(App[None]):
         self._client: MagpipeClient | None = None
         self._client_lock = threading.Lock()
         self.errors = ErrorLog(paths.log_file, secrets=[resolved.key.reveal()] if resolved.key else [])
+        self._logged_display_errors: set[str] = set()
         self.fatal_error: BaseException | None = None  # what stopped the app, for the command's last line
         self.sub_title = "demo" if welcome is not None else printable(resolved.api_url, limit=60)
 
@@ -136,6 +137,14 @@ class RecBrowserApp(App[None]):
             return
         where = f"details in {display_path(self.errors.path)}" if logged else "the log could not be written"
         self.notify(f"Something went wrong: {summary(error)}; {where}", severity="error", markup=False, timeout=10)
+
+    def log_display_errors(self, errors: list[BaseException], *, where: str) -> None:
+        """A value that could not be shown is "?" on screen; its first failure of a kind goes to the log."""
+        for error in errors:
+            kind = f"{where}: {summary(error)}"
+            if kind not in self._logged_display_errors:
+                self._logged_display_errors.add(kind)
+                self.errors.record(error, context=f"showing the {where}")
 
     def _handle_exception(self, error: Exception) -> None:
         # Every worker reports here when it fails (Textual's default exit_on_error). Worker.StateChanged

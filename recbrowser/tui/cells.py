@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 
-from recbrowser.models import PENDING, SYNCED, CallRecordings
+from recbrowser.models import PENDING, SYNCED, CallRecordings, Segment, format_duration, format_local_time
 from recbrowser.text import printable
+from recbrowser.tui.safe import guarded
 
 
 def literal(value: object, *, style: str = "", limit: int | None = None) -> Text:
@@ -23,3 +26,19 @@ def status_cell(status: str | None) -> Text:
 
 def status_summary(call: CallRecordings) -> str:
     return " · ".join(call.status_parts()) or "no segments"
+
+
+def segment_cells(segment: Segment, local_file: str | None = None, failures: list[BaseException] | None = None) -> tuple[Text, ...]:
+    """One row of the segments table: #, Status, Label, Length, File, Source, Created.
+
+    A cell whose formatting raises is "?" (the error goes to ``failures``); the row is always whole."""
+    builders = (
+        lambda: Text(str(segment.index), style="dim"),
+        lambda: status_cell(segment.status),
+        lambda: literal(segment.friendly_label, limit=40),
+        lambda: Text(format_duration(segment.duration_seconds), justify="right"),
+        lambda: literal(f"✓ {Path(local_file).name}", style="green") if local_file else Text("—", style="dim"),
+        lambda: literal(segment.source or "—", limit=14),
+        lambda: Text(format_local_time(segment.created_at)[:16]),
+    )
+    return tuple(guarded(build, failures) for build in builders)

@@ -9,6 +9,7 @@ from recbrowser.models import format_duration
 from recbrowser.progress import relative_time
 from recbrowser.text import printable
 from recbrowser.tui.cells import status_summary
+from recbrowser.tui.safe import guarded
 from recbrowser.tui.state import CallState
 
 
@@ -45,4 +46,8 @@ class CallHeader(Static):
     """
 
     def show(self, state: CallState | None) -> None:
-        self.update(header_text(state))
+        failures: list[BaseException] = []
+        fallback = f"{state.call_id} ?" if state is not None else "?"
+        self.update(guarded(lambda: header_text(state), failures, fallback=fallback))
+        if failures:
+            self.app.log_display_errors(failures, where="call header")

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from recbrowser.tui.safe import guarded
 from recbrowser.tui.state import CallState
 
 
@@ -63,7 +64,10 @@ class CallList(OptionList):
 
     def upsert(self, state: CallState) -> None:
         """Add the call, or redraw its line when already listed."""
-        prompt = call_prompt(state)
+        failures: list[BaseException] = []
+        prompt = guarded(lambda: call_prompt(state), failures, fallback=f"? {state.call_id[:8]}…")
+        if failures:
+            self.app.log_display_errors(failures, where="calls list")
         try:
             self.get_option(state.call_id)
         except Exception:

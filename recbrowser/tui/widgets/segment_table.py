@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
-from recbrowser.models import Segment, format_duration, format_local_time
+from recbrowser.models import Segment
 from recbrowser.text import printable
-from recbrowser.tui.cells import literal, status_cell
+from recbrowser.tui.cells import segment_cells
+from recbrowser.tui.safe import guarded
 from recbrowser.tui.state import CallState
 
 # "File" (downloaded or not) before Source and Created, so it stays in view at 80 columns.
@@ -34,18 +33,11 @@ class SegmentTable(DataTable):
         self.clear()
         if state is None or state.recordings is None:
             return
+        failures: list[BaseException] = []
         for segment in state.recordings.segments:
-            local = state.local_files.get(segment.index)
-            self.add_row(
-                Text(str(segment.index), style="dim"),
-                status_cell(segment.status),
-                literal(segment.friendly_label, limit=40),
-                Text(format_duration(segment.duration_seconds), justify="right"),
-                literal(f"✓ {Path(local).name}", style="green") if local else Text("—", style="dim"),
-                literal(segment.source or "—", limit=14),
-                Text(format_local_time(segment.created_at)[:16]),
-                key=str(segment.index),
-            )
+            self.add_row(*segment_cells(segment, state.local_files.get(segment.index), failures), key=str(segment.index))
+        if failures:
+            self.app.log_display_errors(failures, where="segments table")
         if self.row_count:
             self.move_cursor(row=min(max(previous, 0), self.row_count - 1))
 
@@ -70,4 +62,7 @@ class SegmentDetail(Static):
     """
 
     def show(self, segment: Segment | None) -> None:
-        self.update(detail_text(segment))
+        failures: list[BaseException] = []
+        self.update(guarded(lambda: detail_text(segment), failures))
+        if failures:
+            self.app.log_display_errors(failures, where="segment detail")
