@@ -164,11 +164,16 @@ async def run_downloads(
             executor.shutdown(wait=False, cancel_futures=True)
 
 
-def unexpected_failure(exc: BaseException) -> FetchError:
-    """A FetchError for a failure nobody planned for; ``__cause__`` keeps it for the log."""
+class UnexpectedFailure(FetchError):
+    """A download failed in a way nobody planned for (a bug); ``__cause__`` keeps it for the log."""
+
+    code = "unexpected"
+
+
+def unexpected_failure(exc: BaseException) -> UnexpectedFailure:
     from recbrowser.errorlog import summary
 
-    error = FetchError(f"Something went wrong: {summary(exc)}")
+    error = UnexpectedFailure(f"Something went wrong: {summary(exc)}")
     error.__cause__ = exc
     return error
 

@@ -153,7 +153,7 @@ class RecBrowserApp(App[None]):
             self.report_unexpected(error.error, context="worker")
             return
         if self.fatal_error is None:
-            self.fatal_error = error.error if isinstance(error, WorkerFailed) else error
+            self.fatal_error = error
             self.errors.record(self.fatal_error, context="the app stopped")
         super()._handle_exception(error)
 

@@ -19,8 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from recbrowser.callids import EXPECTED, scan
-from recbrowser.downloads import CANCELLED, DONE, SKIPPED
-from recbrowser.errors import RecBrowserError
+from recbrowser.downloads import CANCELLED, DONE, SKIPPED, UnexpectedFailure
 from recbrowser.lookups import LookupResult, lookup_one
 from recbrowser.models import Segment
 from recbrowser.player import PlayerError, is_web_url, launch, player_command, runs_in_terminal
@@ -455,9 +454,8 @@ class BrowserScreen(Screen[None]):
                 if self.selected_call is state:
                     self._show_selected()
         elif item.state != CANCELLED and item.error is not None:
-            cause = item.error.__cause__
-            if isinstance(cause, Exception) and not isinstance(cause, RecBrowserError):
-                self.app.report_unexpected(cause, context=f"download of {item.call_id} #{item.segment.index}")
+            if isinstance(item.error, UnexpectedFailure) and item.error.__cause__ is not None:
+                self.app.report_unexpected(item.error.__cause__, context=f"download of {item.call_id} #{item.segment.index}")
                 return
             title = f"Download of segment {item.segment.index} failed"
             self.notify(printable(item.error.message), title=title, severity="error", markup=False)
