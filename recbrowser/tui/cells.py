@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rich.text import Text
 
-from recbrowser.models import PENDING, SYNCED, CallRecordings, Segment, format_duration, format_local_time
+from recbrowser.models import PENDING, SYNCED, Segment, format_duration, format_local_time
 from recbrowser.text import printable
 from recbrowser.tui.safe import guarded
 
@@ -22,10 +22,6 @@ def status_cell(status: str | None) -> Text:
     if status == PENDING:
         return Text("◐ pending", style="yellow")
     return literal(f"? {status}" if status else "—", style="dim", limit=16)
-
-
-def status_summary(call: CallRecordings) -> str:
-    return " · ".join(call.status_parts()) or "no segments"
 
 
 def segment_cells(segment: Segment, local_file: str | None = None, failures: list[BaseException] | None = None) -> tuple[Text, ...]:

@@ -30,7 +30,7 @@ from recbrowser.tui.state import CallState
 from recbrowser.tui.widgets.call_header import CallHeader
 from recbrowser.tui.widgets.call_list import CallList
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
-from recbrowser.tui.widgets.segment_table import SegmentDetail, SegmentTable
+from recbrowser.tui.widgets.segment_table import SHOWN_ROWS, SegmentDetail, SegmentTable
 
 if TYPE_CHECKING:
     from recbrowser.tui.app import RecBrowserApp
@@ -233,7 +233,7 @@ class BrowserScreen(Screen[None]):
         table = self.query_one(SegmentTable)
         table.show(state)
         table.loading = state is not None and state.loading and state.recordings is None
-        self.query_one(SegmentDetail).show(self.selected_segment)
+        self._show_detail()
 
     @on(OptionList.OptionHighlighted, "#calls")
     def _call_highlighted(self) -> None:
@@ -245,7 +245,11 @@ class BrowserScreen(Screen[None]):
 
     @on(DataTable.RowHighlighted, "#segments")
     def _segment_highlighted(self) -> None:
-        self.query_one(SegmentDetail).show(self.selected_segment)
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        hidden = self.query_one(SegmentTable).hidden_at_cursor
+        self.query_one(SegmentDetail).show(self.selected_segment, hidden=hidden)
 
     @on(DataTable.RowSelected, "#segments")
     def _segment_chosen(self) -> None:
@@ -263,7 +267,7 @@ class BrowserScreen(Screen[None]):
             return None
         row = self.query_one(SegmentTable).cursor_row
         segments = state.recordings.segments
-        return segments[row] if 0 <= row < len(segments) else None
+        return segments[row] if 0 <= row < min(len(segments), SHOWN_ROWS) else None
 
     # --- history ---------------------------------------------------------------------
 

@@ -28,10 +28,9 @@ def call_prompt(state: CallState) -> Text:
         mark, style, tail = "…", "dim", "looking up"
     elif state.error is not None and state.recordings is None:
         mark, style, tail = "✗", "red", SHORT_ERRORS.get(state.error.code, "error")
-    elif state.recordings is not None:
-        count = len(state.recordings.segments)
-        tail = f"{count} seg"
-        if state.recordings.pending_count:
+    elif state.counts is not None:
+        tail = f"{state.counts.segments} seg"
+        if state.counts.pending:
             mark, style = "◐", "yellow"
         else:
             mark, style = "●", "green"
