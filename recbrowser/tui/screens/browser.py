@@ -25,6 +25,7 @@ from recbrowser.models import Segment
 from recbrowser.player import PlayerError, is_web_url, launch, player_command, runs_in_terminal
 from recbrowser.settings import display_path
 from recbrowser.text import printable
+from recbrowser.tui.memory import keep_out_of_gc
 from recbrowser.tui.screens.help import HelpScreen
 from recbrowser.tui.state import CallState
 from recbrowser.tui.widgets.call_header import CallHeader
@@ -183,6 +184,7 @@ class BrowserScreen(Screen[None]):
         if result.error is None:
             was_pending = state.has_pending
             state.recordings, state.error, state.cached_at = result.recordings, None, None
+            keep_out_of_gc(result.recordings)
             if was_pending and not state.has_pending:
                 self.notify(f"{result.call_id[:8]}…: every segment is synced now.", title="Synced")
         else:
@@ -297,6 +299,7 @@ class BrowserScreen(Screen[None]):
 
     def _add_states(self, states: list[CallState], select: str | None) -> None:
         for state in states:
+            keep_out_of_gc(state.recordings)
             if state.call_id not in self.calls:
                 self.calls[state.call_id] = state
             elif state.recordings is not None and self.calls[state.call_id].recordings is None:
