@@ -120,7 +120,7 @@ async def run_downloads(
 
     Pass a shared ``gate`` to bound several concurrent batches together (the TUI does), and an
     ``executor`` to run the transfers in threads of your own (it is not shut down here).
-    An unexpected exception fails its item only, as a FetchError caused by it.
+    An unexpected exception fails its item only, as an UnexpectedFailure caused by it.
     """
     options = fetch_options or {}
     gate = gate or asyncio.Semaphore(max(1, jobs))
