@@ -86,3 +86,23 @@ async def test_a_cell_that_cannot_be_formatted_is_a_question_mark_logged_once(fa
     log = Paths.default().log_file.read_text()
     assert log.count("ZeroDivisionError: division by zero") == 1
     assert "showing the segments table" in log
+
+
+async def test_a_download_row_with_absurd_sizes_is_shown_not_fatal(fake, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from recbrowser.downloads import ACTIVE, DownloadItem
+    from recbrowser.models import Segment
+    from recbrowser.naming import DEFAULT_TEMPLATE, plan
+    from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
+
+    segment = Segment(1, "http://127.0.0.1:9/x.wav", "main", None, "signalwire", "synced", None)
+    item = DownloadItem(EDGE_OF_TIME, segment, plan(tmp_path, DEFAULT_TEMPLATE, EDGE_OF_TIME, segment), state=ACTIVE)
+    item.transfer.total = 10**400  # a 400-digit Content-Length
+    item.transfer.done = 5
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.screen.query_one(DownloadsPanel)
+        panel.track(item)
+        panel.refresh_row_of(item)
+        await pilot.pause()
+        assert [cell.plain for cell in panel.get_row_at(0)][0].startswith(EDGE_OF_TIME[:8])
+        assert app.is_running

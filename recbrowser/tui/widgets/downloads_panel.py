@@ -28,6 +28,7 @@ from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, TemplateError, plan
 from recbrowser.progress import human_bytes, human_eta
 from recbrowser.text import printable
+from recbrowser.tui.safe import guarded
 from recbrowser.tui.threads import DaemonThreads
 
 if TYPE_CHECKING:
@@ -190,15 +191,19 @@ class DownloadsPanel(DataTable):
         return self.items.get(key) if key else None
 
     def _cells(self, item: DownloadItem) -> tuple[Text, ...]:
+        """The row's cells; one that cannot be formatted is "?" (and logged), never an error."""
         transfer = item.transfer
-        name = printable((item.path or item.planned.path).name, limit=40)
-        size = f"{human_bytes(transfer.done)} / {human_bytes(transfer.total)}" if item.state != QUEUED else "—"
         active = item.state == ACTIVE
-        return (
-            Text(f"{item.call_id[:8]}…/{name}"),
-            bar(item),
-            Text(size),
-            Text(f"{human_bytes(transfer.speed)}/s" if active and transfer.speed else "—"),
-            Text(human_eta(transfer.eta) if active else "—"),
-            state_text(item),
+        builders = (
+            lambda: Text(f"{item.call_id[:8]}…/{printable((item.path or item.planned.path).name, limit=40)}"),
+            lambda: bar(item),
+            lambda: Text(f"{human_bytes(transfer.done)} / {human_bytes(transfer.total)}" if item.state != QUEUED else "—"),
+            lambda: Text(f"{human_bytes(transfer.speed)}/s" if active and transfer.speed else "—"),
+            lambda: Text(human_eta(transfer.eta) if active else "—"),
+            lambda: state_text(item),
         )
+        failures: list[BaseException] = []
+        cells = tuple(guarded(build, failures) for build in builders)
+        if failures:
+            self.app.log_display_errors(failures, where="downloads panel")
+        return cells
