@@ -18,7 +18,7 @@ from recbrowser.downloads import ACTIVE, CANCELLED
 from recbrowser.fakeapi.samples import SegmentSpec
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
 from tests.cli_helpers import child_env
-from tests.hostile import DripServer, call_with, fake_serving
+from tests.tui_hostile import DripServer, call_with, fake_serving
 from tests.tui_helpers import look_up, make_app
 
 DRIPPING = "d4a1b2c3-0000-4000-8000-00000000d41b"
@@ -59,7 +59,7 @@ CHILD = textwrap.dedent(
     from recbrowser.fakeapi.samples import SegmentSpec
     from recbrowser.settings import Paths, Resolved, Secret
     from recbrowser.tui.app import RecBrowserApp
-    from tests.hostile import call_with, fake_serving
+    from tests.tui_hostile import call_with, fake_serving
 
     call_id, url = sys.argv[1], sys.argv[2]
     with fake_serving(call_with(call_id, [SegmentSpec("main", url=url)])) as fake:

@@ -10,7 +10,7 @@ from recbrowser.history import HistoryStore
 from recbrowser.models import CallRecordings
 from recbrowser.settings import Paths
 from recbrowser.tui.widgets.segment_table import COLUMNS
-from tests.hostile import call_with, fake_serving
+from tests.tui_hostile import call_with, fake_serving
 from tests.tui_helpers import look_up, make_app, table_rows
 
 EDGE_OF_TIME = "e1a5e000-0000-4000-8000-0000000e1a5e"
