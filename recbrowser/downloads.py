@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, AsyncIterator, Callable, Iterable, Sequence
@@ -122,15 +122,19 @@ async def run_downloads(
     on_change: Callable[[DownloadItem], None] | None = None,
     gate: asyncio.Semaphore | None = None,
     history: HistoryStore | None = None,
+    executor: Executor | None = None,
 ) -> AsyncIterator[DownloadItem]:
     """Run the items ``jobs`` at a time; yield each as it finishes (in completion order).
 
-    Pass a shared ``gate`` to bound several concurrent batches together (the TUI does).
+    Pass a shared ``gate`` to bound several concurrent batches together (the TUI does), and an
+    ``executor`` to run the transfers in threads of your own (it is not shut down here).
+    An unexpected exception fails its item only, as an UnexpectedFailure caused by it.
     """
     options = fetch_options or {}
     gate = gate or asyncio.Semaphore(max(1, jobs))
     loop = asyncio.get_running_loop()
-    executor = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="recbrowser-download")
+    own_executor = executor is None
+    executor = executor or ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="recbrowser-download")
 
     def changed(item: DownloadItem) -> None:
         if on_change is not None:
@@ -142,11 +146,14 @@ async def run_downloads(
                 return item
             item.state = ACTIVE
             changed(item)
-            await _download(item, loop, executor, client, force, options)
-            if history is not None and item.path is not None and item.state in (DONE, SKIPPED):
-                await asyncio.to_thread(
-                    history.record_download, item.call_id, item.segment.index, item.segment.label, item.path, item.bytes
-                )
+            try:
+                await _download(item, loop, executor, client, force, options)
+                if history is not None and item.path is not None and item.state in (DONE, SKIPPED):
+                    await asyncio.to_thread(
+                        history.record_download, item.call_id, item.segment.index, item.segment.label, item.path, item.bytes
+                    )
+            except Exception as exc:  # a bug, not a transfer failure: this file fails, the others go on
+                item.state, item.error = FAILED, unexpected_failure(exc)
             changed(item)
             return item
 
@@ -161,7 +168,22 @@ async def run_downloads(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        executor.shutdown(wait=False, cancel_futures=True)
+        if own_executor:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+
+class UnexpectedFailure(FetchError):
+    """A download failed in a way nobody planned for (a bug); ``__cause__`` keeps it for the log."""
+
+    code = "unexpected"
+
+
+def unexpected_failure(exc: BaseException) -> UnexpectedFailure:
+    from recbrowser.errorlog import summary
+
+    error = UnexpectedFailure(f"Something went wrong: {summary(exc)}")
+    error.__cause__ = exc
+    return error
 
 
 async def _download(

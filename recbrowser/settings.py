@@ -92,6 +92,7 @@ class Paths:
     config_dir: Path
     data_dir: Path
     downloads_dir: Path
+    state_dir: Path | None = None  # None: the platform's state dir (so a demo's log outlives its temp dir)
 
     @classmethod
     def default(cls) -> "Paths":
@@ -101,6 +102,7 @@ class Paths:
             config_dir=platformdirs.user_config_path(APP_NAME),
             data_dir=platformdirs.user_data_path(APP_NAME),
             downloads_dir=platformdirs.user_downloads_path() / APP_NAME,
+            state_dir=platformdirs.user_state_path(APP_NAME),
         )
 
     @property
@@ -114,6 +116,15 @@ class Paths:
     @property
     def history_db(self) -> Path:
         return self.data_dir / "history.sqlite3"
+
+    @property
+    def log_file(self) -> Path:
+        """Where unexpected failures are logged with their traceback (see ``errorlog``)."""
+        if self.state_dir is not None:
+            return self.state_dir / "recbrowser.log"
+        import platformdirs
+
+        return platformdirs.user_state_path(APP_NAME) / "recbrowser.log"
 
 
 def display_path(path: Path) -> str:

@@ -22,6 +22,7 @@ CORE = [
     "recbrowser.commands.lookup",
     "recbrowser.demo",
     "recbrowser.downloads",
+    "recbrowser.errorlog",
     "recbrowser.errors",
     "recbrowser.fakeapi",
     "recbrowser.fetch",

@@ -39,6 +39,7 @@ def stable_environment(monkeypatch, tmp_path_factory):
     yield
     monkeypatch.undo()
     time.tzset()
+    shutil.rmtree(home, ignore_errors=True)  # nothing left in the temp dir
 
 
 def test_key_screen(snap_fake, snap_compare):

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from recbrowser.commands.common import EXIT_OK, UsageError
-from recbrowser.settings import Paths, resolve
+from recbrowser.errorlog import summary
+from recbrowser.settings import Paths, display_path, resolve
+
+if TYPE_CHECKING:
+    from recbrowser.tui.app import RecBrowserApp
+
+EXIT_CRASHED = 1
 
 
 def run_tui(args: argparse.Namespace, paths: Paths) -> int:
@@ -30,7 +37,7 @@ def run_tui(args: argparse.Namespace, paths: Paths) -> int:
             app.run()
         finally:
             demo.close()
-        return EXIT_OK
+        return _exit_code(app)
     from recbrowser.settings import Settings
 
     settings = Settings.load(paths.settings_file)
@@ -41,8 +48,18 @@ def run_tui(args: argparse.Namespace, paths: Paths) -> int:
         validate_api_url(resolved.api_url)
     except ValueError as exc:
         raise UsageError(f"{exc} (from {resolved.api_url_source})") from None
-    RecBrowserApp(paths=paths, resolved=resolved, settings=settings).run()
-    return EXIT_OK
+    app = RecBrowserApp(paths=paths, resolved=resolved, settings=settings)
+    app.run()
+    return _exit_code(app)
+
+
+def _exit_code(app: RecBrowserApp) -> int:
+    """0 after a normal quit; after a failure that stopped the app, one line on stderr and 1."""
+    if not app.return_code and app.fatal_error is None:
+        return EXIT_OK
+    what = summary(app.fatal_error) if app.fatal_error is not None else "an unexpected error"
+    print(f"recbrowser: the app stopped after {what}; details in {display_path(app.errors.path)}", file=sys.stderr)
+    return EXIT_CRASHED
 
 
 def run_demo_server(args: argparse.Namespace) -> int:

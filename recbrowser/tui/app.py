@@ -12,7 +12,9 @@ from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
+from textual.worker import WorkerFailed
 
+from recbrowser.errorlog import ErrorLog, summary
 from recbrowser.history import HistoryStore
 from recbrowser.settings import ENV_KEY, KeyStore, Paths, Resolved, Secret, Settings, display_path, mask
 from recbrowser.text import printable
@@ -50,6 +52,9 @@ class RecBrowserApp(App[None]):
         self._prefill = prefill
         self._client: MagpipeClient | None = None
         self._client_lock = threading.Lock()
+        self.errors = ErrorLog(paths.log_file, secrets=[resolved.key.reveal()] if resolved.key else [])
+        self._logged_display_errors: set[str] = set()
+        self.fatal_error: BaseException | None = None  # what stopped the app, for the command's last line
         self.sub_title = "demo" if welcome is not None else printable(resolved.api_url, limit=60)
 
     @property
@@ -71,7 +76,7 @@ class RecBrowserApp(App[None]):
                 self._client = MagpipeClient(self.resolved.api_url, self.resolved.key, on_retry=self._on_retry, **options)
             return self._client
 
-    @work(thread=True, group="startup", exit_on_error=False)
+    @work(thread=True, group="startup")
     def _warm_up(self) -> None:
         self.client  # noqa: B018 - built here, off the event loop
         import recbrowser.fetch  # noqa: F401 - so the first download does not pay for http.client and ssl
@@ -104,7 +109,7 @@ class RecBrowserApp(App[None]):
             return
         self._save_key(key)
 
-    @work(thread=True, group="settings", exit_on_error=False)
+    @work(thread=True, group="settings")
     def _save_key(self, key: str) -> None:
         try:
             KeyStore(self.paths.key_file).save(key)
@@ -119,9 +124,44 @@ class RecBrowserApp(App[None]):
         with self._client_lock:
             old, self._client = self._client, None
             self.resolved = replace(self.resolved, key=Secret(key), key_source=str(self.paths.key_file))
+        self.errors.secrets.append(key)
         if old is not None:
             self.run_worker(old.aclose(), group="settings")
         self.notify(f"Saved key {mask(key)} to {display_path(self.paths.key_file)}.", title="API key", markup=False)
+
+    # --- unexpected failures ------------------------------------------------------------
+
+    def report_unexpected(self, error: BaseException, *, context: str = "") -> None:
+        """The one place a bug surfaces: its traceback to the log, one line to the user; the app goes on."""
+        logged = self.errors.record(error, context=context)
+        if self._exit:
+            return
+        where = f"details in {display_path(self.errors.path)}" if logged else "the log could not be written"
+        self.notify(f"Something went wrong: {summary(error)}; {where}", severity="error", markup=False, timeout=10)
+
+    def log_display_errors(self, errors: list[BaseException], *, where: str) -> None:
+        """A value that could not be shown is "?" on screen; its first failure of a kind goes to the log."""
+        for error in errors:
+            kind = f"{where}: {summary(error)}"
+            if kind not in self._logged_display_errors:
+                self._logged_display_errors.add(kind)
+                self.errors.record(error, context=f"showing the {where}")
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Every worker reports here when it fails (Textual's default exit_on_error). Worker.StateChanged
+        # does not bubble, so an App-level handler of it would see only the App's own workers.
+        if isinstance(error, WorkerFailed):
+            self.report_unexpected(error.error, context="worker")
+            return
+        if self.fatal_error is None:
+            self.fatal_error = error
+            self.errors.record(self.fatal_error, context="the app stopped")
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        # Textual would print a traceback (with locals) on exit; the log has it, the command says where.
+        self.bell()
+        self._close_messages_no_wait()
 
     # --- retries and commands -------------------------------------------------------
 

@@ -8,6 +8,7 @@ from rich.text import Text
 
 from recbrowser.models import PENDING, SYNCED, CallRecordings, Segment, format_duration, format_local_time
 from recbrowser.text import printable
+from recbrowser.tui.safe import guarded
 
 
 def literal(value: object, *, style: str = "", limit: int | None = None) -> Text:
@@ -32,14 +33,17 @@ def created_cell(segment: Segment) -> Text:
     return Text(format_local_time(segment.created_at, seconds=False))
 
 
-def segment_cells(segment: Segment, local_file: str | None = None) -> tuple[Text, ...]:
-    """One row of the segments table: #, Status, Label, Length, File, Source, Created."""
-    return (
-        Text(str(segment.index), style="dim"),
-        status_cell(segment.status),
-        literal(segment.friendly_label, limit=40),
-        Text(format_duration(segment.duration_seconds), justify="right"),
-        literal(f"✓ {Path(local_file).name}", style="green") if local_file else Text("—", style="dim"),
-        literal(segment.source or "—", limit=14),
-        created_cell(segment),
+def segment_cells(segment: Segment, local_file: str | None = None, failures: list[BaseException] | None = None) -> tuple[Text, ...]:
+    """One row of the segments table: #, Status, Label, Length, File, Source, Created.
+
+    A cell whose formatting raises is "?" (the error goes to ``failures``); the row is always whole."""
+    builders = (
+        lambda: Text(str(segment.index), style="dim"),
+        lambda: status_cell(segment.status),
+        lambda: literal(segment.friendly_label, limit=40),
+        lambda: Text(format_duration(segment.duration_seconds), justify="right"),
+        lambda: literal(f"✓ {Path(local_file).name}", style="green") if local_file else Text("—", style="dim"),
+        lambda: literal(segment.source or "—", limit=14),
+        lambda: created_cell(segment),
     )
+    return tuple(guarded(build, failures) for build in builders)

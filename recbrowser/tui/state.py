@@ -9,6 +9,33 @@ from recbrowser.errors import RecBrowserError
 from recbrowser.models import CallRecordings
 
 
+@dataclass(frozen=True)
+class Counts:
+    """A call's totals, counted once per answer: a call of 100,000 segments is redrawn on every
+    switch and refresh, and counting it each time froze the app."""
+
+    segments: int
+    synced: int
+    pending: int
+    total_duration: int | float | None
+
+    @classmethod
+    def of(cls, call: CallRecordings) -> Counts:
+        synced = pending = 0
+        durations: list[int | float] = []
+        for segment in call.segments:
+            synced += segment.is_synced
+            pending += segment.is_pending
+            if segment.duration_seconds is not None:
+                durations.append(segment.duration_seconds)
+        return cls(len(call.segments), synced, pending, sum(durations) if durations else None)
+
+    def status_parts(self) -> list[str]:
+        """``["2 synced", "1 pending", "1 other"]``, leaving out zero counts (as CallRecordings does)."""
+        other = self.segments - self.synced - self.pending
+        return [f"{count} {what}" for count, what in ((self.synced, "synced"), (self.pending, "pending"), (other, "other")) if count]
+
+
 @dataclass
 class CallState:
     """One call in the list: its latest answer or error, and whether a lookup is running."""
@@ -19,7 +46,18 @@ class CallState:
     loading: bool = False
     cached_at: datetime | None = None  # set while the answer shown comes from the history
     local_files: dict[int, str] = field(default_factory=dict)
+    _counts: tuple[CallRecordings, Counts] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def counts(self) -> Counts | None:
+        """The totals of the current answer (None without one), counted once per answer."""
+        if self.recordings is None:
+            return None
+        if self._counts is None or self._counts[0] is not self.recordings:
+            self._counts = (self.recordings, Counts.of(self.recordings))
+        return self._counts[1]
 
     @property
     def has_pending(self) -> bool:
-        return self.recordings is not None and self.recordings.pending_count > 0
+        counts = self.counts
+        return counts is not None and counts.pending > 0

@@ -19,18 +19,19 @@ from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from recbrowser.callids import EXPECTED, scan
-from recbrowser.downloads import CANCELLED, DONE, SKIPPED
+from recbrowser.downloads import CANCELLED, DONE, SKIPPED, UnexpectedFailure
 from recbrowser.lookups import LookupResult, lookup_one
 from recbrowser.models import Segment
 from recbrowser.player import PlayerError, is_web_url, launch, player_command, runs_in_terminal
 from recbrowser.settings import display_path
 from recbrowser.text import printable
+from recbrowser.tui.memory import keep_out_of_gc
 from recbrowser.tui.screens.help import HelpScreen
 from recbrowser.tui.state import CallState
 from recbrowser.tui.widgets.call_header import CallHeader
 from recbrowser.tui.widgets.call_list import CallList
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
-from recbrowser.tui.widgets.segment_table import SegmentDetail, SegmentTable
+from recbrowser.tui.widgets.segment_table import SHOWN_ROWS, SegmentDetail, SegmentTable
 
 if TYPE_CHECKING:
     from recbrowser.tui.app import RecBrowserApp
@@ -165,7 +166,7 @@ class BrowserScreen(Screen[None]):
         state.loading = True
         self._redraw(call_id)
         self._workers[call_id] = self.run_worker(
-            self._lookup_worker(call_id, generation), group="lookup", exit_on_error=False, description=f"lookup {call_id}"
+            self._lookup_worker(call_id, generation), group="lookup", description=f"lookup {call_id}"
         )
 
     async def _lookup_worker(self, call_id: str, generation: int) -> None:
@@ -183,6 +184,7 @@ class BrowserScreen(Screen[None]):
         if result.error is None:
             was_pending = state.has_pending
             state.recordings, state.error, state.cached_at = result.recordings, None, None
+            keep_out_of_gc(result.recordings)
             if was_pending and not state.has_pending:
                 self.notify(f"{result.call_id[:8]}…: every segment is synced now.", title="Synced")
         else:
@@ -200,13 +202,11 @@ class BrowserScreen(Screen[None]):
         self.set_timer(3, lambda: self._recent_errors.pop(message, None))
 
     @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
+    def _lookup_failed(self, event: Worker.StateChanged) -> None:
+        """A lookup that failed unexpectedly (the app reports it) stops showing "looking up"."""
         if event.state is WorkerState.ERROR:
-            error = event.worker.error
-            self.notify(f"Unexpected error: {printable(error, limit=200)}", severity="error", markup=False)
             for state in self.calls.values():
-                worker = self._workers.get(state.call_id)
-                if worker is event.worker:
+                if self._workers.get(state.call_id) is event.worker:
                     state.loading = False
                     self._redraw(state.call_id)
 
@@ -235,7 +235,7 @@ class BrowserScreen(Screen[None]):
         table = self.query_one(SegmentTable)
         table.show(state)
         table.loading = state is not None and state.loading and state.recordings is None
-        self.query_one(SegmentDetail).show(self.selected_segment)
+        self._show_detail()
 
     @on(OptionList.OptionHighlighted, "#calls")
     def _call_highlighted(self) -> None:
@@ -247,7 +247,11 @@ class BrowserScreen(Screen[None]):
 
     @on(DataTable.RowHighlighted, "#segments")
     def _segment_highlighted(self) -> None:
-        self.query_one(SegmentDetail).show(self.selected_segment)
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        hidden = self.query_one(SegmentTable).hidden_at_cursor
+        self.query_one(SegmentDetail).show(self.selected_segment, hidden=hidden)
 
     @on(DataTable.RowSelected, "#segments")
     def _segment_chosen(self) -> None:
@@ -265,11 +269,11 @@ class BrowserScreen(Screen[None]):
             return None
         row = self.query_one(SegmentTable).cursor_row
         segments = state.recordings.segments
-        return segments[row] if 0 <= row < len(segments) else None
+        return segments[row] if 0 <= row < min(len(segments), SHOWN_ROWS) else None
 
     # --- history ---------------------------------------------------------------------
 
-    @work(thread=True, group="history-read", exit_on_error=False)
+    @work(thread=True, group="history-read")
     def _restore_last_session(self) -> None:
         """List the calls of the last session again, from the cache (no network)."""
         history = self.app.history
@@ -280,7 +284,7 @@ class BrowserScreen(Screen[None]):
         restored = [self._cached_state(call_id) for call_id in call_ids]
         self.app.call_from_thread(self._add_states, restored, None)
 
-    @work(thread=True, group="history-write", exit_on_error=False)
+    @work(thread=True, group="history-write")
     def _remember_listed(self, call_ids: list[str]) -> None:
         self.app.history.add_to_session(call_ids, at=time.time())
 
@@ -295,6 +299,7 @@ class BrowserScreen(Screen[None]):
 
     def _add_states(self, states: list[CallState], select: str | None) -> None:
         for state in states:
+            keep_out_of_gc(state.recordings)
             if state.call_id not in self.calls:
                 self.calls[state.call_id] = state
             elif state.recordings is not None and self.calls[state.call_id].recordings is None:
@@ -317,7 +322,7 @@ class BrowserScreen(Screen[None]):
         if call_id is not None:
             self._show_from_history(call_id)
 
-    @work(thread=True, group="history-read", exit_on_error=False)
+    @work(thread=True, group="history-read")
     def _show_from_history(self, call_id: str) -> None:
         state = self._cached_state(call_id)
         self.app.call_from_thread(self._shown_from_history, state)
@@ -337,7 +342,7 @@ class BrowserScreen(Screen[None]):
 
         self.app.push_screen(ConfirmScreen("Remove every entry from the lookup history?", yes="Clear"), answered)
 
-    @work(thread=True, group="history-write", exit_on_error=False)
+    @work(thread=True, group="history-write")
     def _clear_history(self) -> None:
         removed = self.app.history.clear()
         self.app.call_from_thread(self.notify, f"Removed {removed} entries from the history.")
@@ -367,7 +372,7 @@ class BrowserScreen(Screen[None]):
             target = segment.url
         self._open(target, f"segment {segment.index} ({printable(segment.friendly_label, limit=30)})")
 
-    @work(thread=True, group="open", exit_on_error=False)
+    @work(thread=True, group="open")
     def _open(self, target: str, what: str) -> None:
         try:
             argv = player_command(target)
@@ -456,6 +461,9 @@ class BrowserScreen(Screen[None]):
                 if self.selected_call is state:
                     self._show_selected()
         elif item.state != CANCELLED and item.error is not None:
+            if isinstance(item.error, UnexpectedFailure) and item.error.__cause__ is not None:
+                self.app.report_unexpected(item.error.__cause__, context=f"download of {item.call_id} #{item.segment.index}")
+                return
             title = f"Download of segment {item.segment.index} failed"
             self.notify(printable(item.error.message), title=title, severity="error", markup=False)
 

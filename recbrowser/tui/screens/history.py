@@ -73,6 +73,14 @@ def row_cells(entry: HistoryEntry) -> tuple[str, ...]:
     )
 
 
+def _row_cells_or_placeholder(entry: HistoryEntry, failures: list[BaseException]) -> tuple[str, ...]:
+    try:
+        return row_cells(entry)
+    except Exception as exc:  # one entry that cannot be shown must not close the history
+        failures.append(exc)
+        return (entry.call_id, *("?" for _ in range(6)))
+
+
 def row_text(cells: tuple[str, ...], layout: Layout = LAYOUTS[0]) -> Text:
     styles = {3: "green" if cells[3] == "ok" else "red", 5: "yellow" if "pending" in cells[5] else "green"}
     text = Text(no_wrap=True, overflow="ellipsis")
@@ -170,7 +178,10 @@ class HistoryScreen(Screen[str | None]):
     def _show_entries(self, search: str, entries: list[HistoryEntry], total: int) -> None:
         if search != self.query_one("#history-filter", Input).value:
             return  # typed on since; a newer query is on its way
-        self.shown_rows = [row_cells(e) for e in entries]
+        failures: list[BaseException] = []
+        self.shown_rows = [_row_cells_or_placeholder(e, failures) for e in entries]
+        if failures:
+            self.app.log_display_errors(failures, where="history")
         self.query_one(OptionList).highlighted = None
         self._render_rows()
         self._shown_for = search

@@ -8,7 +8,7 @@ from textual.widgets import Static
 from recbrowser.models import format_duration
 from recbrowser.progress import relative_time
 from recbrowser.text import printable
-from recbrowser.tui.cells import status_summary
+from recbrowser.tui.safe import guarded
 from recbrowser.tui.state import CallState
 
 
@@ -17,12 +17,12 @@ def header_text(state: CallState | None, *, now_ago: str = "") -> Text:
         return Text("No call selected. Press / and paste call IDs.", style="dim")
     text = Text()
     text.append(state.call_id, style="bold")
-    if state.recordings is not None:
-        call = state.recordings
-        count = len(call.segments)
-        text.append(f"  {count} segment{'s' if count != 1 else ''} · {format_duration(call.total_duration)} · ")
-        summary = status_summary(call)
-        text.append(summary, style="yellow" if call.pending_count else "green")
+    counts = state.counts
+    if counts is not None:
+        count = counts.segments
+        text.append(f"  {count} segment{'s' if count != 1 else ''} · {format_duration(counts.total_duration)} · ")
+        summary = " · ".join(counts.status_parts()) or "no segments"
+        text.append(summary, style="yellow" if counts.pending else "green")
     if state.cached_at is not None:
         text.append(f"  cached {relative_time(state.cached_at)}", style="yellow italic")
     elif state.recordings is None and state.error is None and not state.loading:
@@ -45,4 +45,8 @@ class CallHeader(Static):
     """
 
     def show(self, state: CallState | None) -> None:
-        self.update(header_text(state))
+        failures: list[BaseException] = []
+        fallback = f"{state.call_id} ?" if state is not None else "?"
+        self.update(guarded(lambda: header_text(state), failures, fallback=fallback))
+        if failures:
+            self.app.log_display_errors(failures, where="call header")

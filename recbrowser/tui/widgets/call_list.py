@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from recbrowser.tui.safe import guarded
 from recbrowser.tui.state import CallState
 
 
@@ -27,10 +28,9 @@ def call_prompt(state: CallState) -> Text:
         mark, style, tail = "…", "dim", "looking up"
     elif state.error is not None and state.recordings is None:
         mark, style, tail = "✗", "red", SHORT_ERRORS.get(state.error.code, "error")
-    elif state.recordings is not None:
-        count = len(state.recordings.segments)
-        tail = f"{count} seg"
-        if state.recordings.pending_count:
+    elif state.counts is not None:
+        tail = f"{state.counts.segments} seg"
+        if state.counts.pending:
             mark, style = "◐", "yellow"
         else:
             mark, style = "●", "green"
@@ -63,7 +63,10 @@ class CallList(OptionList):
 
     def upsert(self, state: CallState) -> None:
         """Add the call, or redraw its line when already listed."""
-        prompt = call_prompt(state)
+        failures: list[BaseException] = []
+        prompt = guarded(lambda: call_prompt(state), failures, fallback=f"? {state.call_id[:8]}…")
+        if failures:
+            self.app.log_display_errors(failures, where="calls list")
         try:
             self.get_option(state.call_id)
         except Exception:

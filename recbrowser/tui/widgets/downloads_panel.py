@@ -11,17 +11,32 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
-from recbrowser.downloads import ACTIVE, CANCELLED, DEFAULT_JOBS, DONE, FAILED, QUEUED, SKIPPED, DownloadItem, run_downloads
+from recbrowser.downloads import (
+    ACTIVE,
+    CANCELLED,
+    DEFAULT_JOBS,
+    DONE,
+    FAILED,
+    QUEUED,
+    SKIPPED,
+    DownloadItem,
+    run_downloads,
+    unexpected_failure,
+)
+from recbrowser.errors import Cancelled
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, TemplateError, plan
 from recbrowser.progress import human_bytes, human_eta
 from recbrowser.text import printable
+from recbrowser.tui.safe import guarded
+from recbrowser.tui.threads import DaemonThreads
 
 if TYPE_CHECKING:
     from recbrowser.client import MagpipeClient
     from recbrowser.history import HistoryStore
 
 PROGRESS_EVERY = 0.25  # seconds between redraws of the live rows (progress is polled, not pushed)
+QUIT_GRACE = 2.0  # seconds quitting waits for cancelled transfers to stop; their threads never hold the process
 
 BAR_WIDTH = 12
 STATE_STYLE = {QUEUED: "dim", ACTIVE: "cyan", DONE: "green", SKIPPED: "green", FAILED: "red", CANCELLED: "yellow"}
@@ -71,6 +86,8 @@ class DownloadsPanel(DataTable):
         self.items: dict[str, DownloadItem] = {}
         self.display = False
         self._gate = asyncio.Semaphore(DEFAULT_JOBS)  # one bound for every batch
+        self._threads = DaemonThreads()
+        self._in_flight: set[str] = set()  # handed to run_downloads and not yet given back (even if cancelled)
         self._ticker = self.set_interval(PROGRESS_EVERY, self._tick, pause=True, name="download-progress")
 
     def enqueue(
@@ -84,9 +101,9 @@ class DownloadsPanel(DataTable):
         """Start downloading these segments (skipping those already queued or running); how many."""
         items = []
         for call_id, segment in wanted:
-            current = self.items.get(f"{call_id}:{segment.index}")
-            if current is not None and current.state in (QUEUED, ACTIVE):
-                continue
+            key = f"{call_id}:{segment.index}"
+            if key in self._in_flight:
+                continue  # queued, running, or cancelled but its transfer has not stopped yet
             try:
                 planned = plan(directory, DEFAULT_TEMPLATE, call_id, segment)
             except TemplateError as exc:
@@ -94,24 +111,50 @@ class DownloadsPanel(DataTable):
                 continue
             item = DownloadItem(call_id, segment, planned)
             self.track(item)
+            self._in_flight.add(key)
             items.append(item)
         if items:
             self._ticker.resume()
-            self.run_worker(self._run(items, client, history), group="downloads", exit_on_error=False, description="downloads")
+            self.run_worker(self._run(items, client, history), group="downloads", description="downloads")
         return len(items)
 
     async def _run(self, items: list[DownloadItem], client: MagpipeClient, history: HistoryStore | None) -> None:
-        async for item in run_downloads(items, client=client, gate=self._gate, on_change=self.refresh_row_of, history=history):
-            self.refresh_row_of(item)
-            self.post_message(self.Finished(item))
+        try:
+            async for item in run_downloads(
+                items, client=client, gate=self._gate, on_change=self.refresh_row_of, history=history, executor=self._threads
+            ):
+                self._in_flight.discard(self.key_of(item))
+                self.refresh_row_of(item)
+                self.post_message(self.Finished(item))
+        except Exception as exc:
+            # Whatever broke the batch, no file of it stays "queued" or "active".
+            for item in items:
+                if not item.finished:
+                    item.cancel_event.set()
+                    item.state, item.error = FAILED, unexpected_failure(exc)
+                    self.refresh_row_of(item)
+            raise  # the app logs it and says so, once for the batch
+        finally:
+            self._in_flight.difference_update(self.key_of(item) for item in items)
 
     def cancel(self, item: DownloadItem) -> bool:
-        """Cancel a queued or running download (its partial file is kept); False if it was not."""
+        """Cancel a queued or running download (its partial file is kept); False if it was not.
+
+        The row says "cancelled" at once, even while a transfer stuck in a slow read has not noticed yet."""
         if item.state not in (QUEUED, ACTIVE):
             return False
         item.cancel()
+        if item.state == ACTIVE:
+            item.state, item.error = CANCELLED, Cancelled("Cancelled; the partial file is kept for a later resume.")
         self.refresh_row_of(item)
         return True
+
+    async def on_unmount(self) -> None:
+        """Quitting: every transfer is told to stop, and given at most QUIT_GRACE seconds to."""
+        for item in self.items.values():
+            item.cancel_event.set()
+        if self._threads.running():
+            await asyncio.to_thread(self._threads.wait_idle, QUIT_GRACE)
 
     def _tick(self) -> None:
         self.refresh_all()
@@ -148,15 +191,19 @@ class DownloadsPanel(DataTable):
         return self.items.get(key) if key else None
 
     def _cells(self, item: DownloadItem) -> tuple[Text, ...]:
+        """The row's cells; one that cannot be formatted is "?" (and logged), never an error."""
         transfer = item.transfer
-        name = printable((item.path or item.planned.path).name, limit=40)
-        size = f"{human_bytes(transfer.done)} / {human_bytes(transfer.total)}" if item.state != QUEUED else "—"
         active = item.state == ACTIVE
-        return (
-            Text(f"{item.call_id[:8]}…/{name}"),
-            bar(item),
-            Text(size),
-            Text(f"{human_bytes(transfer.speed)}/s" if active and transfer.speed else "—"),
-            Text(human_eta(transfer.eta) if active else "—"),
-            state_text(item),
+        builders = (
+            lambda: Text(f"{item.call_id[:8]}…/{printable((item.path or item.planned.path).name, limit=40)}"),
+            lambda: bar(item),
+            lambda: Text(f"{human_bytes(transfer.done)} / {human_bytes(transfer.total)}" if item.state != QUEUED else "—"),
+            lambda: Text(f"{human_bytes(transfer.speed)}/s" if active and transfer.speed else "—"),
+            lambda: Text(human_eta(transfer.eta) if active else "—"),
+            lambda: state_text(item),
         )
+        failures: list[BaseException] = []
+        cells = tuple(guarded(build, failures) for build in builders)
+        if failures:
+            self.app.log_display_errors(failures, where="downloads panel")
+        return cells

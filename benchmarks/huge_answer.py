@@ -1,0 +1,133 @@
+"""A huge answer: two calls of 100,000 segments each, looked up in the app (headless, Pilot).
+Measures the time from Enter until the first call's table is shown, the time of each switch
+between the two calls (key press until the app is idle with the new table painted), and the
+worst event-loop stall meanwhile (a 10 ms timer inside the app). The baseline is the same run
+with two calls of 4 segments, side by side. Target: a switch under 100 ms more than the baseline's.
+
+    python benchmarks/huge_answer.py [--quick] [--segments N] [--switches N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from common import bench_env, fake_api, median, report, synthetic_calls
+
+TICK = 0.01
+
+
+async def measure(api_url: str, call_ids: list[str], segments: int, switches: int) -> dict[str, object]:
+    from recbrowser.settings import Paths, resolve
+    from recbrowser.tui.app import RecBrowserApp
+    from recbrowser.tui.widgets.call_header import CallHeader
+    from recbrowser.tui.widgets.call_list import CallList
+    from recbrowser.tui.widgets.segment_table import SegmentTable
+
+    paths = Paths.default()
+    app = RecBrowserApp(paths=paths, resolved=resolve(paths, api_url_flag=api_url))
+    gaps: list[float] = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause(1.0)  # start-up work (first frames, session restore, warm-up) done
+        screen = app.screen
+        last = [time.perf_counter()]
+
+        def tick() -> None:
+            now = time.perf_counter()
+            gaps.append(now - last[0] - TICK)
+            last[0] = now
+
+        timer = app.set_interval(TICK, tick)
+        table = screen.query_one(SegmentTable)
+        await pilot.press("slash")
+        screen.query_one("#ids").value = " ".join(call_ids)
+        started = time.perf_counter()
+        await pilot.press("enter")
+        while not (all(screen.calls[c].recordings is not None and not screen.calls[c].loading for c in call_ids) and table.row_count):
+            await pilot.pause(0.005)
+        await pilot.pause()
+        shown = time.perf_counter() - started
+        header = str(screen.query_one(CallHeader).render())
+        assert f"{segments} segment" in header, header  # the exact count, whatever is listed
+        loading_stall = max(gaps, default=0.0)
+
+        screen.query_one(CallList).focus()
+        await pilot.pause(1.0)
+        gaps.clear()
+        switch_times = []
+        for n in range(switches):
+            await pilot.pause(1.0)  # the table of the last switch is complete (rows are added in batches)
+            start = time.perf_counter()
+            await pilot.press("down" if n % 2 == 0 else "up")
+            await pilot.pause()
+            switch_times.append(time.perf_counter() - start)
+            assert screen.query_one(CallList).current_call_id == call_ids[(n + 1) % 2]
+        timer.stop()
+        await pilot.pause(1.0)
+    return {
+        "shown": shown,
+        "loading_stall": loading_stall,
+        "switches": switch_times,
+        "switch_stall": max(gaps, default=0.0),
+        "rows": table.row_count,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="2 x 2,000 segments, 2 switches (CI smoke run)")
+    parser.add_argument("--segments", type=int, default=100_000)
+    parser.add_argument("--switches", type=int, default=6)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    segments, switches = (2000, 2) if args.quick else (args.segments, args.switches)
+    if args.quick:
+        args.runs = 1
+    call_ids = [call.call_id for call in synthetic_calls(2)]
+    runs: dict[str, list[dict[str, object]]] = {"huge": [], "baseline": []}
+    with tempfile.TemporaryDirectory() as tmp, fake_api(calls=2, segments=segments) as (huge_url, _), fake_api(
+        calls=2, segments=4
+    ) as (small_url, _):
+        env = bench_env(Path(tmp))
+        os.environ.update({k: env[k] for k in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "MAGPIPE_API_KEY")})
+        os.environ["XDG_STATE_HOME"] = str(Path(tmp) / "state")
+        for n in range(args.runs):  # interleaved, so both see the same machine load
+            for kind, url, count in (("baseline", small_url, 4), ("huge", huge_url, segments)):
+                os.environ["XDG_DATA_HOME"] = str(Path(tmp) / f"data-{kind}-{n}")  # an empty history each time
+                runs[kind].append(asyncio.run(measure(url, call_ids, count, switches)))
+
+    def figure(kind: str, key: str, pick=median) -> float:  # type: ignore[no-untyped-def]
+        values = [run[key] for run in runs[kind]]
+        flat = [v for value in values for v in (value if isinstance(value, list) else [value])]
+        return pick(flat) * 1000
+
+    rows = []
+    for what, key, pick in (
+        ("Enter until the first table is shown", "shown", median),
+        ("worst event-loop stall while the answers load", "loading_stall", max),
+        ("switch between the two calls, median", "switches", median),
+        ("switch between the two calls, worst", "switches", max),
+        ("worst event-loop stall while switching", "switch_stall", max),
+    ):
+        rows.append({"what": what, "huge ms": figure("huge", key, pick), "baseline ms": figure("baseline", key, pick)})
+    rows.append({"what": "rows in the segments table", "huge ms": runs["huge"][-1]["rows"], "baseline ms": runs["baseline"][-1]["rows"]})
+    report(
+        "huge_answer",
+        rows,
+        [
+            f"huge: 2 calls x {segments:,} segments; baseline: 2 calls x 4 segments; {args.runs} interleaved runs of {switches} switches",
+            "target: a switch under 100 ms more than the baseline's; the header keeps the exact segment count",
+            "a switch is timed from the key press until the app is idle again (the new table painted); "
+            "the stall while switching also covers the rows added in batches afterwards",
+        ],
+        save=not args.quick,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

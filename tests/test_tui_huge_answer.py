@@ -1,0 +1,65 @@
+"""A call with tens of thousands of segments: the table lists the first SHOWN_ROWS and says how
+many more there are, the header counts them all, and switching calls stays quick."""
+
+from __future__ import annotations
+
+import time
+
+from recbrowser.fakeapi.samples import SegmentSpec
+from recbrowser.tui.widgets.call_header import CallHeader
+from recbrowser.tui.widgets.call_list import CallList
+from recbrowser.tui.widgets.segment_table import SHOWN_ROWS, SegmentDetail, SegmentTable
+from tests.tui_hostile import call_with, fake_serving
+from tests.tui_helpers import look_up, make_app, notifications, table_rows
+
+BIG = "b16ca110-0000-4000-8000-00000000b16a"
+BIGGER = "b16ca110-0000-4000-8000-00000000b16b"
+SEGMENTS = 20_000
+SIZE = (120, 36)
+SWITCH_GUARD = 2.0  # seconds; a guard against a table of every row (10 s and more), not a benchmark
+
+
+def many(count: int) -> list[SegmentSpec]:
+    return [SegmentSpec("leg", "synced" if n % 3 else "pending_sync", duration_seconds=60) for n in range(count)]
+
+
+async def wait_until(pilot, condition, what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
+async def test_a_huge_call_lists_the_first_rows_then_says_how_many_more() -> None:
+    with fake_serving(call_with(BIG, many(SEGMENTS)), call_with(BIGGER, many(SEGMENTS + 1))) as fake:
+        app = make_app(fake)
+        async with app.run_test(size=SIZE) as pilot:
+            await look_up(pilot, f"{BIG} {BIGGER}")
+            table = app.screen.query_one(SegmentTable)
+            await wait_until(pilot, lambda: table.row_count == SHOWN_ROWS + 1, "the rest of the rows")
+            rows = table_rows(app)
+            assert rows[-1][2] == f"{SEGMENTS - SHOWN_ROWS:,} more segments"
+            assert [row[0] for row in rows[:3]] == ["1", "2", "3"]
+            header = str(app.screen.query_one(CallHeader).render())
+            assert f"{SEGMENTS} segments · 333:20:00 · 13333 synced · 6667 pending" in header
+
+            table.focus()
+            table.move_cursor(row=SHOWN_ROWS)
+            await pilot.pause()
+            detail = str(app.screen.query_one(SegmentDetail).render())
+            assert f"{SEGMENTS - SHOWN_ROWS:,} more segments are not listed here: D downloads every segment" in detail
+            await pilot.press("d")
+            assert notifications(app)[-1] == "No segment selected."
+
+            app.screen.query_one(CallList).focus()
+            for expected in (BIGGER, BIG, BIGGER):
+                started = time.monotonic()
+                await pilot.press("down" if expected == BIGGER else "up")
+                await pilot.pause()
+                assert time.monotonic() - started < SWITCH_GUARD
+                assert app.screen.query_one(CallList).current_call_id == expected
+                count = SEGMENTS + (expected == BIGGER)
+                assert f"{count} segments" in str(app.screen.query_one(CallHeader).render())
+            await wait_until(pilot, lambda: table.row_count == SHOWN_ROWS + 1, "the rest of the rows")
+            assert table_rows(app)[-1][2] == f"{SEGMENTS + 1 - SHOWN_ROWS:,} more segments"
