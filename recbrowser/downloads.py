@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, AsyncIterator, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, AsyncIterator, Callable, Iterable, Sequence, TypeVar
 
+from recbrowser.abort import Abort
 from recbrowser.errors import Cancelled, FetchError, RecBrowserError, UrlExpired
 from recbrowser.models import CallRecordings, Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, PlannedName, TemplateError, plan
@@ -40,7 +40,9 @@ class DownloadItem:
     bytes: int = 0
     error: RecBrowserError | None = None
     transfer: Transfer = field(default_factory=Transfer)
-    cancel_event: threading.Event = field(default_factory=threading.Event)
+    cancel_event: threading.Event = field(default_factory=Abort)
+    """An ``Abort``: setting it also closes the transfer's socket, so a cancel takes effect at
+    once whatever the server does."""
 
     @property
     def url(self) -> str | None:
@@ -122,7 +124,6 @@ async def run_downloads(
     options = fetch_options or {}
     gate = gate or asyncio.Semaphore(max(1, jobs))
     loop = asyncio.get_running_loop()
-    executor = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="recbrowser-download")
 
     def changed(item: DownloadItem) -> None:
         if on_change is not None:
@@ -134,7 +135,7 @@ async def run_downloads(
                 return item
             item.state = ACTIVE
             changed(item)
-            await _download(item, loop, executor, client, force, options)
+            await _download(item, loop, client, force, options)
             if history is not None and item.path is not None and item.state in (DONE, SKIPPED):
                 await asyncio.to_thread(
                     history.record_download, item.call_id, item.segment.index, item.segment.label, item.path, item.bytes
@@ -153,13 +154,11 @@ async def run_downloads(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        executor.shutdown(wait=False, cancel_futures=True)
 
 
 async def _download(
     item: DownloadItem,
     loop: asyncio.AbstractEventLoop,
-    executor: ThreadPoolExecutor,
     client: MagpipeClient | None,
     force: bool,
     options: dict[str, object],
@@ -173,9 +172,8 @@ async def _download(
             item.state, item.error = FAILED, FetchError("The API gave no URL for this segment.")
             return
         try:
-            result = await loop.run_in_executor(
-                executor,
-                lambda: fetch(url, item.planned, transfer=item.transfer, cancel=item.cancel_event, force=force, **options),
+            result = await _in_daemon_thread(
+                loop, lambda: fetch(url, item.planned, transfer=item.transfer, cancel=item.cancel_event, force=force, **options)
             )
         except asyncio.CancelledError:
             item.cancel_event.set()
@@ -200,6 +198,39 @@ async def _download(
         item.path, item.bytes = result.path, result.bytes
         item.state = SKIPPED if result.skipped else DONE
         return
+
+
+T = TypeVar("T")
+
+
+def _in_daemon_thread(loop: asyncio.AbstractEventLoop, work: Callable[[], T]) -> asyncio.Future[T]:
+    """Run ``work`` in a new daemon thread; its result or exception lands in the returned future.
+
+    Not a ThreadPoolExecutor: its threads are joined at exit, so one blocked on a server that
+    never answers kept the process alive after Ctrl-C. The caller bounds how many run at once.
+    """
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def run() -> None:
+        try:
+            result, error = work(), None
+        except BaseException as exc:  # handed to the awaiting task, which decides
+            result, error = None, exc
+        try:
+            loop.call_soon_threadsafe(settle, result, error)
+        except RuntimeError:  # the loop is closed: nobody waits for this any more
+            pass
+
+    threading.Thread(target=run, name="recbrowser-download", daemon=True).start()
+    return future
 
 
 async def _fresh_segment(client: MagpipeClient, item: DownloadItem) -> Segment | RecBrowserError:

@@ -25,10 +25,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from recbrowser import __version__, connections
 from recbrowser.errors import (  # noqa: F401 - re-exported: callers catch these from here
+    BadUrl,
     Cancelled,
     DiskError,
     FetchError,
@@ -42,6 +43,8 @@ from recbrowser.progress import Transfer
 from recbrowser.text import os_reason, printable
 
 CHUNK = 1 << 20
+READ_SIZE = 256 << 10  # per receive; measured as fast as readinto(1 MiB) once gathered into the buffer
+SLOW_READ = 16 << 10  # a receive this small means a slow server: write what we have
 WRITEBACK_EVERY = 64 << 20
 _FADVISE = getattr(os, "posix_fadvise", None)  # Linux and most Unixes; not macOS or Windows
 MAX_REDIRECTS = 5
@@ -139,7 +142,7 @@ def _attempt(
         validator = meta.get("etag") or meta.get("last_modified")
         if validator:
             headers["If-Range"] = validator
-    lease, response = _open(url, headers, timeout)
+    lease, response = _open(url, headers, timeout, cancel)
     try:
         status = response.status
         if status == 416 and offset:
@@ -199,23 +202,41 @@ def _stream(
     except OSError as exc:
         raise _disk_error(exc, part) from None
     position = flushed = offset
+    pending = 0  # bytes received into ``buffer`` and not yet written
     with handle:
         try:
             handle.seek(offset)
             handle.truncate()
             while True:
                 if cancel.is_set():
+                    handle.write(buffer[:pending])
                     raise Cancelled("Cancelled; the partial file is kept for a later resume.")
                 try:
-                    count = response.readinto(buffer)
-                except (http.client.IncompleteRead, ConnectionError, socket.timeout, ssl.SSLError, OSError) as exc:
+                    # read1: whatever has arrived (one receive), so progress moves with a slow
+                    # server; a cancel shuts the socket down, which ends the wait at once.
+                    data = response.read1(min(READ_SIZE, len(buffer) - pending))
+                except (http.client.HTTPException, OSError) as exc:
+                    handle.write(buffer[:pending])
                     handle.flush()
+                    if cancel.is_set():
+                        raise Cancelled("Cancelled; the partial file is kept for a later resume.") from None
                     raise TransferInterrupted(f"The connection dropped after {position} bytes ({_reason(exc)}).") from None
-                if not count:
+                if not data:
+                    handle.write(buffer[:pending])
+                    if cancel.is_set():
+                        raise Cancelled("Cancelled; the partial file is kept for a later resume.")
+                    response.read()  # nothing left: marks the response complete (read1 does not)
                     break
-                handle.write(buffer[:count])
+                count = len(data)
+                buffer[pending : pending + count] = data
+                pending += count
                 position += count
                 transfer.done = position
+                # Whole buffers for a fast server (as fast as readinto); a slow one's bytes go
+                # to disk as they come.
+                if pending == len(buffer) or count < SLOW_READ:
+                    handle.write(buffer[:pending])
+                    pending = 0
                 if position - flushed >= WRITEBACK_EVERY:
                     flushed = _start_writeback(handle, flushed, position)
             handle.flush()
@@ -250,24 +271,48 @@ def _finish(planned: PlannedName, meta_path: Path, content_type: str | None, siz
 # --- HTTP -------------------------------------------------------------------------------
 
 
-def _open(url: str, headers: dict[str, str], timeout: float) -> tuple[connections.Lease, http.client.HTTPResponse]:
-    """GET ``url``, following up to MAX_REDIRECTS http(s) redirects; returns the open response."""
-    for _hop in range(MAX_REDIRECTS + 1):
-        parts = urlsplit(url)
+def _open(
+    url: str, headers: dict[str, str], timeout: float, cancel: threading.Event | None = None
+) -> tuple[connections.Lease, http.client.HTTPResponse]:
+    """GET ``url``, following up to MAX_REDIRECTS http(s) redirects; returns the open response.
+
+    A malformed URL or Location is a BadUrl for this file only; a set ``cancel`` is Cancelled."""
+    for hop in range(MAX_REDIRECTS + 1):
+        parts = _parse(url, redirected=hop > 0)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise HttpFailure(f"Refusing to download from a non-http(s) URL ({printable(parts.scheme, limit=10)}:).")
         try:
-            lease, response = connections.request(parts, headers, timeout)
+            lease, response = connections.request(parts, headers, timeout, abort=cancel)
+        except connections.BadProxy:
+            raise HttpFailure("The proxy setting (http_proxy / https_proxy) is not a valid URL.") from None
+        except (http.client.InvalidURL, ValueError) as exc:
+            raise BadUrl(f"The recording URL cannot be requested ({_reason(exc)}).") from None
         except (OSError, http.client.HTTPException) as exc:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("Cancelled; the partial file is kept for a later resume.") from None
             raise TransferInterrupted(f"Could not reach {printable(parts.hostname, limit=80)}: {_reason(exc)}.") from None
         if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
             location = response.getheader("Location", "")
             _drain_small(response)
             connections.finished_with(lease, response)
-            url = urljoin(url, location)
+            try:
+                url = urljoin(url, location)
+            except ValueError as exc:
+                raise BadUrl(f"The recordings host redirected to a malformed URL ({_reason(exc)}).") from None
             continue
         return lease, response
     raise HttpFailure(f"Too many redirects (more than {MAX_REDIRECTS}).")
+
+
+def _parse(url: str, *, redirected: bool) -> SplitResult:
+    """``url`` split, its port checked (urlsplit only checks it when asked)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port out of range or not a number
+    except ValueError as exc:
+        what = "The recordings host redirected to a malformed URL" if redirected else "The recording URL is malformed"
+        raise BadUrl(f"{what} ({_reason(exc)}).") from None
+    return parts
 
 
 def _drain_small(response: http.client.HTTPResponse) -> None:

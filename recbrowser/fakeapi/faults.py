@@ -6,6 +6,13 @@ import threading
 from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
+EXTRA_RESPONSE = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nContent-Length: 26\r\n\r\n"
+    b"NOT THE RECORDING YOU WANT"
+)
+"""What ``extra_after_body`` smuggles after a body: a whole answer a careless client would
+take as the answer to its next request on that connection."""
+
 
 @dataclass
 class Faults:
@@ -41,6 +48,20 @@ class Faults:
     sync_after_lookups: int | None = None
     """A call's pending segments are synced once it has been looked up this many times
     (so with 1, the first lookup shows them pending and the second synced); None = never."""
+
+    # --- transport faults
+    drip_bytes: int = 0
+    """Storage: bodies are sent this many bytes at a time, ``drip_interval`` seconds apart, as a
+    slow or hostile host would (0 = at full speed). A reset or stop ends a drip."""
+    drip_interval: float = 0.5
+    """Seconds between two drips of ``drip_bytes``."""
+    extra_after_body: int = 0
+    """Storage: next N GETs send, right after their Content-Length's worth of body and in the same
+    write, a complete second response nobody asked for (``EXTRA_RESPONSE``)."""
+    malformed_redirect: int = 0
+    """Storage: next N recordings GETs answer 302 with ``Location: malformed_location``."""
+    malformed_location: str = "http://[bad/"
+    """The Location sent by ``malformed_redirect`` (e.g. ``http://host:99999/x``)."""
 
     generation: int = field(default=0, compare=False, repr=False)
     """Bumped by every reset, so a request that slept through one can tell (see the API handler)."""
