@@ -233,9 +233,13 @@ def _stream(
                 position += count
                 transfer.done = position
                 # Whole buffers for a fast server (as fast as readinto); a slow one's bytes go
-                # to disk as they come.
-                if pending == len(buffer) or count < SLOW_READ:
+                # to disk as they come, so a kill loses none of them.
+                if pending == len(buffer):
+                    handle.write(buffer)
+                    pending = 0
+                elif count < SLOW_READ:
                     handle.write(buffer[:pending])
+                    handle.flush()
                     pending = 0
                 if position - flushed >= WRITEBACK_EVERY:
                     flushed = _start_writeback(handle, flushed, position)
