@@ -43,8 +43,8 @@ from recbrowser.progress import Transfer
 from recbrowser.text import os_reason, printable
 
 CHUNK = 1 << 20
-READ_SIZE = 256 << 10  # per receive; measured as fast as readinto(1 MiB) once gathered into the buffer
-SLOW_READ = 16 << 10  # a receive this small means a slow server: write what we have
+WRITE_AS_IS = 256 << 10  # a receive this big is written without copying it into the buffer
+SLOW_WRITE = 0.25  # seconds a slow server's bytes may wait in the buffer before being written
 WRITEBACK_EVERY = 64 << 20
 _FADVISE = getattr(os, "posix_fadvise", None)  # Linux and most Unixes; not macOS or Windows
 MAX_REDIRECTS = 5
@@ -203,6 +203,7 @@ def _stream(
         raise _disk_error(exc, part) from None
     position = flushed = offset
     pending = 0  # bytes received into ``buffer`` and not yet written
+    written_at = time.monotonic()
     with handle:
         try:
             handle.seek(offset)
@@ -214,7 +215,7 @@ def _stream(
                 try:
                     # read1: whatever has arrived (one receive), so progress moves with a slow
                     # server; a cancel shuts the socket down, which ends the wait at once.
-                    data = response.read1(min(READ_SIZE, len(buffer) - pending))
+                    data = response.read1(len(buffer) - pending)
                 except (http.client.HTTPException, OSError) as exc:
                     handle.write(buffer[:pending])
                     handle.flush()
@@ -228,19 +229,26 @@ def _stream(
                     response.read()  # nothing left: marks the response complete (read1 does not)
                     break
                 count = len(data)
-                buffer[pending : pending + count] = data
-                pending += count
                 position += count
                 transfer.done = position
-                # Whole buffers for a fast server (as fast as readinto); a slow one's bytes go
-                # to disk as they come, so a kill loses none of them.
+                # Big receives (a fast server) are written as they are; small ones gathered into
+                # the buffer, so the disk sees few large writes, and a slow server's bytes
+                # reach it within SLOW_WRITE seconds, so a kill loses hardly any.
+                if not pending and count >= WRITE_AS_IS:
+                    handle.write(data)
+                    written_at = time.monotonic()
+                    continue
+                buffer[pending : pending + count] = data
+                pending += count
                 if pending == len(buffer):
                     handle.write(buffer)
                     pending = 0
-                elif count < SLOW_READ:
+                    written_at = time.monotonic()
+                elif time.monotonic() - written_at >= SLOW_WRITE:
                     handle.write(buffer[:pending])
                     handle.flush()
                     pending = 0
+                    written_at = time.monotonic()
                 if position - flushed >= WRITEBACK_EVERY:
                     flushed = _start_writeback(handle, flushed, position)
             handle.flush()
