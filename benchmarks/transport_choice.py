@@ -25,7 +25,7 @@ from common import PYTHON, ROOT, median, report
 from download import MiB, Nginx, ensure_nginx, write_file
 
 from recbrowser.fakeapi import FakeMagpipe
-from recbrowser.fetch import WRITE_AS_IS
+from recbrowser.fetch import _receive
 
 
 def read_loops(host: str, port: int, path: str) -> dict[str, object]:
@@ -40,20 +40,17 @@ def read_loops(host: str, port: int, path: str) -> dict[str, object]:
         connection.close()
         return total
 
-    def http_client_read1_gathered() -> int:  # fetch's loop: what has arrived; small receives gathered
+    def fetch_receive() -> int:  # fetch's loop: what has arrived, straight into the 1 MiB buffer
         connection = http.client.HTTPConnection(host, port, timeout=30)
         connection.request("GET", path)
         response, total, pending = connection.getresponse(), 0, 0
-        while data := response.read1(MiB - pending):
-            total += len(data)
-            if not pending and len(data) >= WRITE_AS_IS:
-                continue  # fetch writes it as it is
-            buffer[pending : pending + len(data)] = data
-            pending = 0 if pending + len(data) == MiB else pending + len(data)
+        while count := _receive(response, buffer[pending:]):
+            total += count
+            pending = 0 if pending + count == MiB else pending + count
         connection.close()
         return total
 
-    loops = {"http.client readinto (before)": http_client_readinto, "http.client read1, gathered (fetch now)": http_client_read1_gathered}
+    loops = {"http.client readinto (before)": http_client_readinto, "http.client, one receive at a time (fetch now)": fetch_receive}
     if importlib.util.find_spec("urllib3") is not None:
         import urllib3
 
