@@ -6,6 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = [
+    "recbrowser.abort",
     "recbrowser.callids",
     "recbrowser.cli",
     "recbrowser.client",
