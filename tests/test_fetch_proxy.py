@@ -152,22 +152,28 @@ def tinyproxy(tmp_path):
     binary = shutil.which("tinyproxy") or ("/usr/bin/tinyproxy" if os.path.exists("/usr/bin/tinyproxy") else None)
     if binary is None:
         pytest.skip("tinyproxy is not installed (apt-get install -y tinyproxy; .ci/run installs it when it can)")
-    port = _free_port()
-    conf = tmp_path / "tinyproxy.conf"
-    conf.write_text(
-        f"Port {port}\nListen 127.0.0.1\nTimeout 30\nMaxClients 20\nAllow 127.0.0.1\n"
-        f"BasicAuth {TINY_USER} {TINY_PASSWORD}\nLogLevel Critical\n"
-        + (f"User {os.environ.get('USER', 'root')}\n" if os.geteuid() == 0 else "")
-    )
-    process = subprocess.Popen([binary, "-d", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait_listening(port, process)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
+    for _try in range(3):  # the free port can be taken by another process before tinyproxy binds it
+        port = _free_port()
+        conf = tmp_path / "tinyproxy.conf"
+        conf.write_text(
+            f"Port {port}\nListen 127.0.0.1\nTimeout 30\nMaxClients 20\nAllow 127.0.0.1\n"
+            f"BasicAuth {TINY_USER} {TINY_PASSWORD}\nLogLevel Critical\n"
+            + (f"User {os.environ.get('USER', 'root')}\n" if os.geteuid() == 0 else "")
+        )
+        process = subprocess.Popen([binary, "-d", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait_listening(port, process)
+        except AssertionError:
+            process.kill()
+            process.wait(timeout=10)
+            continue
+        try:
+            yield port
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+        return
+    pytest.fail("tinyproxy did not start on a free loopback port in 3 tries")
 
 
 def test_plain_http_through_tinyproxy_with_basic_auth(tinyproxy, tmp_path, monkeypatch, fake):
