@@ -181,7 +181,7 @@ def test_a_plain_event_cancels_a_dripping_transfer_too(fake: FakeMagpipe, tmp_pa
     assert transfer.done > 0
 
 
-async def test_cancelling_a_queued_batch_item_on_a_dripping_host_finishes_it_within_2_s(fake: FakeMagpipe, tmp_path: Path) -> None:
+async def test_cancelling_an_active_batch_item_on_a_dripping_host_finishes_it_within_2_s(fake: FakeMagpipe, tmp_path: Path) -> None:
     fake.faults.drip_bytes, fake.faults.drip_interval = 1, 0.5
     item = item_for(fake, tmp_path, 1)
     runner = run_downloads([item], jobs=1, fetch_options=FAST)
