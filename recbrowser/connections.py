@@ -194,6 +194,10 @@ def _get(lease: Lease, headers: dict[str, str], abort: threading.Event | None) -
     connection = lease.connection
     try:
         if connection.sock is None:
+            if isinstance(abort, Abort):
+                # http.client's own hook for making the socket: ours lets a cancel stop a
+                # connect to a host that never answers (instead of waiting out the timeout).
+                connection._create_connection = _abortable_connect(abort)  # type: ignore[attr-defined]
             connection.connect()
         if isinstance(abort, Abort):
             lease.detach = abort.on_set(lambda: _shut_down(connection))
@@ -205,6 +209,33 @@ def _get(lease: Lease, headers: dict[str, str], abort: threading.Event | None) -
         lease.detach()
         connection.close()
         raise
+
+
+def _abortable_connect(abort: Abort) -> Callable[..., socket.socket]:
+    """``socket.create_connection``, with each socket shut down (ending its connect) on ``abort``."""
+
+    def create(address: tuple[str, int], timeout: float | None = None, source_address: tuple[str, int] | None = None) -> socket.socket:
+        host, port = address
+        error: OSError | None = None
+        for family, kind, proto, _name, where in socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM):
+            sock = socket.socket(family, kind, proto)
+            detach = abort.on_set(lambda: sock.shutdown(socket.SHUT_RDWR))
+            try:
+                sock.settimeout(timeout)
+                if source_address:
+                    sock.bind(source_address)
+                sock.connect(where)
+                return sock
+            except OSError as exc:
+                sock.close()
+                if abort.is_set():
+                    raise Aborted("cancelled") from None
+                error = exc
+            finally:
+                detach()
+        raise error or OSError(f"no address for {host}")
+
+    return create
 
 
 def _shut_down(connection: http.client.HTTPConnection) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import threading
 import time
 from pathlib import Path
@@ -214,3 +215,39 @@ def test_an_abort_set_before_the_request_cancels_without_touching_the_host(fake:
     with pytest.raises(Cancelled):
         fetch(item.url, item.planned, cancel=abort, force=True, **FAST)
     assert storage_gets(fake) == []
+
+
+@pytest.fixture
+def unanswering_host() -> str:
+    """A loopback port whose accept queue is full, so a new connect waits for an answer that never comes."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    held = []
+    while True:  # fill the accept queue until a connect no longer completes
+        client = socket.socket()
+        client.settimeout(0.3)
+        try:
+            client.connect(("127.0.0.1", port))
+        except OSError:
+            client.close()
+            break
+        held.append(client)
+        assert len(held) < 100, "the accept queue never filled"
+    yield f"http://127.0.0.1:{port}/recording.wav"
+    for client in held:
+        client.close()
+    listener.close()
+
+
+def test_cancel_stops_a_connect_the_host_never_answers(unanswering_host: str, tmp_path: Path) -> None:
+    segment = Segment(1, unanswering_host, "main", None, None, "synced", None)
+    planned = plan(tmp_path, DEFAULT_TEMPLATE, CALL, segment)
+    abort = Abort()
+    timer = threading.Timer(0.5, abort.set)
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(Cancelled):
+        fetch(unanswering_host, planned, cancel=abort, timeout=10, max_attempts=1)
+    assert time.monotonic() - started < 2
