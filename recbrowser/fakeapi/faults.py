@@ -7,11 +7,11 @@ from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
 EXTRA_RESPONSE = (
-    b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nContent-Length: 26\r\n\r\n"
-    b"NOT THE RECORDING YOU WANT"
+    b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nContent-Length: 16384\r\n\r\n" + b"NOT THE RECORDING" * 963 + b"!" * 13
 )
 """What ``extra_after_body`` smuggles after a body: a whole answer a careless client would
-take as the answer to its next request on that connection."""
+take as the answer to its next request on that connection. Longer than a read buffer (8 KiB),
+so a client cannot swallow all of it by chance while reading the body's end."""
 
 
 @dataclass
