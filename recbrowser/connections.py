@@ -193,14 +193,8 @@ def _get(lease: Lease, headers: dict[str, str], abort: threading.Event | None) -
     """Send the GET and read the status line; the connection is closed if either fails."""
     connection = lease.connection
     try:
-        if connection.sock is None:
-            if isinstance(abort, Abort):
-                # http.client's own hook for making the socket: ours lets a cancel stop a
-                # connect to a host that never answers (instead of waiting out the timeout).
-                connection._create_connection = _abortable_connect(abort)  # type: ignore[attr-defined]
-            connection.connect()
         if isinstance(abort, Abort):
-            lease.detach = abort.on_set(lambda: _shut_down(connection))
+            lease.detach = _abort_on(abort, connection)
         if abort is not None and abort.is_set():
             raise Aborted("cancelled")
         connection.request("GET", lease.target, headers={**headers, **lease.proxy_headers})
@@ -211,42 +205,62 @@ def _get(lease: Lease, headers: dict[str, str], abort: threading.Event | None) -
         raise
 
 
-def _abortable_connect(abort: Abort) -> Callable[..., socket.socket]:
-    """``socket.create_connection``, with each socket shut down (ending its connect) on ``abort``."""
+def _abort_on(abort: Abort, connection: http.client.HTTPConnection) -> Callable[[], None]:
+    """Until the returned detach is called, setting ``abort`` shuts the connection's socket down,
+    which wakes a thread blocked on it at once: in a connect, a TLS handshake, a CONNECT, a read.
 
-    def create(address: tuple[str, int], timeout: float | None = None, source_address: tuple[str, int] | None = None) -> socket.socket:
-        host, port = address
-        error: OSError | None = None
-        for family, kind, proto, _name, where in socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM):
-            sock = socket.socket(family, kind, proto)
-            detach = abort.on_set(lambda: sock.shutdown(socket.SHUT_RDWR))
+    A new connection's socket is made through http.client's own hook so that a duplicate of it
+    is kept: TLS wrapping detaches the original while the handshake runs, and the duplicate also
+    means the descriptor shut down is always ours, never one reused by something else.
+    """
+    twins: list[socket.socket] = []
+    if connection.sock is None:
+
+        def create(address: tuple[str, int], timeout: float | None = None, source_address: tuple[str, int] | None = None) -> socket.socket:
+            error: OSError | None = None
+            for family, kind, proto, _name, where in socket.getaddrinfo(*address, 0, socket.SOCK_STREAM):
+                sock = socket.socket(family, kind, proto)
+                twins.append(_twin(sock))
+                if abort.is_set():  # set before the twin was there to be shut down
+                    sock.close()
+                    raise Aborted("cancelled")
+                try:
+                    sock.settimeout(timeout)
+                    if source_address:
+                        sock.bind(source_address)
+                    sock.connect(where)
+                    return sock
+                except OSError as exc:
+                    sock.close()
+                    error = exc
+            raise error or OSError(f"no address for {address[0]}")
+
+        connection._create_connection = create  # type: ignore[attr-defined]
+    else:
+        twins.append(_twin(connection.sock))
+
+    def shut_down() -> None:
+        for twin in list(twins):
             try:
-                sock.settimeout(timeout)
-                if source_address:
-                    sock.bind(source_address)
-                sock.connect(where)
-                return sock
-            except OSError as exc:
-                sock.close()
-                if abort.is_set():
-                    raise Aborted("cancelled") from None
-                error = exc
-            finally:
-                detach()
-        raise error or OSError(f"no address for {host}")
+                twin.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
-    return create
+    detach_callback = abort.on_set(shut_down)
+
+    def detach() -> None:
+        detach_callback()
+        for twin in twins:
+            twin.close()
+        twins.clear()
+
+    return detach
 
 
-def _shut_down(connection: http.client.HTTPConnection) -> None:
-    """Wake any thread blocked on this connection (it reads end-of-file) without closing the
-    descriptor under it."""
-    sock = connection.sock
-    if sock is not None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+def _twin(sock: socket.socket) -> socket.socket:
+    """Another descriptor for the same socket (``dup`` refuses TLS sockets): shutting it down
+    shuts the connection down."""
+    return socket.socket(fileno=os.dup(sock.fileno()))
 
 
 def _is_dropped(connection: http.client.HTTPConnection) -> bool:
@@ -259,6 +273,10 @@ def _is_dropped(connection: http.client.HTTPConnection) -> bool:
     if isinstance(sock, ssl.SSLSocket) and sock.pending():
         return True
     try:
+        if hasattr(select, "poll"):  # select() cannot take descriptors above 1023
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return bool(poller.poll(0))
         readable, _, _ = select.select([sock], [], [], 0)
     except (OSError, ValueError):
         return True

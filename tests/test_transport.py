@@ -251,3 +251,42 @@ def test_cancel_stops_a_connect_the_host_never_answers(unanswering_host: str, tm
     with pytest.raises(Cancelled):
         fetch(unanswering_host, planned, cancel=abort, timeout=10, max_attempts=1)
     assert time.monotonic() - started < 2
+
+
+@pytest.fixture
+def silent_tls_host() -> str:
+    """Accepts TCP connections and never says a word: a TLS handshake with it never ends."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{listener.getsockname()[1]}/recording.wav"
+    stop.set()
+    thread.join(timeout=5)
+    for connection in held:
+        connection.close()
+    listener.close()
+
+
+def test_cancel_stops_a_tls_handshake_the_host_never_answers(silent_tls_host: str, tmp_path: Path) -> None:
+    segment = Segment(1, silent_tls_host, "main", None, None, "synced", None)
+    planned = plan(tmp_path, DEFAULT_TEMPLATE, CALL, segment)
+    abort = Abort()
+    timer = threading.Timer(0.5, abort.set)
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(Cancelled):
+        fetch(silent_tls_host, planned, cancel=abort, timeout=10, max_attempts=1)
+    assert time.monotonic() - started < 2
