@@ -1,7 +1,8 @@
 """The command line: argparse commands that format core results and map errors to exit codes.
 
 Exit codes: 0 fine; 2 usage error or no valid call ID; 3 no key or unauthorized;
-4 not found or no recording; 5 network, rate limit or server error. The highest wins.
+4 not found or no recording; 5 network, rate limit or server error; 6 a download failed;
+130 interrupted (Ctrl-C); 143 terminated (SIGTERM, during downloads). The highest wins.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from recbrowser.text import printable
 
 # Only light modules at the top: each command imports what it needs when it runs, so
 # `recbrowser history` never loads httpx and the app never loads the download command.
-from recbrowser.commands.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
+from recbrowser.commands.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE, Terminated, UsageError
 from recbrowser.downloads import DEFAULT_JOBS
 from recbrowser.lookups import DEFAULT_CONCURRENCY
 from recbrowser.naming import DEFAULT_TEMPLATE
@@ -134,9 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RecBrowserError as exc:
         print(f"recbrowser: {printable(exc.message)}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM where a command asked for it
         print("recbrowser: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); stop quietly.
         devnull = os.open(os.devnull, os.O_WRONLY)

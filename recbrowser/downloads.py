@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, AsyncIterator, Callable, Iterable, Sequence
 
+from recbrowser.abort import Abort
 from recbrowser.errors import Cancelled, FetchError, RecBrowserError, UrlExpired
 from recbrowser.models import CallRecordings, Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, NameClaims, PlannedName, TemplateError, plan
 from recbrowser.progress import Transfer
+from recbrowser.threads import DaemonThreads
 
 if TYPE_CHECKING:
     from recbrowser.client import MagpipeClient
@@ -40,7 +42,9 @@ class DownloadItem:
     bytes: int = 0
     error: RecBrowserError | None = None
     transfer: Transfer = field(default_factory=Transfer)
-    cancel_event: threading.Event = field(default_factory=threading.Event)
+    cancel_event: threading.Event = field(default_factory=Abort)
+    """An ``Abort``: setting it also closes the transfer's socket, so a cancel takes effect at
+    once whatever the server does."""
     claims: NameClaims | None = None
     """Shared by a batch, so two segments never end under one name (see ``plan_items``)."""
 
@@ -127,14 +131,16 @@ async def run_downloads(
     """Run the items ``jobs`` at a time; yield each as it finishes (in completion order).
 
     Pass a shared ``gate`` to bound several concurrent batches together (the TUI does), and an
-    ``executor`` to run the transfers in threads of your own (it is not shut down here).
+    ``executor`` to run the transfers in threads of your own (it is not shut down here). By
+    default each transfer gets a daemon thread (``threads.DaemonThreads``): a
+    ThreadPoolExecutor's threads are joined at exit, so one blocked on a server that never
+    answers kept the process alive after Ctrl-C.
     An unexpected exception fails its item only, as an UnexpectedFailure caused by it.
     """
     options = fetch_options or {}
     gate = gate or asyncio.Semaphore(max(1, jobs))
     loop = asyncio.get_running_loop()
-    own_executor = executor is None
-    executor = executor or ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="recbrowser-download")
+    threads = executor or DaemonThreads()
 
     def changed(item: DownloadItem) -> None:
         if on_change is not None:
@@ -147,7 +153,7 @@ async def run_downloads(
             item.state = ACTIVE
             changed(item)
             try:
-                await _download(item, loop, executor, client, force, options)
+                await _download(item, loop, threads, client, force, options)
                 if history is not None and item.path is not None and item.state in (DONE, SKIPPED):
                     await asyncio.to_thread(
                         history.record_download, item.call_id, item.segment.index, item.segment.label, item.path, item.bytes
@@ -168,8 +174,6 @@ async def run_downloads(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        if own_executor:
-            executor.shutdown(wait=False, cancel_futures=True)
 
 
 class UnexpectedFailure(FetchError):
@@ -189,7 +193,7 @@ def unexpected_failure(exc: BaseException) -> UnexpectedFailure:
 async def _download(
     item: DownloadItem,
     loop: asyncio.AbstractEventLoop,
-    executor: ThreadPoolExecutor,
+    threads: Executor,
     client: MagpipeClient | None,
     force: bool,
     options: dict[str, object],
@@ -204,7 +208,7 @@ async def _download(
             return
         try:
             result = await loop.run_in_executor(
-                executor,
+                threads,
                 lambda: fetch(
                     url, item.planned, transfer=item.transfer, cancel=item.cancel_event, force=force,
                     claims=item.claims, **options,
@@ -233,6 +237,8 @@ async def _download(
         item.path, item.bytes = result.path, result.bytes
         item.state = SKIPPED if result.skipped else DONE
         return
+
+
 
 
 async def _fresh_segment(client: MagpipeClient, item: DownloadItem) -> Segment | RecBrowserError:

@@ -115,6 +115,16 @@ class HttpFailure(FetchError):
         self.retryable = retryable
 
 
+class BadUrl(HttpFailure):
+    """The recording URL (or a redirect's Location) cannot be requested: a port out of range or
+    not a number, a broken IPv6 literal, characters HTTP does not allow."""
+
+    code = "bad_url"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+
 class TransferInterrupted(FetchError):
     """The connection dropped or stalled; resumable from what was written."""
 

@@ -64,7 +64,11 @@ def sanitise(value: object, *, limit: int = MAX_FIELD) -> str:
 def extension_from_url(url: str | None) -> str | None:
     if not url:
         return None
-    suffix = PurePosixPath(unquote(urlsplit(url).path)).suffix.lstrip(".")
+    try:
+        path = urlsplit(url).path
+    except ValueError:  # e.g. "http://[bad/": the download fails with its own message
+        return None
+    suffix = PurePosixPath(unquote(path)).suffix.lstrip(".")
     return suffix.lower() if _EXT.fullmatch(suffix) else None
 
 

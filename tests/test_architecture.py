@@ -7,6 +7,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CORE = [
     "recbrowser.apibody",
+    "recbrowser.abort",
+    "recbrowser.threads",
     "recbrowser.callids",
     "recbrowser.cli",
     "recbrowser.client",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence, TextIO
+from typing import TYPE_CHECKING, Iterator, Sequence, TextIO
 
 from recbrowser.callids import EXPECTED, scan
 from recbrowser.errors import InvalidCallId, RecBrowserError
@@ -22,10 +24,34 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_DOWNLOAD_FAILED = 6
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, what a shell reports for a process SIGTERM ended
 
 
 class UsageError(Exception):
     """A mistake in how the command was called (exit 2)."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, taken as an interruption: the same clean-up as Ctrl-C, then exit 143."""
+
+
+@contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """While inside, SIGTERM raises Terminated in the main thread (instead of ending the
+    process on the spot, silently, with partial files' state unsaid)."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def resolved_for(args: argparse.Namespace, paths: Paths) -> Resolved:

@@ -20,6 +20,7 @@ from recbrowser.commands.common import (
     emit_error,
     open_history,
     resolved_for,
+    sigterm_interrupts,
 )
 from recbrowser.downloads import ACTIVE, CANCELLED, DONE, SKIPPED, DownloadItem, plan_items, run_downloads
 from recbrowser.errors import InvalidCallId, NoApiKey
@@ -45,7 +46,8 @@ def run_download(args: argparse.Namespace, paths: Paths) -> int:
     )
     history = open_history(paths)
     try:
-        return asyncio.run(_download(items, resolved, directory, args, history))
+        with sigterm_interrupts():
+            return asyncio.run(_download(items, resolved, directory, args, history))
     finally:
         close_history(history)
 

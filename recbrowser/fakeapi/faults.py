@@ -6,6 +6,13 @@ import threading
 from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
+EXTRA_RESPONSE = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nContent-Length: 16384\r\n\r\n" + b"NOT THE RECORDING" * 963 + b"!" * 13
+)
+"""What ``extra_after_body`` smuggles after a body: a whole answer a careless client would
+take as the answer to its next request on that connection. Longer than a read buffer (8 KiB),
+so a client cannot swallow all of it by chance while reading the body's end."""
+
 
 @dataclass
 class Faults:
@@ -90,6 +97,19 @@ class Faults:
     api_hang: int = 0
     """Next N API requests are read and never answered: the connection stays open and silent
     until the faults are reset or the server stops."""
+    # --- transport faults
+    drip_bytes: int = 0
+    """Storage: bodies are sent this many bytes at a time, ``drip_interval`` seconds apart, as a
+    slow or hostile host would (0 = at full speed). A reset or stop ends a drip."""
+    drip_interval: float = 0.5
+    """Seconds between two drips of ``drip_bytes``."""
+    extra_after_body: int = 0
+    """Storage: next N GETs send, right after their Content-Length's worth of body and in the same
+    write, a complete second response nobody asked for (``EXTRA_RESPONSE``)."""
+    malformed_redirect: int = 0
+    """Storage: next N recordings GETs answer 302 with ``Location: malformed_location``."""
+    malformed_location: str = "http://[bad/"
+    """The Location sent by ``malformed_redirect`` (e.g. ``http://host:99999/x``)."""
 
     generation: int = field(default=0, compare=False, repr=False)
     """Bumped by every reset, so a request that slept through one can tell (see the API handler)."""

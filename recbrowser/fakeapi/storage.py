@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from recbrowser.fakeapi.audio import segment_wav
 from recbrowser.fakeapi.bigfile import iter_big
+from recbrowser.fakeapi.faults import EXTRA_RESPONSE
 from recbrowser.fakeapi.httpbase import BaseHandler
 from recbrowser.fakeapi.ranges import UNSATISFIABLE, if_range_matches, parse_range
 from recbrowser.fakeapi.state import RequestRecord
@@ -57,6 +58,8 @@ class StorageHandler(BaseHandler):
         url = urlsplit(self.path)
         if self.command not in ("GET", "HEAD"):
             self.send_error_json(405, "method_not_allowed", "Method not allowed", [("Allow", "GET, HEAD")])
+        elif self.command == "GET" and self.state.faults.take("malformed_redirect"):
+            self._send_redirect(self.state.faults.malformed_location)
         elif match := _SYNCED.fullmatch(url.path):
             self._serve_stored(match.group(1), int(match.group(2)))
         elif match := _PROVIDER.fullmatch(url.path):
@@ -147,7 +150,13 @@ class StorageHandler(BaseHandler):
             faults.body_paused.set()
             faults.resume_body.wait(60)
             start = middle
-        self._send_chunks(chunks, start, stop)
+        extra = EXTRA_RESPONSE if faults.take("extra_after_body") else b""
+        if faults.drip_bytes > 0:
+            self._drip(chunks(start, stop), faults.drip_bytes, faults.drip_interval)
+        elif extra:
+            self.wfile.write(b"".join(chunks(start, stop)) + extra)  # one write: the extra bytes arrive with the body's end
+        else:
+            self._send_chunks(chunks, start, stop)
         if faults.close_idle:
             self.close_connection = True
         return True
@@ -155,3 +164,13 @@ class StorageHandler(BaseHandler):
     def _send_chunks(self, chunks: Chunks, start: int, stop: int) -> None:
         for chunk in chunks(start, stop):
             self.wfile.write(chunk)
+
+    def _drip(self, chunks: Iterable[bytes], size: int, interval: float) -> None:
+        """Send ``size`` bytes every ``interval`` seconds until done, a reset, or the server stops."""
+        generation = self.state.faults.generation
+        for chunk in chunks:
+            for at in range(0, len(chunk), size):
+                if self.server.stopping.wait(interval) or self.state.faults.generation != generation:
+                    self.close_connection = True
+                    return
+                self.wfile.write(chunk[at : at + size])

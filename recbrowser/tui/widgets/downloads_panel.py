@@ -29,7 +29,7 @@ from recbrowser.naming import DEFAULT_TEMPLATE, TemplateError, plan
 from recbrowser.progress import human_bytes, human_eta
 from recbrowser.text import printable
 from recbrowser.tui.safe import guarded
-from recbrowser.tui.threads import DaemonThreads
+from recbrowser.threads import DaemonThreads
 
 if TYPE_CHECKING:
     from recbrowser.client import MagpipeClient

@@ -1,4 +1,4 @@
-"""An executor whose threads never keep the process alive: the app's downloads run in it, so
+"""An executor whose threads never keep the process alive: downloads run in it, so
 quitting does not wait for a transfer stuck on a server that drips bytes."""
 
 from __future__ import annotations

@@ -1,0 +1,64 @@
+"""Ctrl-C and SIGTERM sent to a real `recbrowser download` whose host drips bytes: the process
+says "interrupted", keeps its partial files and exits within 2 s (130, 143)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cli_helpers import child_env
+from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
+
+CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
+
+
+def _default_sigint() -> None:
+    # A job started in the background of a script inherits SIGINT ignored; a user at a
+    # terminal does not, and that is who this test plays.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _wait_for(condition, what: str, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not seen within {timeout} s")
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
+def test_a_signal_mid_download_says_interrupted_keeps_the_partial_files_and_exits_within_2_s(
+    fake: FakeMagpipe, tmp_path: Path, signum: int, code: int
+) -> None:
+    fake.faults.drip_bytes, fake.faults.drip_interval = 64, 0.2  # minutes for one segment
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "recbrowser", "download", "-o", str(out), CALL],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=child_env(tmp_path, MAGPIPE_API_URL=fake.api_url, MAGPIPE_API_KEY=DEMO_KEY),
+        preexec_fn=_default_sigint,
+    )
+    try:
+        _wait_for(lambda: any(p.stat().st_size > 0 for p in out.rglob("*.part")), "a partial file with bytes in it")
+        sent = time.monotonic()
+        process.send_signal(signum)
+        try:
+            stdout, stderr = process.communicate(timeout=2)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the download was still running 2 s after the signal")
+        took = time.monotonic() - sent
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == code, stderr
+    assert took < 2
+    assert stderr.strip().splitlines()[-1] == "recbrowser: interrupted"
+    assert "Traceback" not in stderr
+    parts = list(out.rglob("*.part"))
+    assert parts and all(p.with_name(p.name + ".json").exists() for p in parts)
