@@ -43,6 +43,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=30.0)
 WAIT_NOTICE_AFTER = 3.0
 """Seconds without an answer before ``on_wait`` is told, then every WAIT_NOTICE_EVERY."""
 WAIT_NOTICE_EVERY = 10.0
+BIG_ANSWER_SEGMENTS = 2000
 USER_AGENT = f"recbrowser/{__version__}"
 NO_KEY_MESSAGE = (
     "No Magpipe API key. Save one with `recbrowser key set` (or press k in the app), "
@@ -176,10 +177,13 @@ class MagpipeClient:
     async def get_recordings(self, call_id: str) -> CallRecordings:
         """The recording segments of one call."""
         body = await self._post("get-signed-recording-url", {"call_id": call_id}, call_id=call_id)
+        call_id = call_id.lower()  # the canonical form, whatever case the caller or the server used
         try:
-            returned = body.get("call_id") if isinstance(body, dict) else None
-            same = isinstance(returned, str) and returned.lower() == call_id.lower()
-            return CallRecordings.from_api(returned if same else call_id, body)
+            segments = body.get("recordings") if isinstance(body, dict) else None
+            if isinstance(segments, list) and len(segments) > BIG_ANSWER_SEGMENTS:
+                # ~1 s of parsing for 100,000 segments: off the event loop, so an app stays responsive.
+                return await asyncio.to_thread(CallRecordings.from_api, call_id, body)
+            return CallRecordings.from_api(call_id, body)
         except RecBrowserError:
             raise
         except Exception as exc:  # an answer the parser trips on is that call's failure only

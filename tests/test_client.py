@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import asyncio
 import email.utils
 import socket
@@ -621,3 +622,9 @@ async def test_lookup_many_yields_a_result_for_an_id_the_api_rejects_with_400(fa
     results = [r async for r in lookup_many(make_client(), ["", MAIN_CALL])]
     assert [r.call_id for r in results] == ["", MAIN_CALL]
     assert results[0].error is not None and results[1].ok
+
+
+async def test_an_answer_naming_the_call_in_upper_case_keeps_the_canonical_id(fake: FakeMagpipe, make_client) -> None:
+    fake.faults.api_body = json.dumps({"call_id": MAIN_CALL.upper(), "recordings": []}).encode()
+    call = await make_client().get_recordings(MAIN_CALL)
+    assert call.call_id == MAIN_CALL
