@@ -170,7 +170,9 @@ class HistoryStore:
 
     ``on_wait`` is called (from the waiting thread) with a one-line notice when a lock held
     by another process has made an operation wait ``notice_after`` seconds; after
-    ``lock_timeout`` seconds in all the operation is skipped with a warning.
+    ``lock_timeout`` seconds in all the operation is skipped with a warning. Each new warning
+    is kept in ``warnings`` and, once ``on_warning`` is set, also handed to it (from the
+    thread that met the trouble), so an app can show warnings that come after its start.
     """
 
     def __init__(
@@ -188,6 +190,7 @@ class HistoryStore:
         self.failed_writes = 0
         """How many writes were skipped (each with a warning); callers compare before and after."""
         self.on_wait = on_wait
+        self.on_warning: Callable[[str], None] | None = None
         self.notice_after = notice_after
         self.lock_timeout = lock_timeout
         self._local = threading.local()
@@ -369,8 +372,14 @@ class HistoryStore:
     # --- every public operation goes through here --------------------------------------
 
     def _warn(self, message: str) -> None:
-        if message not in self.warnings:
-            self.warnings.append(message)
+        if message in self.warnings:
+            return
+        self.warnings.append(message)
+        if self.on_warning is not None:
+            try:
+                self.on_warning(message)
+            except Exception:  # a broken hook must not break the history
+                pass
 
     def _waiting_out_locks(self, operation: Callable[[], T], *, started: float | None = None, write: bool = True) -> T:
         """Run ``operation`` again while another process holds the lock: tell ``on_wait`` once

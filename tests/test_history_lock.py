@@ -239,3 +239,18 @@ def test_forget_and_clear_on_a_history_locked_too_long_remove_nothing_and_exit_1
             f"recbrowser: warning: Could not write the history (locked by another program for more than {LOCK_GIVE_UP_AFTER:g} s);"
             " nothing was removed.",
         ]
+
+
+# --- the app --------------------------------------------------------------------------------
+
+
+async def test_the_app_tells_a_locked_history_as_it_happens_and_goes_on(fake: FakeMagpipe, history_path: Path, holder: LockHolder) -> None:
+    from tests.tui_helpers import SIMPLE, look_up, make_app, notifications, table_rows
+
+    app = make_app(fake, history=HistoryStore(history_path, lock_timeout=3.5))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await look_up(pilot, SIMPLE)  # waits for the lookup's worker, history write included
+        shown = notifications(app)
+        assert LOCKED_NOTICE in shown
+        assert any("Could not write the history" in text for text in shown)
+        assert table_rows(app)  # the answer is shown all the same

@@ -85,11 +85,20 @@ class RecBrowserApp(App[None]):
         self.push_screen(BrowserScreen(welcome=self._welcome, prefill=self._prefill))
         for warning in [*self.settings.warnings, *self.resolved.warnings, *self.history.warnings]:
             self.notify(warning, severity="warning", markup=False)
+        # Later history trouble (a lock held by another program, a damaged file moved aside)
+        # is met in worker threads: shown as it happens, not only at start.
+        self.history.on_wait = self.history.on_warning = self._notify_from_any_thread
         if self.resolved.key is None:
             self.ask_for_key()
         # Off the first frame: importing httpx and building its TLS context in a thread
         # still competes for the GIL, so it waits until the screen is up.
         self.set_timer(0.5, self._warm_up)
+
+    def _notify_from_any_thread(self, message: str) -> None:
+        if threading.get_ident() == self._thread_id:
+            self.notify(message, severity="warning", markup=False)
+        else:
+            self.call_from_thread(self.notify, message, severity="warning", markup=False)
 
     async def on_unmount(self) -> None:
         if self._client is not None:
