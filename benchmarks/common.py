@@ -80,6 +80,7 @@ def bench_env(home: Path, api_url: str | None = None) -> dict[str, str]:
         XDG_CONFIG_HOME=str(home / "config"),
         XDG_DATA_HOME=str(home / "data"),
         XDG_CACHE_HOME=str(home / "cache"),
+        XDG_STATE_HOME=str(home / "state"),  # download records and the error log stay out of the user's
         MAGPIPE_API_KEY=DEMO_KEY,
         PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
     )

@@ -185,7 +185,7 @@ def main() -> int:
                     shutil.rmtree(out, ignore_errors=True)
                     os.sync()
                     start = time.perf_counter()
-                    fetch(url, plan(out, "{call_id}.{ext}", call_id, segment), force=True)
+                    fetch(url, plan(out, "{call_id}.{ext}", call_id, segment), force=True, records=Path(tmp) / "records")
                     f_runs.append(time.perf_counter() - start)
                 rows.append(
                     {
