@@ -26,6 +26,7 @@ from typing import Callable, Iterator, Sequence, TypeVar
 from recbrowser.errors import ApiError
 from recbrowser.models import CallRecordings
 from recbrowser.settings import private_dir
+from recbrowser.text import printable
 
 # SQLite waits for a lock in slices this long; between slices recbrowser decides whether to
 # tell the user (after LOCK_NOTICE_AFTER seconds) or to give up (after LOCK_GIVE_UP_AFTER).
@@ -437,8 +438,10 @@ class HistoryStore:
                 problem: Exception = exc
             except OSError as exc:
                 problem = exc
+            except (ValueError, OverflowError) as exc:  # text SQLite cannot take (a non-UTF-8 path), a huge int
+                problem = exc
             break
-        reason = getattr(problem, "strerror", None) or problem
+        reason = getattr(problem, "strerror", None) or printable(problem, limit=120)
         if skipped is None:
             self._warn(f"Could not read the history ({reason}); answering as if it were empty.")
         else:

@@ -500,3 +500,15 @@ def test_only_tagged_app_sessions_count_as_a_session_to_restore(store) -> None:
         assert tagged.last_session_call_ids() == []  # its own session is not the "last" one
     finally:
         tagged.close()
+
+
+def test_a_path_sqlite_cannot_store_is_a_warning_not_a_traceback(tmp_path: Path) -> None:
+    """A file name from a non-UTF-8 file system (a lone surrogate after os.fsdecode)."""
+    store = HistoryStore(tmp_path / "h.sqlite3")
+    try:
+        assert store.record_download(MAIN_CALL, 1, "main", tmp_path / "caf\udce9.wav", 10) is False
+        assert store.failed_writes == 1
+        assert any("Could not write the history" in warning for warning in store.warnings)
+        assert store.downloads(MAIN_CALL) == {}
+    finally:
+        store.close()
