@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, AsyncIterator, Callable, Iterable, Sequence
 
 from recbrowser.errors import Cancelled, FetchError, RecBrowserError, UrlExpired
-from recbrowser.models import CallRecordings, Segment
+from recbrowser.models import CallRecordings, Segment, friendly_label, label_matches
 from recbrowser.naming import DEFAULT_TEMPLATE, NameClaims, PlannedName, TemplateError, plan
 from recbrowser.progress import Transfer
 
@@ -75,6 +75,22 @@ class DownloadItem:
         return data
 
 
+def unmatched_labels(calls: Iterable[CallRecordings], labels: Sequence[str]) -> list[str]:
+    """The requested labels that name no segment of these calls (either form, any case)."""
+    present = [segment.label for call in calls for segment in call.segments]
+    return [wanted for wanted in labels if not any(label_matches(label, wanted) for label in present)]
+
+
+def labels_in(calls: Iterable[CallRecordings]) -> list[tuple[str, str]]:
+    """Every label these calls have, once each in first-seen order: (API label, shown label)."""
+    found: dict[str, str] = {}
+    for call in calls:
+        for segment in call.segments:
+            raw = segment.label or "main"
+            found.setdefault(raw, friendly_label(raw))
+    return list(found.items())
+
+
 def plan_items(
     calls: Iterable[CallRecordings],
     directory: Path,
@@ -88,13 +104,13 @@ def plan_items(
     that only clashes once a server's Content-Type picks the extension fails that segment
     when it is downloaded (the planned names are claimed first, so the outcome does not
     depend on which download finishes first)."""
-    wanted = {label.lower() for label in labels} if labels else None
+    wanted = list(labels) if labels else None
     items: list[DownloadItem] = []
     taken: dict[str, DownloadItem] = {}
     claims = NameClaims()
     for call in calls:
         for segment in call.segments:
-            if wanted is not None and (segment.label or "main").lower() not in wanted:
+            if wanted is not None and not any(label_matches(segment.label, w) for w in wanted):
                 continue
             item = DownloadItem(call.call_id, segment, plan(directory, template, call.call_id, segment), claims=claims)
             key = str(item.planned.path).casefold()  # case-insensitive file systems clash too

@@ -24,13 +24,30 @@ FRIENDLY_LABELS = {
 }
 
 
+_SNAKE_CASE = re.compile(r"[a-z0-9_]+")
+
+
 def friendly_label(label: str | None) -> str:
-    """The label as the Magpipe dashboard shows it ("main" when unknown)."""
+    """The label as the Magpipe dashboard shows it ("main" when absent).
+
+    Known labels get the dashboard's words; another plain snake_case word gets its rule
+    (underscores to spaces, Title Case); anything else is shown as it is (``a/b\\c``).
+    """
     if not label:
         label = "main"
     if label in FRIENDLY_LABELS:
         return FRIENDLY_LABELS[label]
-    return " ".join(word.capitalize() for word in label.replace("_", " ").split(" ") if word) or label
+    if _SNAKE_CASE.fullmatch(label):
+        return " ".join(word.capitalize() for word in label.split("_") if word) or label
+    return label
+
+
+def label_matches(label: str | None, wanted: str) -> bool:
+    """True when ``wanted`` names this label, as the API writes it (``transfer_conference``)
+    or as it is shown (``Transferred Call``), in any case."""
+    key = wanted.strip().casefold()
+    raw = label or "main"
+    return key in (raw.casefold(), friendly_label(raw).casefold())
 
 
 _ISO = re.compile(

@@ -102,10 +102,30 @@ def test_label_filters_the_segments(download, tmp_path: Path) -> None:
     assert sorted(r["index"] for r in both.records) == [2, 4]
 
 
-def test_a_label_nothing_has_says_so(download, tmp_path: Path) -> None:
-    result = download("--label", "voicemail", "-o", str(tmp_path), MAIN)
-    assert result.code == 0 and result.out == ""
-    assert result.err.strip() == "recbrowser: no segments with label voicemail to download."
+def test_a_label_nothing_has_is_a_usage_error_listing_the_labels_in_both_forms(download, fake: FakeMagpipe, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = download("--label", "voicemail", "-o", str(out), TRANSFER)
+    assert result.code == 2 and result.out == ""
+    assert result.err.strip() == (
+        "recbrowser: no segment has the label 'voicemail'; nothing downloaded. Labels in this call: "
+        "main (Main Call), transferee_consult (Transfer Consultation), transfer_conference (Transferred Call), "
+        "back_to_agent (Back to Agent)."
+    )
+    assert not storage_gets(fake) and not out.exists()
+
+
+def test_one_unknown_label_among_known_ones_downloads_nothing(download, fake: FakeMagpipe, tmp_path: Path) -> None:
+    result = download("--json", "--label", "main", "--label", "mian", "-o", str(tmp_path), TRANSFER, MAIN)
+    assert result.code == 2 and result.out == ""
+    assert "'mian'" in result.err and "Labels in these calls: main (Main Call), " in result.err
+    assert not storage_gets(fake)
+
+
+@pytest.mark.parametrize("label", ["Transferred Call", "transferred call", "TRANSFER_CONFERENCE", " transfer_conference "])
+def test_label_takes_the_shown_label_or_the_api_one_in_any_case(download, tmp_path: Path, label: str) -> None:
+    result = download("--json", "--label", label, "-o", str(tmp_path), TRANSFER)
+    assert result.code == 0, result.err
+    assert [(r["index"], r["label"], r["status"]) for r in result.records] == [(3, "transfer_conference", "downloaded")]
 
 
 def test_name_template_takes_source_status_and_created(download, tmp_path: Path) -> None:

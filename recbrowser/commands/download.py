@@ -12,6 +12,7 @@ from recbrowser.client import NO_KEY_MESSAGE
 from recbrowser.commands.common import (
     EXIT_DOWNLOAD_FAILED,
     EXIT_OK,
+    EXIT_USAGE,
     Item,
     UsageError,
     api_client,
@@ -21,7 +22,7 @@ from recbrowser.commands.common import (
     open_history,
     resolved_for,
 )
-from recbrowser.downloads import ACTIVE, CANCELLED, DONE, SKIPPED, DownloadItem, plan_items, run_downloads
+from recbrowser.downloads import ACTIVE, CANCELLED, DONE, SKIPPED, DownloadItem, labels_in, plan_items, run_downloads, unmatched_labels
 from recbrowser.errors import InvalidCallId, NoApiKey
 from recbrowser.history import HistoryStore
 from recbrowser.lookups import lookup_many
@@ -79,6 +80,11 @@ async def _download(
                 emit_error(result.call_id, result.error, json_lines)
             else:
                 calls.append(result.recordings)
+        if args.label and calls:
+            missing = unmatched_labels(calls, args.label)
+            if missing:
+                _report_unknown_labels(missing, calls)
+                return max(exit_code, EXIT_USAGE)
         try:
             downloads = plan_items(calls, directory, template=args.name, labels=args.label)
         except TemplateError as exc:
@@ -119,6 +125,22 @@ async def _download(
             file=sys.stderr,
         )
     return exit_code
+
+
+def _report_unknown_labels(missing: list[str], calls: list[CallRecordings]) -> None:
+    """Say which --label matched nothing and which labels these calls have (nothing is downloaded)."""
+    shown = ", ".join(repr(printable(label, limit=40)) for label in missing)
+    present = labels_in(calls)
+    listed = ", ".join(
+        printable(raw, limit=40) + ("" if friendly == raw else f" ({printable(friendly, limit=40)})")
+        for raw, friendly in present[:20]
+    )
+    more = f" and {len(present) - 20} more" if len(present) > 20 else ""
+    print(
+        f"recbrowser: no segment has the label {shown}; nothing downloaded. "
+        f"Labels in {'this call' if len(calls) == 1 else 'these calls'}: {listed or 'none (no segments)'}{more}.",
+        file=sys.stderr,
+    )
 
 
 async def _tick(status: StatusLine, downloads: list[DownloadItem]) -> None:
