@@ -109,7 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     key = commands.add_parser("key", help="save, show or clear the Magpipe API key", description="Manage the saved Magpipe API key.")
     key_commands = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
-    key_set = key_commands.add_parser("set", help="save a key (asked for with hidden input)", description="Save the API key (0600 file in the config dir).")
+    key_set = key_commands.add_parser(
+        "set",
+        help="save a key (asked for with hidden input)",
+        description="Save the API key (0600 file in the config dir). Create a key in Magpipe: "
+        "Settings → API → Generate New Key (it is shown once). MAGPIPE_API_KEY, when set, wins over the saved key.",
+    )
     key_set.add_argument("--stdin", action="store_true", help="read the key from the first line of standard input")
     key_commands.add_parser("show", parents=[common], help="show the key in effect, masked, and where it comes from", description="Show the key in effect (masked) and where it comes from.")
     key_commands.add_parser("clear", help="delete the saved key", description="Delete the saved key file.")

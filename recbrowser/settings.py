@@ -21,6 +21,8 @@ APP_NAME = "recbrowser"
 DEFAULT_API_URL = "https://api.magpipe.ai/functions/v1"
 ENV_KEY = "MAGPIPE_API_KEY"
 ENV_URL = "MAGPIPE_API_URL"
+KEY_WHERE = "in Magpipe: Settings → API → Generate New Key"
+"""Where a user gets a key, for every message that asks for one."""
 DEFAULT_REQUEST_DEADLINE = 60.0
 """Seconds one API request may take in all (``request_deadline`` in settings.json)."""
 MAX_REQUEST_DEADLINE = 3600.0

@@ -142,6 +142,7 @@ def api_client(resolved: Resolved, *, live: bool) -> MagpipeClient:
         request_deadline=resolved.request_deadline,
         on_retry=print_retry if live else None,
         on_wait=WaitLine(sys.stderr),
+        key_source=resolved.key_source,
     )
 
 
