@@ -52,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="start the app against the embedded fake Magpipe API (no account needed; nothing of yours is touched)",
+        help="run the app, or the lookup, download or history command, against the embedded fake Magpipe API "
+        "with the demo key and temporary settings and history (no account needed; nothing of yours is touched)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -150,7 +151,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+DEMO_COMMANDS = ("lookup", "download", "history")
+"""Commands ``--demo`` runs against the embedded fake API, in a throwaway home."""
+
+
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.demo and args.command is not None:
+        return _dispatch_demo(args)
     paths = Paths.default()
     if args.command == "lookup":
         from recbrowser.commands.lookup import run_lookup
@@ -175,3 +182,29 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from recbrowser.commands.app import run_tui
 
     return run_tui(args, paths)
+
+
+def _dispatch_demo(args: argparse.Namespace) -> int:
+    """`recbrowser --demo COMMAND`: the command against the embedded fake API with the demo
+    key and temporary config, data and state; the user's own are never read or written."""
+    if args.command not in DEMO_COMMANDS:
+        raise UsageError(
+            f"--demo cannot be used with `{args.command}`; it works with the app and with "
+            f"{', '.join(DEMO_COMMANDS)} (the demo never touches your key or settings)."
+        )
+    if getattr(args, "api_url", None):
+        raise UsageError("--demo uses its own fake API; leave out --api-url.")
+    from recbrowser.demo import running_demo
+
+    with running_demo() as demo:
+        if args.command == "lookup":
+            from recbrowser.commands.lookup import run_lookup
+
+            return run_lookup(args, demo.paths, resolved=demo.resolved)
+        if args.command == "download":
+            from recbrowser.commands.download import run_download
+
+            return run_download(args, demo.paths, resolved=demo.resolved, demo=demo)
+        from recbrowser.commands.history import run_history
+
+        return run_history(args, demo.paths)

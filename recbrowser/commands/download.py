@@ -7,6 +7,7 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from recbrowser.client import NO_KEY_MESSAGE
 from recbrowser.commands.common import (
@@ -32,27 +33,44 @@ from recbrowser.progress import StatusLine, human_bytes, human_eta, summary
 from recbrowser.settings import Paths, Resolved, Settings
 from recbrowser.text import printable
 
+if TYPE_CHECKING:
+    from recbrowser.demo import Demo
 
-def run_download(args: argparse.Namespace, paths: Paths) -> int:
+
+def run_download(args: argparse.Namespace, paths: Paths, *, resolved: Resolved | None = None, demo: Demo | None = None) -> int:
+    """``resolved`` overrides the API URL and key; with ``demo`` (``--demo``) files go to the
+    demo's temporary folder unless ``-o`` names one, and the demo keeps its own records."""
     try:
         check_template(args.name)
     except TemplateError as exc:
         raise UsageError(str(exc)) from None
     items = collect_items(args.inputs, sys.stdin)
-    resolved = resolved_for(args, paths)
+    resolved = resolved or resolved_for(args, paths)
     settings = Settings.load(paths.settings_file)
     directory = Path(args.output).expanduser() if args.output else (
         Path(settings.download_dir).expanduser() if settings.download_dir else paths.downloads_dir
     )
+    fetch_options: dict[str, object] | None = {"records": demo.download_records} if demo is not None else None
     history = open_history(paths)
     try:
-        return asyncio.run(_download(items, resolved, directory, args, history))
+        return asyncio.run(_download(items, resolved, directory, args, history, fetch_options))
     finally:
         close_history(history)
+        if demo is not None and not args.output:
+            print(
+                f"recbrowser: --demo: the files were written to {directory}, a temporary folder deleted now that "
+                "the command ends; add -o DIR to keep them.",
+                file=sys.stderr,
+            )
 
 
 async def _download(
-    items: list[Item], resolved: Resolved, directory: Path, args: argparse.Namespace, history: HistoryStore
+    items: list[Item],
+    resolved: Resolved,
+    directory: Path,
+    args: argparse.Namespace,
+    history: HistoryStore,
+    fetch_options: dict[str, object] | None = None,
 ) -> int:
     json_lines = args.json
     exit_code = EXIT_OK
@@ -96,7 +114,9 @@ async def _download(
             return exit_code
         status = StatusLine(sys.stderr) if live else None
         failed = 0
-        runner = run_downloads(downloads, client=client, jobs=args.jobs, force=args.force, history=history)
+        runner = run_downloads(
+            downloads, client=client, jobs=args.jobs, force=args.force, history=history, fetch_options=fetch_options
+        )
         ticker = asyncio.ensure_future(_tick(status, downloads)) if status else None
         try:
             async for item in runner:

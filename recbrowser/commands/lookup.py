@@ -31,13 +31,14 @@ from recbrowser.settings import Paths, Resolved
 from recbrowser.text import printable
 
 
-def run_lookup(args: argparse.Namespace, paths: Paths) -> int:
+def run_lookup(args: argparse.Namespace, paths: Paths, *, resolved: Resolved | None = None) -> int:
+    """``resolved`` overrides the API URL and key (``--demo``)."""
     items = collect_items(args.inputs, sys.stdin)
     history = open_history(paths)
     try:
         if args.offline:
             return _lookup_offline(items, history, json_lines=args.json)
-        resolved = resolved_for(args, paths)
+        resolved = resolved or resolved_for(args, paths)
         return asyncio.run(_lookup(items, resolved, history, json_lines=args.json, jobs=args.jobs))
     finally:
         close_history(history)
