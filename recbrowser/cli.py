@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs", type=_positive_int, default=DEFAULT_CONCURRENCY, metavar="N", help=f"lookups in flight at once (default {DEFAULT_CONCURRENCY})"
     )
     lookup.add_argument("--offline", action="store_true", help="answer from the lookup history only, without the network")
+    lookup.add_argument("--utc", action="store_true", help="show times in UTC (default: local time with its zone; or the utc setting)")
 
     history = commands.add_parser(
         "history",
@@ -79,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--json", action="store_true", help="print JSON Lines, one object per call")
     history.add_argument("--limit", type=_positive_int, metavar="N", help="show at most N calls")
     history.add_argument("--search", metavar="TEXT", help="only calls whose ID or segment labels contain TEXT")
+    history.add_argument("--utc", action="store_true", help="show dates in UTC (default: local time; or the utc setting)")
     history_commands = history.add_subparsers(dest="history_command", metavar="ACTION")
     forget = history_commands.add_parser("forget", help="remove calls from the history", description="Remove calls from the history.")
     forget.add_argument("call_ids", nargs="+", metavar="CALL_ID")

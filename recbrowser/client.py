@@ -154,13 +154,14 @@ class MagpipeClient:
         on_retry: Callable[[RetryNotice], None] | None = None,
         on_wait: Callable[[WaitNotice], None] | None = None,
         wait_notice_after: float = WAIT_NOTICE_AFTER,
+        wait_notice_every: float = WAIT_NOTICE_EVERY,
         key_source: str | None = None,
     ) -> None:
         """``request_deadline``: seconds one request (one try) may take in all, answer included
         (httpx's read timeout is per read, so a server dripping bytes would never trip it);
         past it the retry policy applies.
         ``on_wait`` is told when a request has waited ``wait_notice_after`` seconds, then every
-        WAIT_NOTICE_EVERY seconds until it is answered.
+        ``wait_notice_every`` seconds until it is answered.
         ``key_source`` (``Resolved.key_source``) says where the key came from, so a rejected
         key's message says what to change."""
         self.api_url = validate_api_url(api_url)
@@ -169,6 +170,7 @@ class MagpipeClient:
         self.request_deadline = request_deadline if math.isfinite(request_deadline) and request_deadline > 0 else DEFAULT_REQUEST_DEADLINE
         self.on_wait = on_wait
         self.wait_notice_after = wait_notice_after
+        self.wait_notice_every = wait_notice_every if wait_notice_every > 0 else WAIT_NOTICE_EVERY
         self.max_tries = max(1, max_tries)
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -280,7 +282,7 @@ class MagpipeClient:
                 if now >= deadline:
                     raise _DeadlinePassed()
                 if self.on_wait is not None and now >= waiting.next_notice:
-                    waiting.next_notice = now + WAIT_NOTICE_EVERY
+                    waiting.next_notice = now + self.wait_notice_every
                     self.on_wait(WaitNotice(waiting.call_id, self._host, now - waiting.started))
         finally:
             if not task.done():

@@ -200,6 +200,8 @@ class Settings:
     download_dir: str | None = None
     refresh_interval: float = 30.0
     request_deadline: float = DEFAULT_REQUEST_DEADLINE
+    utc: bool = False
+    """Show times in UTC instead of local time."""
     warnings: list[str] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -216,6 +218,10 @@ class Settings:
         for name, kind in (("api_url", str), ("download_dir", str)):
             if isinstance(raw.get(name), kind):
                 setattr(settings, name, raw[name])
+        if isinstance(raw.get("utc"), bool):
+            settings.utc = raw["utc"]
+        elif "utc" in raw:
+            settings.warnings.append(f"Ignoring utc in {path}: expected true or false.")
         interval = raw.get("refresh_interval")
         if isinstance(interval, (int, float)) and not isinstance(interval, bool) and interval > 0:
             settings.refresh_interval = float(interval)

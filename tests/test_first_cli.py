@@ -3,6 +3,7 @@ command, labels, URLs and times in the lookup table (real processes and the fake
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -156,3 +157,112 @@ def test_closing_the_terminal_on_the_demo_app_leaves_no_temporary_directory(tmp_
         os.close(master)
     assert code != 0
     assert list(tmp.iterdir()) == []
+
+
+# --- item 16d: times carry their zone; UTC on request ----------------------------------------
+
+TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
+
+
+def lookup_process(tmp_path: Path, fake: FakeMagpipe, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = child_env(tmp_path, MAGPIPE_API_URL=fake.api_url, MAGPIPE_API_KEY=DEMO_KEY, **env)
+    return subprocess.run(
+        [sys.executable, "-m", "recbrowser", "lookup", *argv], env=environment, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    ("tz", "shown"),
+    [
+        ("CET-1CEST,M3.5.0,M10.5.0/3", "2026-03-02 11:34:25 CET"),
+        ("<+0530>-5:30", "2026-03-02 16:04:25 UTC+05:30"),  # no short name: the offset
+        ("UTC0", "2026-03-02 10:34:25 UTC"),
+    ],
+)
+def test_the_lookup_table_shows_local_times_with_their_zone(fake: FakeMagpipe, tmp_path: Path, tz: str, shown: str) -> None:
+    done = lookup_process(tmp_path, fake, MAIN_CALL, TZ=tz)
+    assert done.returncode == 0, done.stderr
+    assert shown in done.stdout.splitlines()[2]
+
+
+def test_utc_by_flag_or_setting_shows_utc_and_far_dates_still_format(fake: FakeMagpipe, tmp_path: Path) -> None:
+    flagged = lookup_process(tmp_path, fake, "--utc", MAIN_CALL, TZ="CET-1")
+    assert flagged.returncode == 0 and "2026-03-02 10:34:25 UTC" in flagged.stdout
+    settings = tmp_path / "config" / "recbrowser" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text('{"utc": true}')
+    configured = lookup_process(tmp_path, fake, MAIN_CALL, TZ="CET-1")
+    assert configured.returncode == 0 and "2026-03-02 10:34:25 UTC" in configured.stdout
+    history = subprocess.run(
+        [sys.executable, "-m", "recbrowser", "history", "--utc"], env=child_env(tmp_path), capture_output=True, text=True, timeout=60
+    )
+    assert history.returncode == 0 and MAIN_CALL in history.stdout
+
+
+def test_format_local_time_takes_zone_and_utc_options_at_the_far_ends() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from recbrowser.models import format_local_time
+
+    late = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-5)))
+    early = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5)))
+    assert format_local_time(late, utc=True, zone=True) == "9999-12-31 23:59:59 UTC-05:00"
+    assert format_local_time(early, utc=True) == "0001-01-01 00:00:00 UTC+05:00"
+    assert format_local_time(datetime(1, 1, 1, 6, tzinfo=timezone.utc), utc=True, zone=True) == "0001-01-01 06:00:00 UTC"
+    assert format_local_time(datetime(2026, 3, 2, 10, 34, tzinfo=timezone.utc), utc=True, seconds=False) == "2026-03-02 10:34"
+
+
+# --- item 15: URLs copyable whole; something moves while the API is slow --------------------
+
+
+def run_on_a_terminal(argv: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """`recbrowser ARGV` with stdout and stderr on a pseudo-terminal; (exit code, raw output)."""
+    master, slave = os.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "recbrowser", *argv], stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=env,
+        start_new_session=True,
+    )
+    os.close(slave)
+    try:
+        output = read_until(master, lambda out: False, time.monotonic() + 60)
+        code = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
+    return code, output.decode()
+
+
+def test_at_80_columns_urls_are_listed_whole_under_the_table(fake: FakeMagpipe, tmp_path: Path) -> None:
+    env = child_env(tmp_path, MAGPIPE_API_URL=fake.api_url, MAGPIPE_API_KEY=DEMO_KEY, COLUMNS="80", TZ="UTC0")
+    code, screen = run_on_a_terminal(["lookup", TRANSFER_CALL], env)
+    assert code == 0, screen
+    lines = screen.replace("\r\n", "\n").splitlines()
+    answer = json.loads(lookup_process(tmp_path, fake, "--json", TRANSFER_CALL).stdout)
+    urls = [segment["url"] for segment in answer["recordings"]]
+    assert len(urls) == 4 and all(len(url) > 60 for url in urls)
+    header = next(line for line in lines if line.strip().startswith("#"))
+    assert "URL" not in header
+    below = lines[lines.index("  URLs:") + 1:]
+    unsigned = [url.split("?")[0] for url in urls]  # the pending one is signed anew on each lookup
+    assert [line.split("?")[0] for line in below[:4]] == [f"  {index}  {url}" for index, url in enumerate(unsigned, start=1)]
+    assert all("?" not in url or "&expires=" in line for url, line in zip(urls, below))
+    table = lines[1:lines.index("  URLs:")]
+    assert all(len(line) <= 80 for line in table), table
+    wide_env = dict(env, COLUMNS="400")
+    code, wide = run_on_a_terminal(["lookup", TRANSFER_CALL], wide_env)
+    assert code == 0 and "URLs:" not in wide and urls[0] in wide
+
+
+def test_a_slow_lookup_on_a_terminal_shows_a_live_line_that_is_erased_before_the_answer(fake: FakeMagpipe, tmp_path: Path) -> None:
+    fake.faults.latency = 2.5
+    env = child_env(tmp_path, MAGPIPE_API_URL=fake.api_url, MAGPIPE_API_KEY=DEMO_KEY, COLUMNS="120")
+    code, screen = run_on_a_terminal(["lookup", MAIN_CALL], env)
+    assert code == 0, screen
+    host = fake.api_url.split("/")[2]
+    assert f"Waiting for the API at {host} (1 s so far)…" in screen
+    assert "recbrowser: Waiting" not in screen  # one live line, not the log-style line
+    last_wait = screen.rindex("so far)…")
+    erased = screen.index("\r\x1b[K", last_wait)
+    assert erased < screen.index(MAIN_CALL, last_wait)

@@ -16,6 +16,7 @@ from recbrowser.commands.common import (
     EXIT_USAGE,
     Item,
     UsageError,
+    WaitLine,
     api_client,
     close_history,
     collect_items,
@@ -91,8 +92,10 @@ async def _download(
             print(f"recbrowser: {NO_KEY_MESSAGE}", file=sys.stderr)
         return max(exit_code, NoApiKey.exit_code)
     live = sys.stderr.isatty() and not json_lines
-    async with api_client(resolved, live=live) as client:
+    wait_line = WaitLine(sys.stderr)
+    async with api_client(resolved, live=live, wait_line=wait_line) as client:
         async for result in lookup_many(client, call_ids, history=history):
+            wait_line.clear()
             if result.error is not None:
                 exit_code = max(exit_code, result.error.exit_code)
                 emit_error(result.call_id, result.error, json_lines)
