@@ -75,6 +75,26 @@ class DownloadItem:
         return data
 
 
+def already_complete(items: Sequence[DownloadItem], records: Path | None = None) -> int:
+    """How many of ``items`` are already complete on disk: their segment's recorded file,
+    unchanged (the check a download makes first, without a request). Files without a record
+    may still turn out complete once the server gives their size."""
+    from recbrowser import completed
+
+    where = records or completed.default_dir()
+    return sum(
+        1 for item in items if completed.find_mine(where, item.planned.candidates(), item.planned.owner) is not None
+    )
+
+
+def batch_summary(total: int, complete: int) -> str:
+    """``14 files: 4 already complete, 10 to download`` (what a batch is about to do)."""
+    files = f"{total} file{'s' if total != 1 else ''}"
+    if not complete:
+        return f"{files} to download"
+    return f"{files}: {complete} already complete, {total - complete} to download"
+
+
 def unmatched_labels(calls: Iterable[CallRecordings], labels: Sequence[str]) -> list[str]:
     """The requested labels that name no segment of these calls (either form, any case)."""
     present = [segment.label for call in calls for segment in call.segments]

@@ -24,7 +24,19 @@ from recbrowser.commands.common import (
     open_history,
     resolved_for,
 )
-from recbrowser.downloads import ACTIVE, CANCELLED, DONE, SKIPPED, DownloadItem, labels_in, plan_items, run_downloads, unmatched_labels
+from recbrowser.downloads import (
+    ACTIVE,
+    CANCELLED,
+    DONE,
+    SKIPPED,
+    DownloadItem,
+    already_complete,
+    batch_summary,
+    labels_in,
+    plan_items,
+    run_downloads,
+    unmatched_labels,
+)
 from recbrowser.errors import InvalidCallId, NoApiKey
 from recbrowser.history import HistoryStore
 from recbrowser.lookups import lookup_many
@@ -115,6 +127,10 @@ async def _download(
                 wanted = f" with label {', '.join(args.label)}" if args.label else ""
                 print(f"recbrowser: no segments{wanted} to download.", file=sys.stderr)
             return exit_code
+        if not json_lines:
+            records = fetch_options.get("records") if fetch_options else None
+            complete = 0 if args.force else await asyncio.to_thread(already_complete, downloads, records)  # type: ignore[arg-type]
+            print(f"recbrowser: {batch_summary(len(downloads), complete)}.", file=sys.stderr, flush=True)
         status = StatusLine(sys.stderr) if live else None
         failed = 0
         runner = run_downloads(
