@@ -85,6 +85,12 @@ class BadResponse(ApiError):
     exit_code = 5
 
 
+class ClipboardUnavailable(RecBrowserError):
+    """Neither a clipboard tool nor the terminal could take the text."""
+
+    code = "clipboard_unavailable"
+
+
 # --- downloads ----------------------------------------------------------------------
 
 

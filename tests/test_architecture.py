@@ -8,6 +8,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORE = [
     "recbrowser.apibody",
     "recbrowser.callids",
+    "recbrowser.clipboard",
     "recbrowser.cli",
     "recbrowser.client",
     "recbrowser.completed",
