@@ -97,8 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     download.add_argument("inputs", nargs="+", metavar="CALL_IDS_OR_TEXT", help="call IDs, or text containing them; `-` reads standard input")
     download.add_argument("-o", "--output", metavar="DIR", help="directory to write into (default: the downloads directory / recbrowser, or the download_dir setting)")
-    download.add_argument("--label", action="append", metavar="LABEL", help="only segments with this label, as the API writes it or as shown (transfer_conference or "
-        "'Transferred Call'), any case; repeatable; a label no segment has downloads nothing (exit 2)")
+    download.add_argument(
+        "--label",
+        action="append",
+        metavar="LABEL",
+        help="only segments with this label, as the API writes it or as shown (transfer_conference or "
+        "'Transferred Call'), any case; repeatable; a label no segment has downloads nothing (exit 2)",
+    )
     download.add_argument(
         "--name",
         default=DEFAULT_TEMPLATE,

@@ -69,7 +69,7 @@ def run_download(args: argparse.Namespace, paths: Paths, *, resolved: Resolved |
         return asyncio.run(_download(items, resolved, directory, args, history, fetch_options))
     finally:
         close_history(history)
-        if demo is not None and not args.output:
+        if demo is not None and not args.output and directory.is_dir() and any(directory.iterdir()):
             print(
                 f"recbrowser: --demo: the files were written to {directory}, a temporary folder deleted now that "
                 "the command ends; add -o DIR to keep them.",
