@@ -6,11 +6,16 @@ import re
 from dataclasses import dataclass, field
 
 _HEX = "0-9A-Fa-f"
-_UUID = re.compile(
+_DASHED = (
     rf"(?<![{_HEX}])"
     rf"[{_HEX}]{{8}}-[{_HEX}]{{4}}-[{_HEX}]{{4}}-[{_HEX}]{{4}}-[{_HEX}]{{12}}"
     rf"(?![{_HEX}])"
 )
+# 32 hex digits without dashes (as some logs and exports write UUIDs): a whole run only, not
+# touching letters, digits or dashes, so a longer hex run (a SHA-1, a SHA-256) is never cut
+# into an ID. Lookarounds fail at once inside a run, so scanning stays linear.
+_COMPACT = r"(?<![0-9A-Za-z-])[0-9A-Fa-f]{32}(?![0-9A-Za-z-])"
+_UUID = re.compile(f"{_DASHED}|{_COMPACT}")
 # A near miss is a whole token (a maximal run of word characters and dashes) made only of
 # hex digits and dashes, with at least one dash: an attempt at a UUID that is not one.
 # Tokens are cut first and checked after, so scanning stays linear in the input (a single
@@ -20,7 +25,7 @@ _HEX_AND_DASHES = re.compile(rf"[{_HEX}-]+")
 _NEAR_MISS_MIN_HEX = 16
 
 EXAMPLE_ID = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-EXPECTED = f"a call ID is a UUID such as {EXAMPLE_ID}"
+EXPECTED = f"a call ID is a UUID such as {EXAMPLE_ID} (dashes optional)"
 
 
 @dataclass(frozen=True)
@@ -32,20 +37,28 @@ class Scan:
 
 
 def is_call_id(text: str) -> bool:
-    """True when ``text`` (ignoring surrounding whitespace) is exactly one UUID."""
+    """True when ``text`` (ignoring surrounding whitespace) is exactly one UUID, dashed or not."""
     return _UUID.fullmatch(text.strip()) is not None
 
 
+def _canonical(found: str) -> str:
+    """Lowercase, in the dashed 8-4-4-4-12 form."""
+    text = found.lower()
+    if "-" in text:
+        return text
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
 def normalise(text: str) -> str:
-    """Return the canonical (lowercase) form of one call ID; raise ValueError if it is not one."""
+    """Return the canonical (lowercase, dashed) form of one call ID; raise ValueError if it is not one."""
     stripped = text.strip()
     if not _UUID.fullmatch(stripped):
         raise ValueError(f"not a call ID: {EXPECTED}")
-    return stripped.lower()
+    return _canonical(stripped)
 
 
 def extract(text: str) -> list[str]:
-    """Every call ID in ``text``, lowercased, de-duplicated in first-seen order."""
+    """Every call ID in ``text``, lowercased and dashed, de-duplicated in first-seen order."""
     return scan(text).ids
 
 
@@ -54,7 +67,7 @@ def scan(text: str) -> Scan:
     ids: list[str] = []
     seen: set[str] = set()
     for match in _UUID.finditer(text):
-        call_id = match.group(0).lower()
+        call_id = _canonical(match.group(0))
         if call_id not in seen:
             seen.add(call_id)
             ids.append(call_id)
@@ -67,3 +80,10 @@ def scan(text: str) -> Scan:
         and len(token) - token.count("-") >= _NEAR_MISS_MIN_HEX
     ]
     return Scan(ids=ids, rejected=rejected)
+
+
+def split_new(ids: list[str], known: set[str] | frozenset[str]) -> tuple[list[str], list[str]]:
+    """``ids`` split into (not yet in ``known``, already there), each in order: what
+    "Added 2 calls (1 already listed)" counts."""
+    new = [call_id for call_id in ids if call_id not in known]
+    return new, [call_id for call_id in ids if call_id in known]

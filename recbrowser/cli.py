@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="start the app against the embedded fake Magpipe API (no account needed; nothing of yours is touched)",
+        help="run the app, or the lookup, download or history command, against the embedded fake Magpipe API "
+        "with the demo key and temporary settings and history (no account needed; nothing of yours is touched)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs", type=_positive_int, default=DEFAULT_CONCURRENCY, metavar="N", help=f"lookups in flight at once (default {DEFAULT_CONCURRENCY})"
     )
     lookup.add_argument("--offline", action="store_true", help="answer from the lookup history only, without the network")
+    lookup.add_argument("--utc", action="store_true", help="show times in UTC (default: local time with its zone; or the utc setting)")
 
     history = commands.add_parser(
         "history",
@@ -79,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--json", action="store_true", help="print JSON Lines, one object per call")
     history.add_argument("--limit", type=_positive_int, metavar="N", help="show at most N calls")
     history.add_argument("--search", metavar="TEXT", help="only calls whose ID or segment labels contain TEXT")
+    history.add_argument("--utc", action="store_true", help="show dates in UTC (default: local time; or the utc setting)")
     history_commands = history.add_subparsers(dest="history_command", metavar="ACTION")
     forget = history_commands.add_parser("forget", help="remove calls from the history", description="Remove calls from the history.")
     forget.add_argument("call_ids", nargs="+", metavar="CALL_ID")
@@ -95,7 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     download.add_argument("inputs", nargs="+", metavar="CALL_IDS_OR_TEXT", help="call IDs, or text containing them; `-` reads standard input")
     download.add_argument("-o", "--output", metavar="DIR", help="directory to write into (default: the downloads directory / recbrowser, or the download_dir setting)")
-    download.add_argument("--label", action="append", metavar="LABEL", help="only segments with this API label (e.g. main, transfer_conference); repeatable")
+    download.add_argument(
+        "--label",
+        action="append",
+        metavar="LABEL",
+        help="only segments with this label, as the API writes it or as shown (transfer_conference or "
+        "'Transferred Call'), any case; repeatable; a label no segment has downloads nothing (exit 2)",
+    )
     download.add_argument(
         "--name",
         default=DEFAULT_TEMPLATE,
@@ -109,7 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     key = commands.add_parser("key", help="save, show or clear the Magpipe API key", description="Manage the saved Magpipe API key.")
     key_commands = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
-    key_set = key_commands.add_parser("set", help="save a key (asked for with hidden input)", description="Save the API key (0600 file in the config dir).")
+    key_set = key_commands.add_parser(
+        "set",
+        help="save a key (asked for with hidden input)",
+        description="Save the API key (0600 file in the config dir). Create a key in Magpipe: "
+        "Settings → API → Generate New Key (it is shown once). MAGPIPE_API_KEY, when set, wins over the saved key.",
+    )
     key_set.add_argument("--stdin", action="store_true", help="read the key from the first line of standard input")
     key_commands.add_parser("show", parents=[common], help="show the key in effect, masked, and where it comes from", description="Show the key in effect (masked) and where it comes from.")
     key_commands.add_parser("clear", help="delete the saved key", description="Delete the saved key file.")
@@ -145,7 +159,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+DEMO_COMMANDS = ("lookup", "download", "history")
+"""Commands ``--demo`` runs against the embedded fake API, in a throwaway home."""
+
+
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.demo and args.command is not None:
+        return _dispatch_demo(args)
     paths = Paths.default()
     if args.command == "lookup":
         from recbrowser.commands.lookup import run_lookup
@@ -170,3 +190,29 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from recbrowser.commands.app import run_tui
 
     return run_tui(args, paths)
+
+
+def _dispatch_demo(args: argparse.Namespace) -> int:
+    """`recbrowser --demo COMMAND`: the command against the embedded fake API with the demo
+    key and temporary config, data and state; the user's own are never read or written."""
+    if args.command not in DEMO_COMMANDS:
+        raise UsageError(
+            f"--demo cannot be used with `{args.command}`; it works with the app and with "
+            f"{', '.join(DEMO_COMMANDS)} (the demo never touches your key or settings)."
+        )
+    if getattr(args, "api_url", None):
+        raise UsageError("--demo uses its own fake API; leave out --api-url.")
+    from recbrowser.demo import running_demo
+
+    with running_demo() as demo:
+        if args.command == "lookup":
+            from recbrowser.commands.lookup import run_lookup
+
+            return run_lookup(args, demo.paths, resolved=demo.resolved)
+        if args.command == "download":
+            from recbrowser.commands.download import run_download
+
+            return run_download(args, demo.paths, resolved=demo.resolved, demo=demo)
+        from recbrowser.commands.history import run_history
+
+        return run_history(args, demo.paths)

@@ -36,7 +36,7 @@ from recbrowser.errors import (
     Unauthorized,
 )
 from recbrowser.models import CallRecordings
-from recbrowser.settings import DEFAULT_REQUEST_DEADLINE, InvalidKey, Secret, check_key
+from recbrowser.settings import DEFAULT_REQUEST_DEADLINE, ENV_KEY, KEY_WHERE, InvalidKey, Secret, check_key
 from recbrowser.text import printable, redact_userinfo
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=30.0)
@@ -46,9 +46,23 @@ WAIT_NOTICE_EVERY = 10.0
 BIG_ANSWER_SEGMENTS = 2000
 USER_AGENT = f"recbrowser/{__version__}"
 NO_KEY_MESSAGE = (
-    "No Magpipe API key. Save one with `recbrowser key set` (or press k in the app), "
-    "or set MAGPIPE_API_KEY."
+    f"No Magpipe API key. Create one {KEY_WHERE}, then save it with `recbrowser key set` "
+    "(or press k in the app), or set MAGPIPE_API_KEY."
 )
+
+
+def rejected_key_message(status: int, key_source: str | None) -> str:
+    """What to do about a key the API rejected, which depends on where the key came from:
+    MAGPIPE_API_KEY wins over the saved key, so saving a new one would change nothing."""
+    if key_source == ENV_KEY:
+        return (
+            f"The API key from MAGPIPE_API_KEY was rejected (HTTP {status}). That variable wins over the saved key: "
+            f"change it or unset it (a new key: {KEY_WHERE})."
+        )
+    return (
+        f"The API key was rejected (HTTP {status}). Create a new one {KEY_WHERE} and save it with "
+        "`recbrowser key set` (or press k in the app)."
+    )
 
 
 @dataclass(frozen=True)
@@ -141,17 +155,23 @@ class MagpipeClient:
         on_retry: Callable[[RetryNotice], None] | None = None,
         on_wait: Callable[[WaitNotice], None] | None = None,
         wait_notice_after: float = WAIT_NOTICE_AFTER,
+        wait_notice_every: float = WAIT_NOTICE_EVERY,
+        key_source: str | None = None,
     ) -> None:
         """``request_deadline``: seconds one request (one try) may take in all, answer included
         (httpx's read timeout is per read, so a server dripping bytes would never trip it);
         past it the retry policy applies.
         ``on_wait`` is told when a request has waited ``wait_notice_after`` seconds, then every
-        WAIT_NOTICE_EVERY seconds until it is answered."""
+        ``wait_notice_every`` seconds until it is answered.
+        ``key_source`` (``Resolved.key_source``) says where the key came from, so a rejected
+        key's message says what to change."""
         self.api_url = validate_api_url(api_url)
         self.key = key
+        self.key_source = key_source
         self.request_deadline = request_deadline if math.isfinite(request_deadline) and request_deadline > 0 else DEFAULT_REQUEST_DEADLINE
         self.on_wait = on_wait
         self.wait_notice_after = wait_notice_after
+        self.wait_notice_every = wait_notice_every if wait_notice_every > 0 else WAIT_NOTICE_EVERY
         self.max_tries = max(1, max_tries)
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -266,7 +286,7 @@ class MagpipeClient:
                 if now >= deadline:
                     raise _DeadlinePassed()
                 if self.on_wait is not None and now >= waiting.next_notice:
-                    waiting.next_notice = now + WAIT_NOTICE_EVERY
+                    waiting.next_notice = now + self.wait_notice_every
                     self.on_wait(WaitNotice(waiting.call_id, self._host, now - waiting.started))
         finally:
             if not task.done():
@@ -316,10 +336,7 @@ class MagpipeClient:
                 raise BadResponse(f"The API at {self._host} answered {status} but {exc.reason}; is the API URL right?", status=status) from None
         code, message = _error_fields(answer)
         if status in (401, 403):
-            raise Unauthorized(
-                "The API key was rejected (HTTP %d). Save a new one with `recbrowser key set` (or press k in the app)." % status,
-                status=status,
-            )
+            raise Unauthorized(rejected_key_message(status, self.key_source), status=status)
         if status == 404:
             if code == "no_recording" or (code is None and message and "no recording" in message.lower()):
                 raise NoRecording("No recording available for this call.", status=status)

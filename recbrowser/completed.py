@@ -75,6 +75,15 @@ def check(records: Path, final: Path, owner: Owner) -> tuple[Verdict, Completed 
     return (Verdict.MINE if record.owner == owner else Verdict.FOREIGN), record
 
 
+def find_mine(records: Path, candidates: list[Path], owner: Owner) -> tuple[Path, Completed] | None:
+    """The first of ``candidates`` that is ``owner``'s recorded file, unchanged (no request)."""
+    for candidate in candidates:
+        verdict, record = check(records, candidate, owner)
+        if verdict is Verdict.MINE and record is not None:
+            return candidate, record
+    return None
+
+
 def save(records: Path, final: Path, owner: Owner) -> None:
     """Record that ``final``, as it is now, is ``owner``'s file. Best effort: without a record a
     later run asks the server for the size instead."""

@@ -1,13 +1,25 @@
-"""`recbrowser --demo`: the app against the embedded fake API, in a throwaway home."""
+"""`recbrowser --demo`: the app or a command against the embedded fake API, in a throwaway home.
+
+Nothing of the user's is read or written: the key, settings, history and download records
+all live in a temporary directory that is deleted when the demo ends, also when the
+terminal is closed (SIGHUP) or the process is asked to stop (SIGTERM).
+"""
 
 from __future__ import annotations
 
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 from recbrowser.fakeapi import DEMO_KEY, SAMPLE_CALLS, FakeMagpipe
 from recbrowser.settings import Paths, Resolved, Secret
+
+DEMO_PREFIX = "recbrowser-demo-"
 
 
 @dataclass
@@ -20,6 +32,16 @@ class Demo:
     samples: list[tuple[str, str]]
     _tmp: tempfile.TemporaryDirectory[str]
 
+    @property
+    def root(self) -> Path:
+        """The temporary directory everything of this demo lives in."""
+        return Path(self._tmp.name)
+
+    @property
+    def download_records(self) -> Path:
+        """Where completed-download records go (instead of the user's state directory)."""
+        return self.root / "state" / "downloads"
+
     def close(self) -> None:
         self.fake.stop()
         self._tmp.cleanup()
@@ -27,10 +49,46 @@ class Demo:
 
 def start_demo() -> Demo:
     """Start the fake API on free loopback ports, with settings and data in a temp dir."""
-    tmp = tempfile.TemporaryDirectory(prefix="recbrowser-demo-")
-    root = Path(tmp.name)
-    paths = Paths(config_dir=root / "config", data_dir=root / "data", downloads_dir=root / "downloads")
-    fake = FakeMagpipe().start()
+    tmp = tempfile.TemporaryDirectory(prefix=DEMO_PREFIX)
+    try:
+        root = Path(tmp.name)
+        paths = Paths(config_dir=root / "config", data_dir=root / "data", downloads_dir=root / "downloads")
+        fake = FakeMagpipe().start()
+    except BaseException:
+        tmp.cleanup()
+        raise
     resolved = Resolved(api_url=fake.api_url, api_url_source="demo", key=Secret(DEMO_KEY), key_source="demo")
     samples = [(call.call_id, call.description) for call in SAMPLE_CALLS if getattr(call, "account", "demo") == "demo"]
     return Demo(fake=fake, paths=paths, resolved=resolved, samples=samples, _tmp=tmp)
+
+
+class Hangup(SystemExit):
+    """The terminal was closed (SIGHUP) or the process was asked to stop (SIGTERM)."""
+
+
+def _raise_hangup(signum: int, _frame: FrameType | None) -> None:
+    raise Hangup(128 + signum)
+
+
+@contextmanager
+def running_demo() -> Iterator[Demo]:
+    """A started demo, closed (temporary directory deleted) however the block ends.
+
+    SIGHUP and SIGTERM would otherwise end the process on the spot, leaving the directory
+    behind; while the demo runs they raise ``Hangup`` (a SystemExit) so cleanup runs.
+    """
+    previous: dict[int, object] = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGHUP, signal.SIGTERM) if hasattr(signal, "SIGHUP") else (signal.SIGTERM,):
+            previous[signum] = signal.signal(signum, _raise_hangup)
+    try:
+        demo = start_demo()
+        try:
+            yield demo
+        finally:
+            for signum in previous:  # a second signal must not cut the cleanup short
+                signal.signal(signum, signal.SIG_IGN)
+            demo.close()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, AsyncIterator, Callable, Iterable, Sequence
 
 from recbrowser.abort import Abort
 from recbrowser.errors import Cancelled, FetchError, RecBrowserError, UrlExpired
-from recbrowser.models import CallRecordings, Segment
+from recbrowser.models import CallRecordings, Segment, friendly_label, label_matches
 from recbrowser.naming import DEFAULT_TEMPLATE, NameClaims, PlannedName, TemplateError, plan
 from recbrowser.progress import Transfer
 from recbrowser.threads import DaemonThreads
@@ -79,6 +79,42 @@ class DownloadItem:
         return data
 
 
+def already_complete(items: Sequence[DownloadItem], records: Path | None = None) -> int:
+    """How many of ``items`` are already complete on disk: their segment's recorded file,
+    unchanged (the check a download makes first, without a request). Files without a record
+    may still turn out complete once the server gives their size."""
+    from recbrowser import completed
+
+    where = records or completed.default_dir()
+    return sum(
+        1 for item in items if completed.find_mine(where, item.planned.candidates(), item.planned.owner) is not None
+    )
+
+
+def batch_summary(total: int, complete: int) -> str:
+    """``14 files: 4 already complete, 10 to download`` (what a batch is about to do)."""
+    files = f"{total} file{'s' if total != 1 else ''}"
+    if not complete:
+        return f"{files} to download"
+    return f"{files}: {complete} already complete, {total - complete} to download"
+
+
+def unmatched_labels(calls: Iterable[CallRecordings], labels: Sequence[str]) -> list[str]:
+    """The requested labels that name no segment of these calls (either form, any case)."""
+    present = [segment.label for call in calls for segment in call.segments]
+    return [wanted for wanted in labels if not any(label_matches(label, wanted) for label in present)]
+
+
+def labels_in(calls: Iterable[CallRecordings]) -> list[tuple[str, str]]:
+    """Every label these calls have, once each in first-seen order: (API label, shown label)."""
+    found: dict[str, str] = {}
+    for call in calls:
+        for segment in call.segments:
+            raw = segment.label or "main"
+            found.setdefault(raw, friendly_label(raw))
+    return list(found.items())
+
+
 def plan_items(
     calls: Iterable[CallRecordings],
     directory: Path,
@@ -92,13 +128,13 @@ def plan_items(
     that only clashes once a server's Content-Type picks the extension fails that segment
     when it is downloaded (the planned names are claimed first, so the outcome does not
     depend on which download finishes first)."""
-    wanted = {label.lower() for label in labels} if labels else None
+    wanted = list(labels) if labels else None
     items: list[DownloadItem] = []
     taken: dict[str, DownloadItem] = {}
     claims = NameClaims()
     for call in calls:
         for segment in call.segments:
-            if wanted is not None and (segment.label or "main").lower() not in wanted:
+            if wanted is not None and not any(label_matches(segment.label, w) for w in wanted):
                 continue
             item = DownloadItem(call.call_id, segment, plan(directory, template, call.call_id, segment), claims=claims)
             key = str(item.planned.path).casefold()  # case-insensitive file systems clash too

@@ -85,6 +85,24 @@ class BadResponse(ApiError):
     exit_code = 5
 
 
+class PlayerError(RecBrowserError):
+    """The player could not be started, or failed at once; the message is for the user."""
+
+    code = "player_error"
+
+
+class PlayerExited(PlayerError):
+    """The player ended with an error right after it started (its stderr in the message)."""
+
+    code = "player_exited"
+
+
+class ClipboardUnavailable(RecBrowserError):
+    """Neither a clipboard tool nor the terminal could take the text."""
+
+    code = "clipboard_unavailable"
+
+
 # --- downloads ----------------------------------------------------------------------
 
 

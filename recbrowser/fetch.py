@@ -17,7 +17,6 @@ import http.client
 import os
 import random
 import socket
-import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -156,12 +155,12 @@ def _fetch(job: _Job, max_attempts: int, backoff_base: float, chunk_size: int) -
 
 def _recorded_complete(job: _Job) -> Fetched | None:
     """This segment's file, recorded when it was downloaded and unchanged since (no request)."""
-    for candidate in job.planned.candidates():
-        verdict, record = completed.check(job.records, candidate, job.planned.owner)
-        if verdict is completed.Verdict.MINE and record is not None:
-            job.transfer.total = job.transfer.done = record.size
-            return Fetched(candidate, record.size, skipped=True)
-    return None
+    found = completed.find_mine(job.records, job.planned.candidates(), job.planned.owner)
+    if found is None:
+        return None
+    candidate, record = found
+    job.transfer.total = job.transfer.done = record.size
+    return Fetched(candidate, record.size, skipped=True)
 
 
 def _attempt(job: _Job) -> Fetched:

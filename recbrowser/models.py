@@ -24,13 +24,30 @@ FRIENDLY_LABELS = {
 }
 
 
+_SNAKE_CASE = re.compile(r"[a-z0-9_]+")
+
+
 def friendly_label(label: str | None) -> str:
-    """The label as the Magpipe dashboard shows it ("main" when unknown)."""
+    """The label as the Magpipe dashboard shows it ("main" when absent).
+
+    Known labels get the dashboard's words; another plain snake_case word gets its rule
+    (underscores to spaces, Title Case); anything else is shown as it is (``a/b\\c``).
+    """
     if not label:
         label = "main"
     if label in FRIENDLY_LABELS:
         return FRIENDLY_LABELS[label]
-    return " ".join(word.capitalize() for word in label.replace("_", " ").split(" ") if word) or label
+    if _SNAKE_CASE.fullmatch(label):
+        return " ".join(word.capitalize() for word in label.split("_") if word) or label
+    return label
+
+
+def label_matches(label: str | None, wanted: str) -> bool:
+    """True when ``wanted`` names this label, as the API writes it (``transfer_conference``)
+    or as it is shown (``Transferred Call``), in any case."""
+    key = wanted.strip().casefold()
+    raw = label or "main"
+    return key in (raw.casefold(), friendly_label(raw).casefold())
 
 
 _ISO = re.compile(
@@ -231,28 +248,42 @@ def format_duration(seconds: int | float | None) -> str:
     return f"{minutes}:{secs:02d}"
 
 
-def format_local_time(moment: datetime | None, *, seconds: bool = True) -> str:
-    """Local wall-clock time for display, or an em dash.
+def format_local_time(moment: datetime | None, *, seconds: bool = True, zone: bool = False, utc: bool = False) -> str:
+    """Local wall-clock time for display (UTC with ``utc``), or an em dash.
 
-    Near year 1 or 9999 the local time may not exist as a datetime (``astimezone`` overflows):
-    then the moment is shown in UTC, or failing that as the server wrote it, with a zone
-    marker (``9999-12-31 23:59:59 UTC-05:00``), never a wrong or missing time.
+    ``zone`` adds the zone's name or offset (``2026-03-02 10:34:25 CET``, ``… UTC``,
+    ``… UTC+05:30``). Near year 1 or 9999 the time may not exist as a datetime in that zone
+    (``astimezone`` overflows): then the moment is shown in UTC, or failing that as the server
+    wrote it, always with a zone marker (``9999-12-31 23:59:59 UTC-05:00``), never a wrong or
+    missing time.
     """
     if moment is None:
         return "—"
     marker = ""
     try:
-        shown = moment.astimezone()
+        shown = moment.astimezone(timezone.utc if utc else None)
     except (OverflowError, ValueError):
         try:
             shown = moment.astimezone(timezone.utc)
         except (OverflowError, ValueError):
             shown = moment
         marker = " " + zone_marker(shown.utcoffset())
+    else:
+        if zone:
+            marker = " " + zone_name(shown)
     text = f"{shown.year:04d}-{shown.month:02d}-{shown.day:02d} {shown.hour:02d}:{shown.minute:02d}"
     if seconds:
         text += f":{shown.second:02d}"
     return text + marker
+
+
+def zone_name(moment: datetime) -> str:
+    """The zone of an aware time as people write it: ``CET``, ``UTC``, or ``UTC+05:30`` when
+    the system has no short name for it (some give ``+0530`` or ``-03``)."""
+    name = moment.tzname() or ""
+    if name.isalpha() and name.isascii() and 2 <= len(name) <= 6:
+        return name
+    return zone_marker(moment.utcoffset())
 
 
 def zone_marker(offset: timedelta | None) -> str:

@@ -49,9 +49,36 @@ class TemplateError(ValueError):
     """The --name template cannot be used; the message says why."""
 
 
+# Terminal escape sequences: CSI (ESC [ or the 8-bit CSI … final byte), OSC/DCS/APC strings
+# (up to BEL or ESC \), and two-byte ESC sequences.
+_ANSI = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b[\]P^_X]|[\x90\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[@-Z\\-_]"
+)
+# What is left of a colour code once its ESC was stripped along the way: "[31m", "[0;1m", "[m".
+_SGR_REMNANT = re.compile(r"\[[0-9;]*m")
+# Rich-style markup tags, as Rich finds them: "[bold]", "[/bold]", "[/]", "[red on blue]",
+# "[link=…]", "[#ff0000]". A bracket that starts with a digit or capital ("[1]") is text.
+_MARKUP = re.compile(r"\[[a-z#/@][^\[\]]*\]")
+
+
+def strip_escapes_and_markup(text: str) -> str:
+    """``text`` without terminal escape sequences (or their remnants) and markup tags."""
+    text = _ANSI.sub("", text)
+    text = _SGR_REMNANT.sub("", text)
+    return _MARKUP.sub("", text)
+
+
 def sanitise(value: object, *, limit: int = MAX_FIELD) -> str:
-    """One safe path component: no separators, no control characters, no leading dots, bounded."""
-    text = unicodedata.normalize("NFC", str(value))
+    """One safe path component from API text: no escape codes or markup tags, no separators,
+    no control characters, no leading dots, bounded."""
+    return _component(strip_escapes_and_markup(str(value)), limit=limit)
+
+
+def _component(value: str, *, limit: int) -> str:
+    """One safe path component (the characters alone; markup is the template author's own)."""
+    text = unicodedata.normalize("NFC", value)
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"))
     text = _UNSAFE.sub("_", text)
     text = re.sub(r"\s+", " ", text).strip(" .")
@@ -142,7 +169,7 @@ def render(template: str, call_id: str, segment: Segment, ext: str) -> str:
         rendered = template.format(**values)
     except (ValueError, KeyError, IndexError, AttributeError, TypeError) as exc:
         raise TemplateError(f"the name template cannot be filled: {exc}") from None
-    parts = [sanitise(part, limit=MAX_COMPONENT) for part in rendered.replace("\\", "/").split("/") if part not in ("", ".")]
+    parts = [_component(part, limit=MAX_COMPONENT) for part in rendered.replace("\\", "/").split("/") if part not in ("", ".")]
     return "/".join(parts) or "_"
 
 

@@ -69,8 +69,9 @@ def human_eta(seconds: float | None) -> str:
     return f"{secs}s"
 
 
-def relative_time(moment: datetime, now: datetime | None = None) -> str:
-    """``just now``, ``5 min ago``, ``3 h ago``, ``2 days ago``, or a date for older times."""
+def relative_time(moment: datetime, now: datetime | None = None, *, utc: bool = False) -> str:
+    """``just now``, ``5 min ago``, ``3 h ago``, ``2 days ago``, or a date (local, or UTC with
+    ``utc``) for older times."""
     now = now or datetime.now(timezone.utc)
     seconds = (now - moment).total_seconds()
     if seconds < 45:
@@ -82,7 +83,7 @@ def relative_time(moment: datetime, now: datetime | None = None) -> str:
     if seconds < 7 * 86400:
         days = round(seconds / 86400)
         return f"{days} day{'s' if days != 1 else ''} ago"
-    return format_local_time(moment)[:10]
+    return format_local_time(moment, utc=utc)[:10]
 
 
 class StatusLine:

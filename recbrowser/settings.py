@@ -21,6 +21,8 @@ APP_NAME = "recbrowser"
 DEFAULT_API_URL = "https://api.magpipe.ai/functions/v1"
 ENV_KEY = "MAGPIPE_API_KEY"
 ENV_URL = "MAGPIPE_API_URL"
+KEY_WHERE = "in Magpipe: Settings → API → Generate New Key"
+"""Where a user gets a key, for every message that asks for one."""
 DEFAULT_REQUEST_DEADLINE = 60.0
 """Seconds one API request may take in all (``request_deadline`` in settings.json)."""
 MAX_REQUEST_DEADLINE = 3600.0
@@ -209,6 +211,8 @@ class Settings:
     download_dir: str | None = None
     refresh_interval: float = 30.0
     request_deadline: float = DEFAULT_REQUEST_DEADLINE
+    utc: bool = False
+    """Show times in UTC instead of local time."""
     warnings: list[str] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -225,6 +229,10 @@ class Settings:
         for name, kind in (("api_url", str), ("download_dir", str)):
             if isinstance(raw.get(name), kind):
                 setattr(settings, name, raw[name])
+        if isinstance(raw.get("utc"), bool):
+            settings.utc = raw["utc"]
+        elif "utc" in raw:
+            settings.warnings.append(f"Ignoring utc in {path}: expected true or false.")
         interval = raw.get("refresh_interval")
         if isinstance(interval, (int, float)) and not isinstance(interval, bool) and interval > 0:
             settings.refresh_interval = float(interval)

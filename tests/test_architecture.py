@@ -10,6 +10,7 @@ CORE = [
     "recbrowser.abort",
     "recbrowser.threads",
     "recbrowser.callids",
+    "recbrowser.clipboard",
     "recbrowser.cli",
     "recbrowser.client",
     "recbrowser.completed",

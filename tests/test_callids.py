@@ -93,7 +93,45 @@ _OLD_NEAR_MISS = re.compile(r"(?<![\w-])[0-9A-Fa-f-]*-[0-9A-Fa-f-]*(?![\w-])")
 
 @given(st.lists(st.sampled_from(["a0b1c2d3", "ef", "-", "g", "_", " ", "é", "\n", "9-"]), max_size=24).map("".join))
 def test_near_misses_are_the_tokens_the_former_pattern_found(text):
-    """The linear tokeniser reports exactly what the backtracking pattern did."""
-    remainder = re.sub(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}(?![0-9A-Fa-f])", " ", text)
+    """The linear tokeniser reports exactly what the backtracking pattern did, once IDs in
+    either form (dashed, or 32 hex digits standing alone) are taken out."""
+    remainder = re.sub(
+        r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}(?![0-9A-Fa-f])"
+        r"|(?<![0-9A-Za-z-])[0-9A-Fa-f]{32}(?![0-9A-Za-z-])",
+        " ",
+        text,
+    )
     expected = [m.group(0) for m in _OLD_NEAR_MISS.finditer(remainder) if len(m.group(0)) - m.group(0).count("-") >= 16]
     assert scan(text).rejected == expected
+
+
+COMPACT = ID.replace("-", "")
+
+
+def test_32_hex_digits_without_dashes_are_a_call_id_in_the_dashed_form():
+    assert extract(f"call {COMPACT.upper()} failed") == [ID]
+    assert extract(f"https://app.magpipe.ai/calls/{COMPACT}?tab=1\ncall_id={ID}") == [ID]
+    assert normalise(f" {COMPACT} ") == ID
+    assert is_call_id(COMPACT)
+
+
+def test_a_32_hex_run_inside_a_longer_run_or_word_is_not_an_id():
+    sha1 = "0" * 8 + COMPACT
+    assert extract(sha1) == [] and extract(COMPACT + "a") == [] and extract("x" + COMPACT) == []
+    assert extract("sha256:" + COMPACT * 2) == []
+    assert not is_call_id(COMPACT[:-1])
+
+
+def test_a_long_hex_run_scans_in_linear_time():
+    started = time.perf_counter()
+    assert scan("ab" * 300_000).ids == []
+    assert scan(("0" * 32 + "-") * 20_000).ids == []
+    assert time.perf_counter() - started < 2.0
+
+
+def test_split_new_counts_only_calls_not_already_listed():
+    from recbrowser.callids import split_new
+
+    other = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    assert split_new([ID, other], {ID}) == ([other], [ID])
+    assert split_new([ID], set()) == ([ID], [])

@@ -96,7 +96,7 @@ def table_rows(block: str) -> list[list[str]]:
 
 
 def local(iso: str) -> str:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 # --- lookup: human output -------------------------------------------------------------------

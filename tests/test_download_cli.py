@@ -102,10 +102,30 @@ def test_label_filters_the_segments(download, tmp_path: Path) -> None:
     assert sorted(r["index"] for r in both.records) == [2, 4]
 
 
-def test_a_label_nothing_has_says_so(download, tmp_path: Path) -> None:
-    result = download("--label", "voicemail", "-o", str(tmp_path), MAIN)
-    assert result.code == 0 and result.out == ""
-    assert result.err.strip() == "recbrowser: no segments with label voicemail to download."
+def test_a_label_nothing_has_is_a_usage_error_listing_the_labels_in_both_forms(download, fake: FakeMagpipe, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = download("--label", "voicemail", "-o", str(out), TRANSFER)
+    assert result.code == 2 and result.out == ""
+    assert result.err.strip() == (
+        "recbrowser: no segment has the label 'voicemail'; nothing downloaded. Labels in this call: "
+        "main (Main Call), transferee_consult (Transfer Consultation), transfer_conference (Transferred Call), "
+        "back_to_agent (Back to Agent)."
+    )
+    assert not storage_gets(fake) and not out.exists()
+
+
+def test_one_unknown_label_among_known_ones_downloads_nothing(download, fake: FakeMagpipe, tmp_path: Path) -> None:
+    result = download("--json", "--label", "main", "--label", "mian", "-o", str(tmp_path), TRANSFER, MAIN)
+    assert result.code == 2 and result.out == ""
+    assert "'mian'" in result.err and "Labels in these calls: main (Main Call), " in result.err
+    assert not storage_gets(fake)
+
+
+@pytest.mark.parametrize("label", ["Transferred Call", "transferred call", "TRANSFER_CONFERENCE", " transfer_conference "])
+def test_label_takes_the_shown_label_or_the_api_one_in_any_case(download, tmp_path: Path, label: str) -> None:
+    result = download("--json", "--label", label, "-o", str(tmp_path), TRANSFER)
+    assert result.code == 0, result.err
+    assert [(r["index"], r["label"], r["status"]) for r in result.records] == [(3, "transfer_conference", "downloaded")]
 
 
 def test_name_template_takes_source_status_and_created(download, tmp_path: Path) -> None:
@@ -177,7 +197,8 @@ def test_a_disk_error_exits_6_with_a_clear_line_and_the_other_files_still_downlo
     assert sum(line.startswith("downloaded  ") for line in lines) == 4
     for index in range(1, 5):
         assert next((tmp_path / TRANSFER).glob(f"0{index}-*.wav")).read_bytes() == segment_wav(TRANSFER, index)
-    (summary,) = result.err.splitlines()
+    (plan, summary) = result.err.splitlines()
+    assert plan == "recbrowser: 5 files to download."
     assert summary.startswith("4 downloaded (") and "0 already complete, 1 failed" in summary
 
 
@@ -221,7 +242,8 @@ def test_a_non_terminal_run_prints_one_line_per_file_and_a_summary(download, tmp
     assert len(lines) == 5 and all(line.startswith("downloaded  ") for line in lines)
     assert f"downloaded  {tmp_path / MAIN / '01-main.wav'}  (" in result.out
     assert "\r" not in result.err and "\x1b" not in result.err
-    (summary,) = result.err.splitlines()
+    (plan, summary) = result.err.splitlines()
+    assert plan == "recbrowser: 5 files to download."
     assert summary.startswith("5 downloaded (") and summary.endswith(f"0 already complete, 0 failed — in {tmp_path}")
     again = download("-o", str(tmp_path), MAIN)
     assert again.out == f"skipped     {tmp_path / MAIN / '01-main.wav'}  (already complete)\n"
@@ -298,3 +320,14 @@ def test_a_template_that_gives_two_segments_the_same_file_is_not_silently_wrong(
     for record in result.files:
         if record["status"] in ("downloaded", "skipped"):
             assert Path(record["path"]).read_bytes() == segment_wav(record["call_id"], record["index"]), record
+
+
+def test_the_plan_line_counts_files_already_complete_apart(download, tmp_path: Path) -> None:
+    assert download("--json", "-o", str(tmp_path), MAIN).code == 0
+    result = download("-o", str(tmp_path), TRANSFER, MAIN)
+    assert result.code == 0, result.err
+    plan = result.err.splitlines()[0]
+    assert plan == "recbrowser: 5 files: 1 already complete, 4 to download."
+    assert "4 downloaded (" in result.err and "1 already complete, 0 failed" in result.err
+    forced = download("--force", "-o", str(tmp_path), MAIN)
+    assert forced.err.splitlines()[0] == "recbrowser: 1 file to download."

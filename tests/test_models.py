@@ -266,6 +266,13 @@ def test_non_string_fields_do_not_crash_parsing() -> None:
         ("hold", "Hold"),
         ("", "Main Call"),
         (None, "Main Call"),
+        ("hold_2", "Hold 2"),
+        # Not plain snake_case: shown as it is, never title-cased.
+        ("a/b\\c", "a/b\\c"),
+        ("Main", "Main"),
+        ("warm transfer", "warm transfer"),
+        ("[bold]x[/]", "[bold]x[/]"),
+        ("ünïcode_leg", "ünïcode_leg"),
     ],
 )
 def test_friendly_label_follows_the_dashboard(label: str | None, shown: str) -> None:

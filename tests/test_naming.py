@@ -173,7 +173,12 @@ def test_template_cannot_reach_into_objects_behind_the_fields(tmp_path: Path, mo
     [
         ("../../etc", "_._etc"),
         ("a/b\\c", "a_b_c"),
-        ("\x1b[31mred\x07", "[31mred"),
+        ("\x1b[31mred\x07", "red"),
+        ("[31mred[0m", "red"),
+        ("\x1b]8;;https://x.example\x07link\x1b]8;;\x1b\\", "link"),
+        ("[bold]x[/bold]", "x"),
+        ("[red on blue]alert[/]", "alert"),
+        ("take [1] [A]", "take [1] [A]"),
         ("..", "_"),
         ("", "main"),
         (".hidden", "hidden"),
@@ -244,3 +249,8 @@ def test_a_component_fits_a_file_name_in_bytes_even_with_the_part_suffix(tmp_pat
     for label in ["😀" * 500, "語" * 500, "é" * 500]:
         planned = plan(tmp_path, DEFAULT_TEMPLATE, CALL, segment(1, label))
         assert len(planned.path.name.encode("utf-8")) + len(PART_SUFFIXES) <= NAME_MAX, label[:1]
+
+
+def test_markup_is_stripped_from_the_apis_fields_but_the_templates_own_brackets_stay(tmp_path: Path) -> None:
+    planned = plan(tmp_path, "[take]{label}.{ext}", CALL, segment(1, "\x1b[1m[bold]main[/bold]\x1b[0m"))
+    assert planned.path.name == "[take]main.wav"

@@ -79,6 +79,15 @@ def test_far_dates_show_in_the_lookup_table(odd, capsys) -> None:
     assert YEAR_1 in rows[0] and YEAR_9999 in rows[1] and "0001-01-01" in rows[2]
 
 
+def test_far_dates_show_in_utc_with_a_marker_under_utc_too(odd, capsys) -> None:
+    run = run_main(capsys, "lookup", "--utc", DATES.call_id)
+    assert run.code == 0, run.err
+    rows = run.out.splitlines()[2:5]
+    assert YEAR_1 in rows[0] and YEAR_9999 in rows[1] and "0001-01-01 00:00:00 UTC" in rows[2]
+    offline = run_main(capsys, "lookup", "--offline", "--utc", DATES.call_id)
+    assert offline.code == 0 and YEAR_1 in offline.out and YEAR_9999 in offline.out
+
+
 def test_far_dates_keep_their_string_in_json_and_show_offline_and_in_the_history(odd, capsys) -> None:
     online = run_main(capsys, "lookup", "--json", DATES.call_id)
     assert online.code == 0, online.err

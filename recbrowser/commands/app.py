@@ -24,10 +24,9 @@ def run_tui(args: argparse.Namespace, paths: Paths) -> int:
     from recbrowser.tui.welcome import demo_welcome
 
     if args.demo:
-        from recbrowser.demo import start_demo
+        from recbrowser.demo import running_demo
 
-        demo = start_demo()
-        try:
+        with running_demo() as demo:
             app = RecBrowserApp(
                 paths=demo.paths,
                 resolved=demo.resolved,
@@ -35,8 +34,6 @@ def run_tui(args: argparse.Namespace, paths: Paths) -> int:
                 prefill=" ".join(call_id for call_id, _ in demo.samples),
             )
             app.run()
-        finally:
-            demo.close()
         return _exit_code(app)
     from recbrowser.settings import Settings
 

@@ -6,13 +6,13 @@ import argparse
 import json
 import signal
 import sys
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator, Sequence, TextIO
 
 from recbrowser.callids import EXPECTED, scan
 from recbrowser.errors import InvalidCallId, RecBrowserError
+from recbrowser.progress import StatusLine
 from recbrowser.settings import Paths, Resolved, Settings, resolve
 from recbrowser.text import printable
 
@@ -124,50 +124,85 @@ async def aiter_of(values):  # type: ignore[no-untyped-def]
         yield value
 
 
-def print_retry(notice: RetryNotice) -> None:
+def retry_text(notice: RetryNotice) -> str:
     who = f"{notice.call_id}: " if notice.call_id else ""
-    print(
+    return (
         f"recbrowser: {who}{printable(notice.error.message)} Retrying in {notice.delay:.1f} s "
-        f"(try {notice.attempt + 1} of {notice.max_tries}).",
-        file=sys.stderr,
-        flush=True,
+        f"(try {notice.attempt + 1} of {notice.max_tries})."
     )
 
 
+def print_retry(notice: RetryNotice) -> None:
+    print(retry_text(notice), file=sys.stderr, flush=True)
+
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
 class WaitLine:
-    """Says on stderr what a slow request waits for: "Waiting for the API at HOST (3 s so far)…".
+    """Says on stderr what a slow API request waits for: "Waiting for the API at HOST (3 s so far)…".
 
-    On a terminal the line comes again every few seconds while the wait lasts; elsewhere
-    (a log, a pipe) it is said once, not as a running counter.
+    On a terminal it is a live line from the first second on: a spinner and the seconds so
+    far, rewritten in place each second and erased (``clear``) before anything else is
+    printed, so it never mixes with answers. Elsewhere (a log, a pipe) the line is said once,
+    after 3 s, and never as a running counter.
     """
-
-    REPEAT = 9.5
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._terminal = stream.isatty()
-        self._said_at: float | None = None
+        self._said = False
+        self._frame = 0
+        self._status = StatusLine(stream) if self._terminal else None
+
+    @property
+    def notice_after(self) -> float:
+        """Seconds a request waits before the first notice."""
+        return 1.0 if self._terminal else 3.0
+
+    @property
+    def notice_every(self) -> float:
+        """Seconds between notices while a request still waits."""
+        return 1.0 if self._terminal else 10.0
 
     def __call__(self, notice: WaitNotice) -> None:
-        now = time.monotonic()
-        if self._said_at is not None and (not self._terminal or now - self._said_at < self.REPEAT):
-            return  # concurrent lookups wait for the same API: one line says it for all
-        self._said_at = now
         host = printable(notice.host, limit=80)
-        print(f"recbrowser: Waiting for the API at {host} ({notice.waited:.0f} s so far)…", file=self._stream, flush=True)
+        text = f"Waiting for the API at {host} ({notice.waited:.0f} s so far)…"
+        if self._status is not None:
+            self._frame += 1
+            self._status.update(f"{SPINNER[self._frame % len(SPINNER)]} {text}")
+            return
+        if not self._said:  # concurrent lookups wait for the same API: one line says it for all
+            self._said = True
+            print(f"recbrowser: {text}", file=self._stream, flush=True)
+
+    def clear(self) -> None:
+        """Erase the live line, if one is shown (before printing anything else)."""
+        if self._status is not None:
+            self._status.clear()
+
+    def retry(self, notice: RetryNotice) -> None:
+        """Say a retry on its own line (erasing the live line first)."""
+        self.clear()
+        print_retry(notice)
 
 
-def api_client(resolved: Resolved, *, live: bool) -> MagpipeClient:
-    """The Magpipe client the commands use: the settings' deadline, waits said on stderr,
-    retries said too when ``live`` (a terminal showing people what happens)."""
+def api_client(resolved: Resolved, *, live: bool, wait_line: WaitLine | None = None) -> MagpipeClient:
+    """The Magpipe client the commands use: the settings' deadline, waits said on stderr
+    (through ``wait_line``, which the caller clears before printing), retries said too when
+    ``live`` (a terminal showing people what happens)."""
     from recbrowser.client import MagpipeClient
 
+    wait_line = wait_line or WaitLine(sys.stderr)
     return MagpipeClient(
         resolved.api_url,
         resolved.key,
         request_deadline=resolved.request_deadline,
-        on_retry=print_retry if live else None,
-        on_wait=WaitLine(sys.stderr),
+        on_retry=wait_line.retry if live else None,
+        on_wait=wait_line,
+        wait_notice_after=wait_line.notice_after,
+        wait_notice_every=wait_line.notice_every,
+        key_source=resolved.key_source,
     )
 
 

@@ -7,13 +7,16 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from recbrowser.client import NO_KEY_MESSAGE
 from recbrowser.commands.common import (
     EXIT_DOWNLOAD_FAILED,
     EXIT_OK,
+    EXIT_USAGE,
     Item,
     UsageError,
+    WaitLine,
     api_client,
     close_history,
     collect_items,
@@ -22,7 +25,19 @@ from recbrowser.commands.common import (
     resolved_for,
     sigterm_interrupts,
 )
-from recbrowser.downloads import ACTIVE, CANCELLED, DONE, SKIPPED, DownloadItem, plan_items, run_downloads
+from recbrowser.downloads import (
+    ACTIVE,
+    CANCELLED,
+    DONE,
+    SKIPPED,
+    DownloadItem,
+    already_complete,
+    batch_summary,
+    labels_in,
+    plan_items,
+    run_downloads,
+    unmatched_labels,
+)
 from recbrowser.errors import InvalidCallId, NoApiKey
 from recbrowser.history import HistoryStore
 from recbrowser.lookups import lookup_many
@@ -32,28 +47,45 @@ from recbrowser.progress import StatusLine, human_bytes, human_eta, summary
 from recbrowser.settings import Paths, Resolved, Settings
 from recbrowser.text import printable
 
+if TYPE_CHECKING:
+    from recbrowser.demo import Demo
 
-def run_download(args: argparse.Namespace, paths: Paths) -> int:
+
+def run_download(args: argparse.Namespace, paths: Paths, *, resolved: Resolved | None = None, demo: Demo | None = None) -> int:
+    """``resolved`` overrides the API URL and key; with ``demo`` (``--demo``) files go to the
+    demo's temporary folder unless ``-o`` names one, and the demo keeps its own records."""
     try:
         check_template(args.name)
     except TemplateError as exc:
         raise UsageError(str(exc)) from None
     items = collect_items(args.inputs, sys.stdin)
-    resolved = resolved_for(args, paths)
+    resolved = resolved or resolved_for(args, paths)
     settings = Settings.load(paths.settings_file)
     directory = Path(args.output).expanduser() if args.output else (
         Path(settings.download_dir).expanduser() if settings.download_dir else paths.downloads_dir
     )
+    fetch_options: dict[str, object] | None = {"records": demo.download_records} if demo is not None else None
     history = open_history(paths)
     try:
         with sigterm_interrupts():
-            return asyncio.run(_download(items, resolved, directory, args, history))
+            return asyncio.run(_download(items, resolved, directory, args, history, fetch_options))
     finally:
         close_history(history)
+        if demo is not None and not args.output and directory.is_dir() and any(directory.iterdir()):
+            print(
+                f"recbrowser: --demo: the files were written to {directory}, a temporary folder deleted now that "
+                "the command ends; add -o DIR to keep them.",
+                file=sys.stderr,
+            )
 
 
 async def _download(
-    items: list[Item], resolved: Resolved, directory: Path, args: argparse.Namespace, history: HistoryStore
+    items: list[Item],
+    resolved: Resolved,
+    directory: Path,
+    args: argparse.Namespace,
+    history: HistoryStore,
+    fetch_options: dict[str, object] | None = None,
 ) -> int:
     json_lines = args.json
     exit_code = EXIT_OK
@@ -74,13 +106,20 @@ async def _download(
             print(f"recbrowser: {NO_KEY_MESSAGE}", file=sys.stderr)
         return max(exit_code, NoApiKey.exit_code)
     live = sys.stderr.isatty() and not json_lines
-    async with api_client(resolved, live=live) as client:
+    wait_line = WaitLine(sys.stderr)
+    async with api_client(resolved, live=live, wait_line=wait_line) as client:
         async for result in lookup_many(client, call_ids, history=history):
+            wait_line.clear()
             if result.error is not None:
                 exit_code = max(exit_code, result.error.exit_code)
                 emit_error(result.call_id, result.error, json_lines)
             else:
                 calls.append(result.recordings)
+        if args.label and calls:
+            missing = unmatched_labels(calls, args.label)
+            if missing:
+                _report_unknown_labels(missing, calls)
+                return max(exit_code, EXIT_USAGE)
         try:
             downloads = plan_items(calls, directory, template=args.name, labels=args.label)
         except TemplateError as exc:
@@ -90,9 +129,15 @@ async def _download(
                 wanted = f" with label {', '.join(args.label)}" if args.label else ""
                 print(f"recbrowser: no segments{wanted} to download.", file=sys.stderr)
             return exit_code
+        if not json_lines:
+            records = fetch_options.get("records") if fetch_options else None
+            complete = 0 if args.force else await asyncio.to_thread(already_complete, downloads, records)  # type: ignore[arg-type]
+            print(f"recbrowser: {batch_summary(len(downloads), complete)}.", file=sys.stderr, flush=True)
         status = StatusLine(sys.stderr) if live else None
         failed = 0
-        runner = run_downloads(downloads, client=client, jobs=args.jobs, force=args.force, history=history)
+        runner = run_downloads(
+            downloads, client=client, jobs=args.jobs, force=args.force, history=history, fetch_options=fetch_options
+        )
         ticker = asyncio.ensure_future(_tick(status, downloads)) if status else None
         try:
             async for item in runner:
@@ -121,6 +166,22 @@ async def _download(
             file=sys.stderr,
         )
     return exit_code
+
+
+def _report_unknown_labels(missing: list[str], calls: list[CallRecordings]) -> None:
+    """Say which --label matched nothing and which labels these calls have (nothing is downloaded)."""
+    shown = ", ".join(repr(printable(label, limit=40)) for label in missing)
+    present = labels_in(calls)
+    listed = ", ".join(
+        printable(raw, limit=40) + ("" if friendly == raw else f" ({printable(friendly, limit=40)})")
+        for raw, friendly in present[:20]
+    )
+    more = f" and {len(present) - 20} more" if len(present) > 20 else ""
+    print(
+        f"recbrowser: no segment has the label {shown}; nothing downloaded. "
+        f"Labels in {'this call' if len(calls) == 1 else 'these calls'}: {listed or 'none (no segments)'}{more}.",
+        file=sys.stderr,
+    )
 
 
 async def _tick(status: StatusLine, downloads: list[DownloadItem]) -> None:

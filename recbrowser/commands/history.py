@@ -9,7 +9,7 @@ from recbrowser.callids import EXPECTED, scan
 from recbrowser.commands.common import EXIT_OK, UsageError, close_history, open_history, print_json
 from recbrowser.history import HistoryEntry
 from recbrowser.progress import relative_time
-from recbrowser.settings import Paths
+from recbrowser.settings import Paths, Settings
 from recbrowser.text import printable
 
 EXIT_NOT_WRITTEN = 1  # `forget` / `clear` could not change the history (the warning says why)
@@ -55,20 +55,20 @@ def run_history(args: argparse.Namespace, paths: Paths) -> int:
             for entry in entries:
                 print_json(entry.to_json())
         else:
-            print(format_history(entries), end="")
+            print(format_history(entries, utc=args.utc or Settings.load(paths.settings_file).utc), end="")
         return EXIT_OK
     finally:
         close_history(history)
 
 
-def format_history(entries: list[HistoryEntry]) -> str:
+def format_history(entries: list[HistoryEntry], *, utc: bool = False) -> str:
     if not entries:
         return "No lookups in the history.\n"
     header = ("Call ID", "Last lookup", "Lookups", "Outcome", "Segments", "Synced", "Pending", "Downloaded")
     rows = [
         (
             e.call_id,
-            relative_time(e.last_looked_up_at),
+            relative_time(e.last_looked_up_at, utc=utc),
             str(e.lookups),
             e.outcome,
             *("—" if v is None else str(v) for v in (e.segments, e.synced, e.pending)),

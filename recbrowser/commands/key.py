@@ -9,7 +9,7 @@ import sys
 
 from recbrowser.commands.common import EXIT_OK, UsageError, warn
 from recbrowser.errors import NoApiKey, RecBrowserError
-from recbrowser.settings import ENV_KEY, InvalidKey, KeyStore, Paths, UnreadableKeyFile, check_key, mask, resolve
+from recbrowser.settings import ENV_KEY, KEY_WHERE, InvalidKey, KeyStore, Paths, UnreadableKeyFile, check_key, mask, resolve
 from recbrowser.text import os_reason, printable, redact_userinfo
 
 
@@ -43,7 +43,7 @@ def run_key(args: argparse.Namespace, paths: Paths) -> int:
             if resolved.key_source == ENV_KEY:  # resolve() did not look at the file
                 warn(str(exc))
         if resolved.key is None:
-            print(f"No API key. Save one with `recbrowser key set`, or set {ENV_KEY}.", file=sys.stderr)
+            print(f"No API key. Create one {KEY_WHERE}, then save it with `recbrowser key set`, or set {ENV_KEY}.", file=sys.stderr)
             print(f"Key file: {store.path} ({held})")
             return NoApiKey.exit_code
         source = f"the {ENV_KEY} environment variable" if resolved.key_source == ENV_KEY else "the saved key file"
@@ -74,6 +74,7 @@ def _read_key(*, from_stdin: bool) -> str:
     if not sys.stdin.isatty():
         raise UsageError("no terminal to ask for the key on; use `recbrowser key set --stdin`.")
     try:
+        print(f"Create a key {KEY_WHERE} (it is shown once), then paste it here.", file=sys.stderr, flush=True)
         return getpass.getpass("Magpipe API key (input hidden): ")
     except EOFError:
         raise UsageError("key not saved: no input.") from None

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shutil
 import sys
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -13,6 +15,7 @@ from recbrowser.client import NO_KEY_MESSAGE
 from recbrowser.commands.common import (
     EXIT_OK,
     Item,
+    WaitLine,
     aiter_of,
     api_client,
     close_history,
@@ -27,18 +30,31 @@ from recbrowser.history import HistoryEntry, HistoryStore
 from recbrowser.lookups import LookupResult, lookup_many
 from recbrowser.models import CallRecordings, format_duration, format_local_time
 from recbrowser.progress import relative_time
-from recbrowser.settings import Paths, Resolved
+from recbrowser.settings import Paths, Resolved, Settings
 from recbrowser.text import printable
 
 
-def run_lookup(args: argparse.Namespace, paths: Paths) -> int:
+@dataclass(frozen=True)
+class Layout:
+    """How tables are printed: times in UTC or local, and the terminal's width (None: not a terminal)."""
+
+    utc: bool = False
+    width: int | None = None
+
+
+def run_lookup(args: argparse.Namespace, paths: Paths, *, resolved: Resolved | None = None) -> int:
+    """``resolved`` overrides the API URL and key (``--demo``)."""
     items = collect_items(args.inputs, sys.stdin)
+    layout = Layout(
+        utc=args.utc or Settings.load(paths.settings_file).utc,
+        width=shutil.get_terminal_size().columns if sys.stdout.isatty() else None,
+    )
     history = open_history(paths)
     try:
         if args.offline:
-            return _lookup_offline(items, history, json_lines=args.json)
-        resolved = resolved_for(args, paths)
-        return asyncio.run(_lookup(items, resolved, history, json_lines=args.json, jobs=args.jobs))
+            return _lookup_offline(items, history, json_lines=args.json, layout=layout)
+        resolved = resolved or resolved_for(args, paths)
+        return asyncio.run(_lookup(items, resolved, history, json_lines=args.json, jobs=args.jobs, layout=layout))
     finally:
         close_history(history)
 
@@ -51,7 +67,7 @@ ANSWERED_OFFLINE: dict[str, Callable[[], RecBrowserError]] = {
 }
 
 
-def _lookup_offline(items: list[Item], history: HistoryStore, *, json_lines: bool) -> int:
+def _lookup_offline(items: list[Item], history: HistoryStore, *, json_lines: bool, layout: Layout) -> int:
     """Each call as the history last knew it: its last good answer, else the API's last word
     on it (no recording, not found) with when that was said; otherwise not_cached."""
     exit_code = EXIT_OK
@@ -63,7 +79,9 @@ def _lookup_offline(items: list[Item], history: HistoryStore, *, json_lines: boo
             continue
         cached = history.cached(item.call_id)
         if cached is not None:
-            exit_code = max(exit_code, _emit(item.call_id, cached.recordings, None, json_lines, cached_at=cached.fetched_at))
+            exit_code = max(
+                exit_code, _emit(item.call_id, cached.recordings, None, json_lines, layout=layout, cached_at=cached.fetched_at)
+            )
             continue
         error, cached_at = _cached_failure(history.get(item.call_id))
         exit_code = max(exit_code, error.exit_code)
@@ -94,10 +112,13 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-async def _lookup(items: list[Item], resolved: Resolved, history: HistoryStore, *, json_lines: bool, jobs: int) -> int:
+async def _lookup(
+    items: list[Item], resolved: Resolved, history: HistoryStore, *, json_lines: bool, jobs: int, layout: Layout
+) -> int:
     exit_code = EXIT_OK
     call_ids = [item.call_id for item in items if item.invalid is None]
-    async with api_client(resolved, live=sys.stderr.isatty() and not json_lines) as client:
+    wait_line = WaitLine(sys.stderr)
+    async with api_client(resolved, live=sys.stderr.isatty() and not json_lines, wait_line=wait_line) as client:
         if resolved.key is None and call_ids:
             if not json_lines:
                 for item in items:
@@ -109,14 +130,19 @@ async def _lookup(items: list[Item], resolved: Resolved, history: HistoryStore, 
         else:
             answers = lookup_many(client, call_ids, concurrency=jobs, history=history)
         results_iter = answers.__aiter__()
-        for item in items:
-            if item.invalid is not None:
-                error = InvalidCallId(item.invalid)
-                exit_code = max(exit_code, error.exit_code)
-                emit_error(item.call_id, error, json_lines)
-                continue
-            result = await results_iter.__anext__()
-            exit_code = max(exit_code, _emit(result.call_id, result.recordings, result.error, json_lines))
+        try:
+            for item in items:
+                if item.invalid is not None:
+                    error = InvalidCallId(item.invalid)
+                    exit_code = max(exit_code, error.exit_code)
+                    wait_line.clear()
+                    emit_error(item.call_id, error, json_lines)
+                    continue
+                result = await results_iter.__anext__()
+                wait_line.clear()
+                exit_code = max(exit_code, _emit(result.call_id, result.recordings, result.error, json_lines, layout=layout))
+        finally:
+            wait_line.clear()
     return exit_code
 
 
@@ -126,6 +152,7 @@ def _emit(
     error: RecBrowserError | None,
     json_lines: bool,
     *,
+    layout: Layout,
     cached_at: datetime | None = None,
 ) -> int:
     """Print one call's answer (or its error); return its exit code. An answer that cannot be
@@ -138,7 +165,7 @@ def _emit(
                     obj["cached_at"] = _iso(cached_at)
                 text = json.dumps(obj) + "\n"
             else:
-                text = format_call(recordings, cached_at=cached_at) + "\n"
+                text = format_call(recordings, cached_at=cached_at, utc=layout.utc, width=layout.width) + "\n"
         except Exception as exc:
             error = BadResponse(f"This call's answer cannot be shown ({type(exc).__name__}).")
         else:
@@ -151,33 +178,58 @@ def _emit(
     return error.exit_code
 
 
-def format_call(call: CallRecordings, *, cached_at: datetime | None = None) -> str:
-    """A plain-text table of one call's segments."""
+def format_call(call: CallRecordings, *, cached_at: datetime | None = None, utc: bool = False, width: int | None = None) -> str:
+    """A plain-text table of one call's segments, times with their zone (UTC with ``utc``).
+
+    URLs are never cut: they are the last column when the table fits ``width`` (or when there
+    is no terminal), and otherwise each is listed whole on its own line under the table, so a
+    double click or a copy takes all of it.
+    """
     count = len(call.segments)
     summary = [f"{count} segment{'s' if count != 1 else ''}", format_duration(call.total_duration)]
     statuses = call.status_parts()
     if statuses:
         summary.append(", ".join(statuses))
     if cached_at is not None:
-        summary.append(f"cached {relative_time(cached_at)}")
+        summary.append(f"cached {relative_time(cached_at, utc=utc)}")
     lines = [f"{call.call_id}  ({' · '.join(summary)})"]
-    header = ("#", "Label", "Duration", "Source", "Status", "Created", "URL")
-    rows = [
-        (
-            str(s.index),
-            printable(s.friendly_label, limit=32),
-            format_duration(s.duration_seconds),
-            printable(s.source or "—", limit=14),
-            _status_text(s.status),
-            format_local_time(s.created_at),
-            printable(s.url or "—"),
-        )
-        for s in call.segments
-    ]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
-    for row in [header, *rows]:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths)]
-        lines.append("  " + "  ".join(cells + [row[-1]]).rstrip())
+    header = ("#", "Label", "Duration", "Source", "Status", "Created")
+    urls = [printable(s.url or "—") for s in call.segments]
+    url_width = max(len(url) for url in ["URL", *urls])
+
+    def table(seconds: bool, label_limit: int) -> tuple[list[tuple[str, ...]], list[int]]:
+        rows = [header] + [
+            (
+                str(s.index),
+                printable(s.friendly_label, limit=label_limit),
+                format_duration(s.duration_seconds),
+                printable(s.source or "—", limit=14),
+                _status_text(s.status),
+                format_local_time(s.created_at, seconds=seconds, zone=True, utc=utc),
+            )
+            for s in call.segments
+        ]
+        return rows, [max(len(r[i]) for r in rows) for i in range(len(header))]
+
+    def span(widths: list[int]) -> int:
+        return 2 + sum(widths) + 2 * (len(widths) - 1)
+
+    rows, widths = table(True, 32)
+    urls_below = width is not None and span(widths) + 2 + url_width > width
+    if urls_below and span(widths) > width:  # still too wide: times to the minute, then shorter labels
+        rows, widths = table(False, 32)
+        excess = span(widths) - width
+        if excess > 0:
+            rows, widths = table(False, max(10, widths[1] - excess))
+    for row, url in zip(rows, ["URL", *urls]):
+        cells = [cell.ljust(w) for cell, w in zip(row, widths)]
+        if not urls_below:
+            cells.append(url)
+        lines.append("  " + "  ".join(cells).rstrip())
+    if urls_below:
+        lines.append("  URLs:")
+        index_width = len(str(count))
+        lines.extend(f"  {s.index:>{index_width}}  {url}" for s, url in zip(call.segments, urls))
     if call.pending_count:
         lines.append("  pending: the provider's URL may expire; look the call up again later for a permanent one.")
     return "\n".join(lines) + "\n"
