@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -27,7 +27,9 @@ from recbrowser.settings import display_path
 from recbrowser.text import printable
 from recbrowser.tui.memory import keep_out_of_gc
 from recbrowser.tui.screens.help import HelpScreen
+from recbrowser.tui.entry import counts_note, new_and_listed
 from recbrowser.tui.state import CallState
+from recbrowser.tui.widgets.call_input import CallIdInput
 from recbrowser.tui.widgets.call_header import CallHeader
 from recbrowser.tui.widgets.call_list import CallList
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
@@ -49,6 +51,9 @@ class BrowserScreen(Screen[None]):
 
     BINDINGS = [
         Binding("slash", "focus_input", "Call IDs", id="browser.input", tooltip="Type or paste call IDs, or any text with them"),
+        # Help and quit come first so that the footer keeps them in view on narrow terminals.
+        Binding("question_mark", "help", "Help", id="browser.help", tooltip="Show every key"),
+        Binding("q", "app.quit", "Quit", id="browser.quit", tooltip="Quit recbrowser"),
         Binding("r", "refresh", "Refresh", id="browser.refresh", tooltip="Look the selected call up again"),
         Binding("o", "open", "Open", id="browser.open", tooltip="Play the selected segment (RECBROWSER_PLAYER or the system opener)"),
         Binding("c", "copy", "Copy", id="browser.copy", tooltip="Copy the selected segment's URL to the clipboard"),
@@ -57,8 +62,6 @@ class BrowserScreen(Screen[None]):
         Binding("x", "cancel_download", "Cancel download", id="browser.cancel", show=False, tooltip="Cancel the highlighted download (or the selected segment's); the partial file is kept"),
         Binding("h", "history", "History", id="browser.history", tooltip="Past lookups: search, show cached results, forget"),
         Binding("k", "key", "Key", show=False, id="browser.key", tooltip="Set or change the Magpipe API key"),
-        Binding("question_mark", "help", "Help", id="browser.help", tooltip="Show every key"),
-        Binding("q", "app.quit", "Quit", id="browser.quit", tooltip="Quit recbrowser"),
     ]
 
     class LookupFinished(Message):
@@ -78,14 +81,15 @@ class BrowserScreen(Screen[None]):
         self._recent_errors: dict[str, int] = {}
         self._welcome = welcome
         self._prefill = prefill
+        self._last_added = (0, 0)  # new and already listed calls, counted by the last Enter
 
     # --- layout -----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="entry"):
-            yield Input(
-                value=self._prefill,
+            yield CallIdInput(
+                prefill=self._prefill,
                 placeholder="Call IDs, or any text that contains them — Enter looks them up",
                 id="ids",
             )
@@ -128,15 +132,28 @@ class BrowserScreen(Screen[None]):
             else:
                 message.update(Text(f"No call ID found. {EXPECTED[0].upper()}{EXPECTED[1:]}."))
             return
-        note = f"Added {len(found.ids)} call{'s' if len(found.ids) != 1 else ''}."
+        new, old = new_and_listed(found.ids, self.calls)
+        if isinstance(event, CallIdInput.Submitted) and event.continues_paste:  # one paste, one count
+            new, old = new + self._last_added[0], old + self._last_added[1]
+        self._last_added = (new, old)
+        note = counts_note(new, old)
         if found.rejected:
             ignored = ", ".join(repr(printable(t, limit=40)) for t in found.rejected[:3])
             note += f" Ignored {ignored}: not a valid call ID."
         message.set_classes("-warning" if found.rejected else "-info")
         message.update(Text(note))
-        event.input.value = ""
         self.lookup(found.ids)
-        self.query_one(CallList).focus()
+        if not event.input.value:  # more typed (the next line of a paste) stays where it goes
+            self.query_one(CallList).focus()
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste anywhere on this screen goes into the call-ID input, every line of it."""
+        event.stop()
+        ids = self.query_one("#ids", CallIdInput)
+        ids.value = ""
+        ids.insert_pasted(event.text)
+        ids.focus()
+        self.call_after_refresh(ids.action_end)  # focusing selects everything; typing on appends
 
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
         if event.key == "escape" and isinstance(self.focused, Input):
@@ -150,8 +167,9 @@ class BrowserScreen(Screen[None]):
         self._remember_listed(call_ids)
         calls = self.query_one(CallList)
         for call_id in call_ids:
-            self.calls.setdefault(call_id, CallState(call_id))
-            self._start_lookup(call_id)
+            state = self.calls.setdefault(call_id, CallState(call_id))
+            if not state.loading:  # a call pasted twice in a row is looked up once
+                self._start_lookup(call_id)
         self._show_empty(False)
         calls.select_call(call_ids[0])
         self._show_selected()
