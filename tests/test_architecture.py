@@ -35,6 +35,7 @@ CORE = [
     "recbrowser.progress",
     "recbrowser.settings",
     "recbrowser.text",
+    "recbrowser.unfinished",
 ]
 
 

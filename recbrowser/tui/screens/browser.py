@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from recbrowser.callids import EXPECTED, scan
-from recbrowser.downloads import CANCELLED, DONE, SKIPPED, UnexpectedFailure
+from recbrowser.downloads import CANCELLED, DONE, SKIPPED, DownloadItem, UnexpectedFailure
 from recbrowser.lookups import LookupResult, lookup_one
 from recbrowser.models import Segment
 from recbrowser.player import PlayerError, is_web_url, launch, player_command, runs_in_terminal
@@ -34,6 +34,7 @@ from recbrowser.tui.widgets.call_header import CallHeader
 from recbrowser.tui.widgets.call_list import CallList
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
 from recbrowser.tui.widgets.segment_table import SHOWN_ROWS, SegmentDetail, SegmentTable
+from recbrowser.unfinished import Unfinished
 
 if TYPE_CHECKING:
     from recbrowser.tui.app import RecBrowserApp
@@ -53,7 +54,7 @@ class BrowserScreen(Screen[None]):
         Binding("slash", "focus_input", "Call IDs", id="browser.input", tooltip="Type or paste call IDs, or any text with them"),
         # Help and quit come first so that the footer keeps them in view on narrow terminals.
         Binding("question_mark", "help", "Help", id="browser.help", tooltip="Show every key"),
-        Binding("q", "app.quit", "Quit", id="browser.quit", tooltip="Quit recbrowser"),
+        Binding("q", "app.quit", "Quit", id="browser.quit", tooltip="Quit recbrowser (asks first while downloads run)"),
         Binding("r", "refresh", "Refresh", id="browser.refresh", tooltip="Look the selected call up again"),
         Binding("o", "open", "Open", id="browser.open", tooltip="Play the selected segment (RECBROWSER_PLAYER or the system opener)"),
         Binding("c", "copy", "Copy", id="browser.copy", tooltip="Copy the selected segment's URL to the clipboard"),
@@ -209,6 +210,10 @@ class BrowserScreen(Screen[None]):
             state.error = result.error
             self._notify_error(result.call_id, printable(result.error.message))
         self._redraw(result.call_id)
+
+    def running_downloads(self) -> list[DownloadItem]:
+        """Every download of this session, for quitting to count and remember."""
+        return list(self.query_one(DownloadsPanel).items.values())
 
     def _notify_error(self, call_id: str, message: str) -> None:
         """Notify once per distinct message in a burst, so 50 failing lookups make one toast."""
@@ -468,6 +473,25 @@ class BrowserScreen(Screen[None]):
         if count:
             where = display_path(self.app.download_dir)
             self.notify(f"Downloading {count} file{'s' if count != 1 else ''} to {where}.", markup=False)
+
+    @work(thread=True, group="history-read")
+    def resume_downloads(self, entries: list[Unfinished]) -> None:
+        """Download again the segments a previous session left unfinished (their partial files resume)."""
+        wanted: list[tuple[str, Segment]] = []
+        missing: list[Unfinished] = []
+        for entry in entries:
+            cached = self.app.history.cached(entry.call_id)
+            segment = next((s for s in cached.recordings.segments if s.index == entry.index), None) if cached else None
+            if segment is None:
+                missing.append(entry)
+            else:
+                wanted.append((entry.call_id, segment))
+        if wanted:
+            self.app.call_from_thread(self.download, wanted)
+        if missing:
+            where = printable(str(missing[0].part.parent), limit=120)
+            note = f"{len(missing)} partial file(s) in {where} cannot be resumed: their call has no cached answer."
+            self.app.call_from_thread(self.notify, note, severity="warning", markup=False)
 
     @on(DownloadsPanel.Finished)
     def _download_finished(self, message: DownloadsPanel.Finished) -> None:
