@@ -133,6 +133,11 @@ class RecBrowserApp(App[None]):
         if old is not None:
             self.run_worker(old.aclose(), group="settings")
         self.notify(f"Saved key {mask(key)} to {display_path(self.paths.key_file)}.", title="API key", markup=False)
+        browser = self._browser()
+        if browser is not None:
+            retried = browser.retry_key_failures()
+            if retried:
+                self.notify(f"Looking up {retried} call{'s' if retried != 1 else ''} that had failed for want of a key again.", markup=False)
 
     def _browser(self) -> BrowserScreen | None:
         return next((screen for screen in self.screen_stack if isinstance(screen, BrowserScreen)), None)

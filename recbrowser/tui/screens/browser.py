@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from recbrowser.callids import EXPECTED, scan
 from recbrowser.downloads import CANCELLED, DONE, SKIPPED, DownloadItem, UnexpectedFailure
+from recbrowser.errors import Unauthorized
 from recbrowser.lookups import LookupResult, lookup_one
 from recbrowser.models import Segment
 from recbrowser.player import PlayerError, is_web_url, launch, player_command, runs_in_terminal
@@ -28,6 +29,7 @@ from recbrowser.text import printable
 from recbrowser.tui.memory import keep_out_of_gc
 from recbrowser.tui.screens.help import HelpScreen
 from recbrowser.tui.entry import counts_note, new_and_listed
+from recbrowser.tui.keytext import KEY_CODES, rejected_key_message
 from recbrowser.tui.state import CallState
 from recbrowser.tui.widgets.call_input import CallIdInput
 from recbrowser.tui.widgets.call_header import CallHeader
@@ -208,8 +210,22 @@ class BrowserScreen(Screen[None]):
                 self.notify(f"{result.call_id[:8]}…: every segment is synced now.", title="Synced")
         else:
             state.error = result.error
-            self._notify_error(result.call_id, printable(result.error.message))
+            if isinstance(result.error, Unauthorized):
+                message = rejected_key_message(result.error.status, self.app.resolved.key_source)
+                state.error = Unauthorized(message, status=result.error.status)
+            self._notify_error(result.call_id, printable(state.error.message))
         self._redraw(result.call_id)
+
+    def retry_key_failures(self) -> int:
+        """Look up again every call that failed for want of a (valid) key; how many."""
+        failed = [
+            state.call_id
+            for state in self.calls.values()
+            if state.error is not None and state.error.code in KEY_CODES and not state.loading
+        ]
+        for call_id in failed:
+            self._start_lookup(call_id)
+        return len(failed)
 
     def running_downloads(self) -> list[DownloadItem]:
         """Every download of this session, for quitting to count and remember."""
