@@ -237,7 +237,9 @@ class RecBrowserApp(App[None]):
         )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":  # our "Help" (?) lists every key
+                yield command
         if isinstance(screen, BrowserScreen):
             yield SystemCommand("Look up call IDs", "Focus the call-ID input (/)", screen.action_focus_input)
             yield SystemCommand("Refresh call", "Look the selected call up again (r)", screen.action_refresh)

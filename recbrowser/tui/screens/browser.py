@@ -29,7 +29,7 @@ from recbrowser.text import printable
 from recbrowser.tui.memory import keep_out_of_gc
 from recbrowser.tui.screens.help import HelpScreen
 from recbrowser.tui.entry import counts_note, new_and_listed
-from recbrowser.tui.keytext import KEY_CODES, rejected_key_message
+from recbrowser.tui.keytext import KEY_CODES, last_outcome_error, rejected_key_message
 from recbrowser.tui.state import CallState
 from recbrowser.tui.widgets.call_input import CallIdInput
 from recbrowser.tui.widgets.call_header import CallHeader
@@ -334,6 +334,8 @@ class BrowserScreen(Screen[None]):
         if cached is not None:
             state.recordings, state.cached_at = cached.recordings, cached.fetched_at
         state.local_files = {i: p for i, p in self.app.history.downloads(call_id).items() if Path(p).exists()}
+        entry = self.app.history.get(call_id)
+        state.error = last_outcome_error(entry.outcome if entry is not None else None)
         return state
 
     def _add_states(self, states: list[CallState], select: str | None) -> None:
@@ -553,15 +555,23 @@ class BrowserScreen(Screen[None]):
         """(key, action, explanation) for this screen's and the app's bindings, then navigation."""
         rows: list[tuple[str, str, str]] = []
         seen: set[str] = set()
-        for active in self.app.active_bindings.values():
-            binding = active.binding
-            if active.node not in (self, self.app) or not binding.description or binding.action in seen:
-                continue
-            seen.add(binding.action)
-            rows.append((self.app.get_key_display(binding), binding.description, active.tooltip or binding.tooltip))
-        rows += NAVIGATION_HELP
+        # The screen's and the app's own bindings, whatever has focus (the input hides most keys).
+        for node in (self, self.app):
+            for _key, binding in node._bindings:
+                if not binding.description or binding.action in seen:
+                    continue
+                if binding.system or binding.action in TEXTUAL_ONLY:
+                    continue  # Textual's own keys: in NAVIGATION_HELP below, or of no use here
+                seen.add(binding.action)
+                rows.append((self.app.get_key_display(binding), binding.description, binding.tooltip))
+        keys = {row[0] for row in rows}
+        rows += [row for row in NAVIGATION_HELP if row[0] not in keys]
         return rows
 
+
+# Textual's own bindings: tab and ctrl+p have rows of ours below, ctrl+q ("quit") too, and
+# copying selected text does nothing useful on this screen.
+TEXTUAL_ONLY = frozenset({"app.focus_next", "app.focus_previous", "command_palette", "app.command_palette", "screen.copy_text", "quit"})
 
 NAVIGATION_HELP = [
     ("↑ ↓", "Move", "Between calls in the list, or segments in the table"),
@@ -569,6 +579,8 @@ NAVIGATION_HELP = [
     ("enter", "Open / look up", "On a segment: open it. In the input: look the IDs up"),
     ("escape", "Leave the input", "Back to the calls list"),
     ("ctrl+p", "Commands", "Every action in the command palette"),
+    ("ctrl+q", "Quit", "Quit from anywhere, also while typing in the input"),
+    ("f1", "Help", "This screen, also while typing in the input"),
 ]
 
 
