@@ -57,7 +57,8 @@ class RecBrowserApp(App[None]):
         self._client_lock = threading.Lock()
         self.errors = ErrorLog(paths.log_file, secrets=[resolved.key.reveal()] if resolved.key else [])
         self._logged_display_errors: set[str] = set()
-        self._offered: list[unfinished.Unfinished] = []
+        self._offered: list[unfinished.Unfinished] = []  # offered on start, not answered yet
+        self._quit_question: ConfirmScreen | None = None
         self.fatal_error: BaseException | None = None  # what stopped the app, for the command's last line
         self.sub_title = "demo" if welcome is not None else printable(resolved.api_url, limit=60)
 
@@ -137,7 +138,8 @@ class RecBrowserApp(App[None]):
         if browser is not None:
             retried = browser.retry_key_failures()
             if retried:
-                self.notify(f"Looking up {retried} call{'s' if retried != 1 else ''} that had failed for want of a key again.", markup=False)
+                calls = f"{retried} call{'s' if retried != 1 else ''}"
+                self.notify(f"Looking up again {calls} that had failed for want of a key.", markup=False)
 
     def _browser(self) -> BrowserScreen | None:
         return next((screen for screen in self.screen_stack if isinstance(screen, BrowserScreen)), None)
@@ -149,18 +151,20 @@ class RecBrowserApp(App[None]):
         browser = self._browser()
         items = browser.running_downloads() if browser is not None else []
         running = unfinished.running_count(items)
-        if running and not isinstance(self.screen, ConfirmScreen):
+        if running and (self._quit_question is None or self.screen is not self._quit_question):
             def answered(yes: bool | None) -> None:
+                self._quit_question = None
                 if yes:
                     self._quit_now(browser)
 
-            self.push_screen(ConfirmScreen(unfinished.quit_question(running), yes="Quit"), answered)
+            self._quit_question = ConfirmScreen(unfinished.quit_question(running), yes="Quit")
+            self.push_screen(self._quit_question, answered)
             return
-        self._quit_now(browser)
+        self._quit_now(browser)  # also ctrl+q while the question is up: the user insists
 
     def _quit_now(self, browser: BrowserScreen | None) -> None:
         entries = unfinished.of_items(browser.running_downloads()) if browser is not None else []
-        entries += self._offered  # offered on start and not answered yet: still unfinished
+        entries += self._offered  # still unfinished
         try:
             unfinished.save(unfinished.state_file(self.paths), entries)
         except OSError as exc:
