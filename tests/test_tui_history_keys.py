@@ -22,6 +22,7 @@ async def test_backspace_forgets_a_history_entry_after_confirmation_and_the_foot
         await settle(pilot)
         assert isinstance(app.screen, HistoryScreen)
         assert footer_keys(app)["Show call"][0] == "enter"
+        assert footer_keys(app)["Quit"][0] == "ctrl+q"  # q goes into the filter
         await pilot.press("down")  # from the filter to the list
         assert footer_keys(app)["Show call"][0] == "enter"
         await pilot.press("backspace")

@@ -110,6 +110,7 @@ class HistoryScreen(Screen[str | None]):
         # backspace: the Mac's delete key. In the filter, both keys edit the text instead.
         Binding("delete,backspace", "forget", "Forget", id="history.forget", tooltip="Remove the highlighted call from the history (asks first)"),
         Binding("slash", "focus_filter", "Filter", id="history.filter", tooltip="Filter by call ID or label"),
+        Binding("ctrl+q", "app.quit", "Quit", priority=True, id="history.quit", tooltip="Quit recbrowser"),  # q is typed into the filter
         Binding("down", "focus_table", "To list", show=False),
     ]
 
