@@ -38,6 +38,7 @@ CORE = [
     "recbrowser.progress",
     "recbrowser.settings",
     "recbrowser.text",
+    "recbrowser.unfinished",
 ]
 
 

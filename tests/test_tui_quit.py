@@ -120,6 +120,8 @@ def test_q_ends_the_app_within_seconds_while_a_download_drips(tmp_path: Path) ->
             terminal.type("d")
             terminal.drain_until(drip.connected.is_set, "the download to start", 30)
             terminal.type("q")
+            terminal.drain_until(lambda: b"Quit and keep the partial files" in terminal.output, "the question", 10)
+            terminal.type("y")
             quit_at = time.monotonic()
             terminal.drain_until(lambda: terminal.closed or terminal.process.poll() is not None, "the app to end", 8)
             terminal.process.wait(timeout=max(0.1, quit_at + 8 - time.monotonic()))

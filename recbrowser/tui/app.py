@@ -14,12 +14,15 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.worker import WorkerFailed
 
+from recbrowser import unfinished
 from recbrowser.errorlog import ErrorLog, summary
 from recbrowser.history import HistoryStore
 from recbrowser.settings import ENV_KEY, KeyStore, Paths, Resolved, Secret, Settings, display_path, mask
 from recbrowser.text import printable
 from recbrowser.tui.screens.browser import BrowserScreen
+from recbrowser.tui.screens.confirm import ConfirmScreen
 from recbrowser.tui.screens.key_entry import KeyScreen
+from recbrowser.tui.screens.resume import ResumeScreen
 
 if TYPE_CHECKING:
     from recbrowser.client import MagpipeClient, RetryNotice
@@ -54,6 +57,8 @@ class RecBrowserApp(App[None]):
         self._client_lock = threading.Lock()
         self.errors = ErrorLog(paths.log_file, secrets=[resolved.key.reveal()] if resolved.key else [])
         self._logged_display_errors: set[str] = set()
+        self._offered: list[unfinished.Unfinished] = []  # offered on start, not answered yet
+        self._quit_question: ConfirmScreen | None = None
         self.fatal_error: BaseException | None = None  # what stopped the app, for the command's last line
         self.sub_title = "demo" if welcome is not None else printable(resolved.api_url, limit=60)
 
@@ -93,6 +98,7 @@ class RecBrowserApp(App[None]):
         # Off the first frame: importing httpx and building its TLS context in a thread
         # still competes for the GIL, so it waits until the screen is up.
         self.set_timer(0.5, self._warm_up)
+        self._offer_resume()
 
     def _notify_from_any_thread(self, message: str) -> None:
         if threading.get_ident() == self._thread_id:
@@ -137,6 +143,65 @@ class RecBrowserApp(App[None]):
         if old is not None:
             self.run_worker(old.aclose(), group="settings")
         self.notify(f"Saved key {mask(key)} to {display_path(self.paths.key_file)}.", title="API key", markup=False)
+        browser = self._browser()
+        if browser is not None:
+            retried = browser.retry_key_failures()
+            if retried:
+                calls = f"{retried} call{'s' if retried != 1 else ''}"
+                self.notify(f"Looking up again {calls} that had failed for want of a key.", markup=False)
+
+    def _browser(self) -> BrowserScreen | None:
+        return next((screen for screen in self.screen_stack if isinstance(screen, BrowserScreen)), None)
+
+    # --- quitting and unfinished downloads --------------------------------------------------
+
+    async def action_quit(self) -> None:
+        """Quit; while downloads run, ask first. Unfinished downloads are remembered for the next start."""
+        browser = self._browser()
+        items = browser.running_downloads() if browser is not None else []
+        running = unfinished.running_count(items)
+        if running and (self._quit_question is None or self.screen is not self._quit_question):
+            def answered(yes: bool | None) -> None:
+                self._quit_question = None
+                if yes:
+                    self._quit_now(browser)
+
+            self._quit_question = ConfirmScreen(unfinished.quit_question(running), yes="Quit")
+            self.push_screen(self._quit_question, answered)
+            return
+        self._quit_now(browser)  # also ctrl+q while the question is up: the user insists
+
+    def _quit_now(self, browser: BrowserScreen | None) -> None:
+        entries = unfinished.of_items(browser.running_downloads()) if browser is not None else []
+        entries += self._offered  # still unfinished
+        try:
+            unfinished.save(unfinished.state_file(self.paths), entries)
+        except OSError as exc:
+            self.errors.record(exc, context="remembering unfinished downloads")
+        self.exit()
+
+    @work(thread=True, group="startup")
+    def _offer_resume(self) -> None:
+        entries = unfinished.load(unfinished.state_file(self.paths))
+        if entries:
+            self.call_from_thread(self._ask_resume, entries)
+
+    def _ask_resume(self, entries: list[unfinished.Unfinished]) -> None:
+        self._offered = entries
+
+        def answered(resume: bool | None) -> None:
+            self._offered = []
+            browser = self._browser()
+            if resume and browser is not None:
+                browser.resume_downloads(entries)
+            else:
+                self.notify(f"The partial files stay in {unfinished.where(entries)}.", markup=False)
+            try:
+                unfinished.save(unfinished.state_file(self.paths), [])
+            except OSError as exc:
+                self.errors.record(exc, context="forgetting unfinished downloads")
+
+        self.push_screen(ResumeScreen(len(entries), unfinished.where(entries)), answered)
 
     # --- unexpected failures ------------------------------------------------------------
 
@@ -185,7 +250,9 @@ class RecBrowserApp(App[None]):
         )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":  # our "Help" (?) lists every key
+                yield command
         if isinstance(screen, BrowserScreen):
             yield SystemCommand("Look up call IDs", "Focus the call-ID input (/)", screen.action_focus_input)
             yield SystemCommand("Refresh call", "Look the selected call up again (r)", screen.action_refresh)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -19,7 +19,8 @@ from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from recbrowser.callids import EXPECTED, scan
-from recbrowser.downloads import CANCELLED, DONE, SKIPPED, UnexpectedFailure
+from recbrowser.downloads import CANCELLED, DONE, SKIPPED, DownloadItem, UnexpectedFailure
+from recbrowser.errors import Unauthorized
 from recbrowser.lookups import LookupResult, lookup_one
 from recbrowser.models import Segment
 from recbrowser.player import PlayerError, is_web_url, launch, player_command, runs_in_terminal
@@ -27,11 +28,15 @@ from recbrowser.settings import display_path
 from recbrowser.text import printable
 from recbrowser.tui.memory import keep_out_of_gc
 from recbrowser.tui.screens.help import HelpScreen
+from recbrowser.tui.entry import counts_note, new_and_listed
+from recbrowser.tui.keytext import KEY_CODES, last_outcome_error, rejected_key_message
 from recbrowser.tui.state import CallState
+from recbrowser.tui.widgets.call_input import CallIdInput
 from recbrowser.tui.widgets.call_header import CallHeader
 from recbrowser.tui.widgets.call_list import CallList
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
 from recbrowser.tui.widgets.segment_table import SHOWN_ROWS, SegmentDetail, SegmentTable
+from recbrowser.unfinished import Unfinished
 
 if TYPE_CHECKING:
     from recbrowser.tui.app import RecBrowserApp
@@ -49,6 +54,9 @@ class BrowserScreen(Screen[None]):
 
     BINDINGS = [
         Binding("slash", "focus_input", "Call IDs", id="browser.input", tooltip="Type or paste call IDs, or any text with them"),
+        # Help and quit come first so that the footer keeps them in view on narrow terminals.
+        Binding("question_mark", "help", "Help", id="browser.help", tooltip="Show every key"),
+        Binding("q", "app.quit", "Quit", id="browser.quit", tooltip="Quit recbrowser (asks first while downloads run)"),
         Binding("r", "refresh", "Refresh", id="browser.refresh", tooltip="Look the selected call up again"),
         Binding("o", "open", "Open", id="browser.open", tooltip="Play the selected segment (RECBROWSER_PLAYER or the system opener)"),
         Binding("c", "copy", "Copy", id="browser.copy", tooltip="Copy the selected segment's URL to the clipboard"),
@@ -57,8 +65,6 @@ class BrowserScreen(Screen[None]):
         Binding("x", "cancel_download", "Cancel download", id="browser.cancel", show=False, tooltip="Cancel the highlighted download (or the selected segment's); the partial file is kept"),
         Binding("h", "history", "History", id="browser.history", tooltip="Past lookups: search, show cached results, forget"),
         Binding("k", "key", "Key", show=False, id="browser.key", tooltip="Set or change the Magpipe API key"),
-        Binding("question_mark", "help", "Help", id="browser.help", tooltip="Show every key"),
-        Binding("q", "app.quit", "Quit", id="browser.quit", tooltip="Quit recbrowser"),
     ]
 
     class LookupFinished(Message):
@@ -78,14 +84,15 @@ class BrowserScreen(Screen[None]):
         self._recent_errors: dict[str, int] = {}
         self._welcome = welcome
         self._prefill = prefill
+        self._last_added = (0, 0)  # new and already listed calls, counted by the last Enter
 
     # --- layout -----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="entry"):
-            yield Input(
-                value=self._prefill,
+            yield CallIdInput(
+                prefill=self._prefill,
                 placeholder="Call IDs, or any text that contains them — Enter looks them up",
                 id="ids",
             )
@@ -128,15 +135,28 @@ class BrowserScreen(Screen[None]):
             else:
                 message.update(Text(f"No call ID found. {EXPECTED[0].upper()}{EXPECTED[1:]}."))
             return
-        note = f"Added {len(found.ids)} call{'s' if len(found.ids) != 1 else ''}."
+        new, old = new_and_listed(found.ids, self.calls)
+        if isinstance(event, CallIdInput.Submitted) and event.continues_paste:  # one paste, one count
+            new, old = new + self._last_added[0], old + self._last_added[1]
+        self._last_added = (new, old)
+        note = counts_note(new, old)
         if found.rejected:
             ignored = ", ".join(repr(printable(t, limit=40)) for t in found.rejected[:3])
             note += f" Ignored {ignored}: not a valid call ID."
         message.set_classes("-warning" if found.rejected else "-info")
         message.update(Text(note))
-        event.input.value = ""
         self.lookup(found.ids)
-        self.query_one(CallList).focus()
+        if not event.input.value:  # more typed (the next line of a paste) stays where it goes
+            self.query_one(CallList).focus()
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste anywhere on this screen goes into the call-ID input, every line of it."""
+        event.stop()
+        ids = self.query_one("#ids", CallIdInput)
+        ids.value = ""
+        ids.insert_pasted(event.text)
+        ids.focus()
+        self.call_after_refresh(ids.action_end)  # focusing selects everything; typing on appends
 
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
         if event.key == "escape" and isinstance(self.focused, Input):
@@ -150,8 +170,9 @@ class BrowserScreen(Screen[None]):
         self._remember_listed(call_ids)
         calls = self.query_one(CallList)
         for call_id in call_ids:
-            self.calls.setdefault(call_id, CallState(call_id))
-            self._start_lookup(call_id)
+            state = self.calls.setdefault(call_id, CallState(call_id))
+            if not state.loading:  # a call pasted twice in a row is looked up once
+                self._start_lookup(call_id)
         self._show_empty(False)
         calls.select_call(call_ids[0])
         self._show_selected()
@@ -189,8 +210,26 @@ class BrowserScreen(Screen[None]):
                 self.notify(f"{result.call_id[:8]}…: every segment is synced now.", title="Synced")
         else:
             state.error = result.error
-            self._notify_error(result.call_id, printable(result.error.message))
+            if isinstance(result.error, Unauthorized):
+                message = rejected_key_message(result.error.status, self.app.resolved.key_source)
+                state.error = Unauthorized(message, status=result.error.status)
+            self._notify_error(result.call_id, printable(state.error.message))
         self._redraw(result.call_id)
+
+    def retry_key_failures(self) -> int:
+        """Look up again every call that failed for want of a (valid) key; how many."""
+        failed = [
+            state.call_id
+            for state in self.calls.values()
+            if state.error is not None and state.error.code in KEY_CODES and not state.loading
+        ]
+        for call_id in failed:
+            self._start_lookup(call_id)
+        return len(failed)
+
+    def running_downloads(self) -> list[DownloadItem]:
+        """Every download of this session, for quitting to count and remember."""
+        return list(self.query_one(DownloadsPanel).items.values())
 
     def _notify_error(self, call_id: str, message: str) -> None:
         """Notify once per distinct message in a burst, so 50 failing lookups make one toast."""
@@ -295,6 +334,8 @@ class BrowserScreen(Screen[None]):
         if cached is not None:
             state.recordings, state.cached_at = cached.recordings, cached.fetched_at
         state.local_files = {i: p for i, p in self.app.history.downloads(call_id).items() if Path(p).exists()}
+        entry = self.app.history.get(call_id)
+        state.error = last_outcome_error(entry.outcome if entry is not None else None)
         return state
 
     def _add_states(self, states: list[CallState], select: str | None) -> None:
@@ -451,6 +492,25 @@ class BrowserScreen(Screen[None]):
             where = display_path(self.app.download_dir)
             self.notify(f"Downloading {count} file{'s' if count != 1 else ''} to {where}.", markup=False)
 
+    @work(thread=True, group="history-read")
+    def resume_downloads(self, entries: list[Unfinished]) -> None:
+        """Download again the segments a previous session left unfinished (their partial files resume)."""
+        wanted: list[tuple[str, Segment]] = []
+        missing: list[Unfinished] = []
+        for entry in entries:
+            cached = self.app.history.cached(entry.call_id)
+            segment = next((s for s in cached.recordings.segments if s.index == entry.index), None) if cached else None
+            if segment is None:
+                missing.append(entry)
+            else:
+                wanted.append((entry.call_id, segment))
+        if wanted:
+            self.app.call_from_thread(self.download, wanted)
+        if missing:
+            where = printable(str(missing[0].part.parent), limit=120)
+            note = f"{len(missing)} partial file(s) in {where} cannot be resumed: their call has no cached answer."
+            self.app.call_from_thread(self.notify, note, severity="warning", markup=False)
+
     @on(DownloadsPanel.Finished)
     def _download_finished(self, message: DownloadsPanel.Finished) -> None:
         item = message.item
@@ -495,15 +555,23 @@ class BrowserScreen(Screen[None]):
         """(key, action, explanation) for this screen's and the app's bindings, then navigation."""
         rows: list[tuple[str, str, str]] = []
         seen: set[str] = set()
-        for active in self.app.active_bindings.values():
-            binding = active.binding
-            if active.node not in (self, self.app) or not binding.description or binding.action in seen:
-                continue
-            seen.add(binding.action)
-            rows.append((self.app.get_key_display(binding), binding.description, active.tooltip or binding.tooltip))
-        rows += NAVIGATION_HELP
+        # The screen's and the app's own bindings, whatever has focus (the input hides most keys).
+        for node in (self, self.app):
+            for _key, binding in node._bindings:
+                if not binding.description or binding.action in seen:
+                    continue
+                if binding.system or binding.action in TEXTUAL_ONLY:
+                    continue  # Textual's own keys: in NAVIGATION_HELP below, or of no use here
+                seen.add(binding.action)
+                rows.append((self.app.get_key_display(binding), binding.description, binding.tooltip))
+        keys = {row[0] for row in rows}
+        rows += [row for row in NAVIGATION_HELP if row[0] not in keys]
         return rows
 
+
+# Textual's own bindings: tab and ctrl+p have rows of ours below, ctrl+q ("quit") too, and
+# copying selected text does nothing useful on this screen.
+TEXTUAL_ONLY = frozenset({"app.focus_next", "app.focus_previous", "command_palette", "app.command_palette", "screen.copy_text", "quit"})
 
 NAVIGATION_HELP = [
     ("↑ ↓", "Move", "Between calls in the list, or segments in the table"),
@@ -511,6 +579,8 @@ NAVIGATION_HELP = [
     ("enter", "Open / look up", "On a segment: open it. In the input: look the IDs up"),
     ("escape", "Leave the input", "Back to the calls list"),
     ("ctrl+p", "Commands", "Every action in the command palette"),
+    ("ctrl+q", "Quit", "Quit from anywhere, also while typing in the input"),
+    ("f1", "Help", "This screen, also while typing in the input"),
 ]
 
 

@@ -31,6 +31,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen > VerticalScroll {
         width: 80; max-width: 100%; height: auto; max-height: 90%;
         border: thick $primary; background: $surface; padding: 1 2;
+        border-title-style: bold; border-subtitle-color: $text-muted;
     }
     """
 
@@ -45,8 +46,9 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("What it does", ratio=1)
         for key, description, tooltip in self.rows:
             table.add_row(Text(key), Text(description), Text(tooltip, style="dim"))
-        with VerticalScroll():
-            yield Static(Text("Help", style="bold"))
+        with VerticalScroll() as box:
+            # In the frame, not at the end of the text: in view however tall the list of keys is.
+            box.border_title = "Help"
+            box.border_subtitle = "Escape closes this screen"
             yield Static(Text(INTRO))
             yield Static(table)
-            yield Static(Text("Escape closes this screen.", style="dim"))

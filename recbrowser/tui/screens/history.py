@@ -105,9 +105,12 @@ class HistoryScreen(Screen[str | None]):
 
     BINDINGS = [
         Binding("escape", "close", "Back", id="history.back"),
-        Binding("enter", "choose", "Show", id="history.show", tooltip="Show the cached result at once and refresh it"),
-        Binding("delete", "forget", "Forget", id="history.forget", tooltip="Remove the highlighted call from the history"),
+        # priority: the list's and the filter's own Enter (hidden) would otherwise keep it out of the footer
+        Binding("enter", "choose", "Show call", priority=True, id="history.show", tooltip="Show the cached result at once and refresh it"),
+        # backspace: the Mac's delete key. In the filter, both keys edit the text instead.
+        Binding("delete,backspace", "forget", "Forget", id="history.forget", tooltip="Remove the highlighted call from the history (asks first)"),
         Binding("slash", "focus_filter", "Filter", id="history.filter", tooltip="Filter by call ID or label"),
+        Binding("ctrl+q", "app.quit", "Quit", priority=True, id="history.quit", tooltip="Quit recbrowser"),  # q is typed into the filter
         Binding("down", "focus_table", "To list", show=False),
     ]
 

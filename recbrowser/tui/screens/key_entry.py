@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from recbrowser.settings import ENV_KEY, InvalidKey, Secret, check_key, display_path
+from recbrowser.tui.keytext import KEY_ORIGIN
 
 
 class KeyScreen(ModalScreen[str | None]):
@@ -44,6 +45,7 @@ class KeyScreen(ModalScreen[str | None]):
         with Vertical():
             yield Label("Magpipe API key", id="key-title")
             yield Static(Text("Paste your API key (mgp_…) or a session token (eyJ…). Input is hidden."))
+            yield Static(Text(KEY_ORIGIN, style="dim"), id="key-origin")
             yield Input(password=True, placeholder="mgp_…", id="key-input")
             yield Static(Text(f"Saved to {display_path(self.key_file)} (readable by you only).", style="dim"), id="key-where")
             if self.env_key is not None:
