@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
@@ -31,6 +32,14 @@ def status_summary(call: CallRecordings) -> str:
 def created_cell(segment: Segment) -> Text:
     """Local time to the minute; a zone marker when it cannot be shown locally (near year 1 or 9999)."""
     return Text(format_local_time(segment.created_at, seconds=False))
+
+
+def local_zone() -> str:
+    """The local time zone's short name (``CET``, ``UTC``, ``+03``) for column titles; "" when unknown."""
+    try:
+        return printable(datetime.now().astimezone().tzname() or "", limit=12)
+    except (OSError, ValueError, OverflowError):
+        return ""
 
 
 def segment_cells(segment: Segment, local_file: str | None = None, failures: list[BaseException] | None = None) -> tuple[Text, ...]:
