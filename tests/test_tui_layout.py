@@ -89,6 +89,12 @@ async def test_at_60x20_segment_rows_stay_in_view_with_the_downloads_panel_open(
         assert fits(table)
         shown = "\n".join(screen_text(app))
         assert "Main Call" in shown or "Main …" in shown or "Main C…" in shown
+        # A pending segment's longer detail makes the table shorter: its row stays in view.
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert app.screen.selected_segment.is_pending
+        visible = table.scrollable_content_region.height - table.header_height
+        assert table.scroll_y <= table.cursor_row < table.scroll_y + visible
 
 
 async def test_the_header_keeps_one_line_and_the_table_its_place_during_a_refresh(fake: FakeMagpipe) -> None:

@@ -120,6 +120,9 @@ class SegmentTable(DataTable):
         if self._fitted_for != self._room():
             self._cursor_wanted = max(self.cursor_row, 0) if self._rows else None
             self._layout()
+        elif self.row_count:
+            # Shorter (a longer detail line below): keep the highlighted row in view.
+            self.call_after_refresh(self.move_cursor, row=self.cursor_row)
 
     def _room(self) -> tuple[int, bool]:
         """The width the columns may take, and whether a vertical scrollbar takes part of it."""
