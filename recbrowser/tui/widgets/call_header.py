@@ -35,17 +35,23 @@ def retry_words(retry: RetryState, now: float | None = None) -> tuple[str, str]:
 
 
 def activity(state: CallState) -> tuple[Text, ...]:
-    """What is happening to the call, longest wording first."""
-    if state.retry is not None:
-        long, short = retry_words(state.retry)
-        return Text(long, style="yellow italic"), Text(short, style="yellow italic")
-    if state.loading:
-        return Text("looking up…", style="dim italic"), Text("…", style="dim italic")
+    """What is happening to the call (cached, looking up, retrying), longest wording first."""
+    pieces: list[tuple[str, str, str]] = []
     if state.cached_at is not None:
-        return Text(f"cached {relative_time(state.cached_at)}", style="yellow italic"), Text("cached", style="yellow italic")
-    if state.recordings is None and state.error is None:
-        return Text("not looked up in this session yet; press r", style="dim"), Text("press r", style="dim")
-    return ()
+        pieces.append((f"cached {relative_time(state.cached_at)}", "cached", "yellow italic"))
+    if state.retry is not None:
+        pieces.append((*retry_words(state.retry), "yellow italic"))
+    elif state.loading:
+        pieces.append(("looking up…", "…", "dim italic"))
+    if not pieces and state.recordings is None and state.error is None:
+        pieces.append(("not looked up in this session yet; press r", "press r", "dim"))
+    if not pieces:
+        return ()
+    sep = Text(SEP, style="dim")
+    return (
+        sep.join(Text(long, style=style) for long, _, style in pieces),
+        sep.join(Text(short, style=style) for _, short, style in pieces),
+    )
 
 
 def header_text(state: CallState | None, width: int = 0) -> Text:
