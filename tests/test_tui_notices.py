@@ -53,6 +53,7 @@ async def test_one_failure_of_many_calls_is_one_toast_withdrawn_once_they_all_su
         await enter(pilot, " ".join(calls))
         await settle(pilot)
         assert all(app.screen.calls[c].error is not None for c in calls)
+        assert len(toasts(app)) == 1, toasts(app)
         (toast,) = toasts(app)
         assert toast[0] == "3 calls" and "500" in toast[1]
         fake.faults.fail_500 = 0
@@ -73,4 +74,19 @@ async def test_calls_without_a_recording_are_said_in_their_rows_not_in_toasts(fa
         await enter(pilot, f"{NO_RECORDING} {OTHER_ACCOUNT} {SIMPLE}")
         await settle(pilot)
         assert "no rec." in row_of(app, NO_RECORDING) and "not found" in row_of(app, OTHER_ACCOUNT)
+        assert toasts(app) == []
+
+
+async def test_a_repeat_in_the_same_tick_replaces_the_toast_instead_of_stacking(fake: FakeMagpipe) -> None:
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        for call_id in (SIMPLE, TRANSFER, PENDING_ONLY):
+            app.toasts.show("lookup:boom", "boom", title="Call", severity="error", call_id=call_id, many="{count} calls")
+        await pilot.pause()
+        assert toasts(app) == [("3 calls", "boom")]
+        app.toasts.resolved(SIMPLE)
+        app.toasts.resolved(TRANSFER)
+        assert toasts(app) == [("3 calls", "boom")]
+        app.toasts.resolved(PENDING_ONLY)
+        await pilot.pause()
         assert toasts(app) == []

@@ -1,12 +1,13 @@
 """Toasts that collapse their repeats and are withdrawn once obsolete (see ``noticebook``).
 
-Textual's ``App.notify`` returns nothing to withdraw a toast by, so the Notification is made
-here and posted the way ``notify`` posts it; ``App._unnotify`` takes it back."""
+Textual's ``App.notify`` (8.2.8) returns nothing to withdraw a toast by, so the Notification is
+made here and added the way ``App._on_notify`` adds it; ``App._unnotify`` takes it back.
+Call from the app's thread only."""
 
 from __future__ import annotations
 
 from textual.app import App
-from textual.notifications import Notification, Notify, SeverityLevel
+from textual.notifications import Notification, SeverityLevel
 
 from recbrowser.tui.noticebook import NoticeBook
 
@@ -41,7 +42,10 @@ class Toasts:
                 title = many.format(count=count) if many else f"{title} (×{count})"
         timeout = self.app.NOTIFICATION_TIMEOUT if timeout is None else timeout
         notification = Notification(message, title, severity, timeout, markup=False)
-        self.app.post_message(Notify(notification))
+        # Added at once, as App._on_notify does with a posted Notify: a repeat in the same tick
+        # must find this one to withdraw (a queued Notify would arrive after the withdrawal).
+        self.app._notifications.add(notification)
+        self.app._refresh_notifications()
         self.book.shown(key, notification, call_id, count=count)
 
     def resolved(self, call_id: str) -> None:
