@@ -168,3 +168,19 @@ async def test_a_cancelled_download_says_one_word_in_its_row_and_the_whole_messa
         assert str(screen.query_one(DownloadDetail).render()).startswith(
             "#1 cancelled: Cancelled; the partial file is kept for a later resume."
         )
+
+
+def test_natural_widths_from_distinct_values_match_every_rows_cells() -> None:
+    from recbrowser.models import CallRecordings
+    from recbrowser.tui.cells import natural_widths, segment_cells
+
+    answer = {"recordings": [
+        {"url": f"https://x/{i}.wav", "label": ["main", "transfer_conference", "a/b\\c" * 9][i % 3],
+         "duration_seconds": [5, 7265, None][i % 3], "source": ["signalwire", None, "x" * 30][i % 3],
+         "status": ["synced", "pending_sync", "archived"][i % 3], "created_at": "2026-03-02T10:34:25Z"}
+        for i in range(1, 120)
+    ]}
+    segments = CallRecordings.from_api(SIMPLE, answer).segments
+    local_files = {2: "/d/02-a-rather-long-file-name.wav", 7: "/d/07-x.wav"}
+    rows = [segment_cells(s, local_files.get(s.index)) for s in segments]
+    assert natural_widths(segments, local_files) == [max(row[i].cell_len for row in rows) for i in range(7)]

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Static
 
 from recbrowser.models import Segment
 from recbrowser.text import printable
-from recbrowser.tui.cells import local_zone, segment_cells
+from recbrowser.tui.cells import local_zone, natural_widths, segment_cells
 from recbrowser.tui.fit import drop, ellipsize_middle, fit_columns, shrink
 from recbrowser.tui.safe import guarded
 from recbrowser.tui.state import CallState
@@ -87,7 +87,8 @@ class SegmentTable(DataTable):
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.zebra_stripes = True
-        self._rows: list[tuple[str, tuple[Text, ...]]] = []
+        self._state: CallState | None = None
+        self._segments: Sequence[Segment] = []
         self._natural: dict[str, int] = {}
         self._headers = column_headers()
         self._layout()
@@ -99,26 +100,27 @@ class SegmentTable(DataTable):
         from REST_AFTER seconds later, unless another call is shown by then."""
         previous = self.cursor_row
         self.hidden = 0
-        self._rows = []
+        self._state = state
+        self._segments = []
+        widths = [header.cell_len for header in self._headers]
         if state is not None and state.recordings is not None:
-            failures: list[BaseException] = []
             segments = state.recordings.segments
-            self._rows = [
-                (str(segment.index), segment_cells(segment, state.local_files.get(segment.index), failures))
-                for segment in segments[:SHOWN_ROWS]
-            ]
-            if failures:
-                self.app.log_display_errors(failures, where="segments table")
+            self._segments = segments[:SHOWN_ROWS]
+            widths = [max(pair) for pair in zip(widths, natural_widths(self._segments, state.local_files))]
             if len(segments) > SHOWN_ROWS:
                 self.hidden = len(segments) - SHOWN_ROWS
-                self._rows.append((MORE_KEY, more_cells(self.hidden)))
-        self._natural = natural_widths(self._headers, [cells for _, cells in self._rows])
-        self._cursor_wanted = max(previous, 0) if self._rows else None
+                widths = [max(w, cell.cell_len) for w, cell in zip(widths, more_cells(self.hidden))]
+        self._natural = dict(zip(COLUMNS, widths))
+        self._cursor_wanted = max(previous, 0) if self._segments else None
         self._layout(REST_AFTER)
+
+    @property
+    def _row_total(self) -> int:
+        return len(self._segments) + (1 if self.hidden else 0)
 
     def on_resize(self) -> None:
         if self._fitted_for != self._room():
-            self._cursor_wanted = max(self.cursor_row, 0) if self._rows else None
+            self._cursor_wanted = max(self.cursor_row, 0) if self._segments else None
             self._layout()
         elif self.row_count:
             # Shorter (a longer detail line below): keep the highlighted row in view.
@@ -126,7 +128,7 @@ class SegmentTable(DataTable):
 
     def _room(self) -> tuple[int, bool]:
         """The width the columns may take, and whether a vertical scrollbar takes part of it."""
-        scrolls = len(self._rows) > max(0, self.size.height - self.header_height)
+        scrolls = self._row_total > max(0, self.size.height - self.header_height)
         width = self.size.width - (self.styles.scrollbar_size_vertical if scrolls else 0)
         return width, scrolls
 
@@ -137,28 +139,40 @@ class SegmentTable(DataTable):
             self._rest_timer = None
         room = self._room()
         self._fitted_for = room
-        natural = self._natural or natural_widths(self._headers, [])
+        natural = self._natural or {name: header.cell_len for name, header in zip(COLUMNS, self._headers)}
         widths = fit_columns(natural, room[0], SACRIFICES, padding=2 * self.cell_padding) if room[0] > 0 else natural
         self.clear(columns=True)
         for name, width in widths.items():
             self.add_column(self._headers[COLUMNS.index(name)], width=width, key=name)
         self._shown_columns = [COLUMNS.index(name) for name in widths]
-        if self._rows:
+        if self._segments:
             self._add_rows(0, then)
 
     def _add_rows(self, start: int, then: float = BATCH_EVERY) -> None:
         """Add a batch of rows from ``start``; the next one ``then`` seconds later, until all are in."""
         self._rest_timer = None
-        end = min(start + BATCH_ROWS, len(self._rows))
-        for key, cells in self._rows[start:end]:
-            self.add_row(*(cells[i] for i in self._shown_columns), key=key)
-        done = end >= len(self._rows)
+        state = self._state
+        assert state is not None
+        end = min(start + BATCH_ROWS, len(self._segments))
+        failures: list[BaseException] = []
+        for segment in self._segments[start:end]:
+            self._add_row(str(segment.index), segment_cells(segment, state.local_files.get(segment.index), failures))
+        if failures:
+            self.app.log_display_errors(failures, where="segments table")
+        done = end >= len(self._segments)
+        if done and self.hidden:
+            self._add_row(MORE_KEY, more_cells(self.hidden))
         if self._cursor_wanted is not None and self.row_count and (self._cursor_wanted < self.row_count or done):
             if self._cursor_wanted != self.cursor_row:
                 self.move_cursor(row=min(self._cursor_wanted, self.row_count - 1))
             self._cursor_wanted = None
         if not done:
             self._rest_timer = self.set_timer(then, lambda: self._add_rows(end))
+
+    def _add_row(self, key: str, cells: tuple[Text, ...]) -> None:
+        for cell in cells:
+            cell.no_wrap, cell.overflow = True, "ellipsis"  # cut to the fitted width with "…"
+        self.add_row(*(cells[i] for i in self._shown_columns), key=key)
 
     @property
     def hidden_at_cursor(self) -> int:
@@ -172,16 +186,6 @@ def column_headers() -> tuple[Text, ...]:
         Text(f"Created ({zone})" if name == "Created" and (zone := local_zone()) else name, overflow="ellipsis", no_wrap=True)
         for name in COLUMNS
     )
-
-
-def natural_widths(headers: Sequence[Text], rows: Sequence[Sequence[Text]]) -> dict[str, int]:
-    """Each column's widest cell, its title included; every cell is set to end in "…" when cut."""
-    widths = [header.cell_len for header in headers]
-    for cells in rows:
-        for i, cell in enumerate(cells):
-            cell.no_wrap, cell.overflow = True, "ellipsis"
-            widths[i] = max(widths[i], cell.cell_len)
-    return dict(zip(COLUMNS, widths))
 
 
 PENDING_NOTES = (
