@@ -53,3 +53,15 @@ def table_rows(app) -> list[list[str]]:
 
 def notifications(app) -> list[str]:
     return [n.message for n in app._notifications]
+
+
+def screen_text(app) -> list[str]:
+    """The screen as the terminal shows it, line by line (toasts included)."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, record=True, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text().splitlines()

@@ -21,6 +21,7 @@ from recbrowser.settings import ENV_KEY, KeyStore, Paths, Resolved, Secret, Sett
 from recbrowser.text import printable
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.confirm import ConfirmScreen
+from recbrowser.tui.notices import Toasts
 from recbrowser.tui.screens.key_entry import KeyScreen
 from recbrowser.tui.screens.resume import ResumeScreen
 
@@ -60,6 +61,7 @@ class RecBrowserApp(App[None]):
         self._offered: list[unfinished.Unfinished] = []  # offered on start, not answered yet
         self._quit_question: ConfirmScreen | None = None
         self.fatal_error: BaseException | None = None  # what stopped the app, for the command's last line
+        self.toasts = Toasts(self)
         self.sub_title = "demo" if welcome is not None else printable(resolved.api_url, limit=60)
 
     @property
@@ -240,13 +242,16 @@ class RecBrowserApp(App[None]):
     # --- retries and commands -------------------------------------------------------
 
     def _on_retry(self, notice: RetryNotice) -> None:
-        who = f"Call {notice.call_id[:8]}…" if notice.call_id else "Magpipe API"
-        self.notify(
-            f"{printable(notice.error.message)} Trying again in {notice.delay:.0f} s "
-            f"(try {notice.attempt + 1} of {notice.max_tries}).",
-            title=who,
+        """A call's retries show in its row and header; only one not about a listed call is a toast."""
+        for screen in self.screen_stack:
+            if isinstance(screen, BrowserScreen) and screen.retrying(notice):
+                return
+        self.toasts.show(
+            "retry:api",
+            f"{printable(notice.error.message, limit=200)} Retrying ({notice.attempt + 1}/{notice.max_tries}).",
+            title="Magpipe API",
             severity="warning",
-            markup=False,
+            timeout=max(3.0, notice.delay + 1),
         )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from typing import Callable, Mapping, Sequence
 
 from rich.text import Text
 
@@ -33,17 +35,62 @@ def created_cell(segment: Segment) -> Text:
     return Text(format_local_time(segment.created_at, seconds=False))
 
 
+def local_zone() -> str:
+    """The local time zone's short name (``CET``, ``UTC``, ``+03``) for column titles; "" when unknown."""
+    try:
+        return printable(datetime.now().astimezone().tzname() or "", limit=12)
+    except (OSError, ValueError, OverflowError):
+        return ""
+
+
+Cell = Callable[[Segment, "str | None"], Text]
+
+CELLS: tuple[Cell, ...] = (
+    lambda segment, _: Text(str(segment.index), style="dim"),
+    lambda segment, _: status_cell(segment.status),
+    lambda segment, _: literal(segment.friendly_label, limit=40),
+    lambda segment, _: Text(format_duration(segment.duration_seconds), justify="right"),
+    lambda _, local_file: literal(f"✓ {Path(local_file).name}", style="green") if local_file else Text("—", style="dim"),
+    lambda segment, _: literal(segment.source or "—", limit=14),
+    lambda segment, _: created_cell(segment),
+)
+"""How each cell of a segment's row is made: #, Status, Label, Length, File, Source, Created."""
+
+DEPENDS_ON: tuple[Callable[[Segment, "str | None"], object], ...] = (
+    lambda segment, _: len(str(segment.index)),
+    lambda segment, _: segment.status,
+    lambda segment, _: segment.friendly_label,
+    lambda segment, _: segment.duration_seconds,
+    lambda _, local_file: local_file,
+    lambda segment, _: segment.source,
+    lambda segment, _: segment.created_at,
+)
+"""What each cell's width depends on, so ``natural_widths`` makes one cell per distinct value."""
+
+
 def segment_cells(segment: Segment, local_file: str | None = None, failures: list[BaseException] | None = None) -> tuple[Text, ...]:
-    """One row of the segments table: #, Status, Label, Length, File, Source, Created.
+    """One row of the segments table (see CELLS).
 
     A cell whose formatting raises is "?" (the error goes to ``failures``); the row is always whole."""
-    builders = (
-        lambda: Text(str(segment.index), style="dim"),
-        lambda: status_cell(segment.status),
-        lambda: literal(segment.friendly_label, limit=40),
-        lambda: Text(format_duration(segment.duration_seconds), justify="right"),
-        lambda: literal(f"✓ {Path(local_file).name}", style="green") if local_file else Text("—", style="dim"),
-        lambda: literal(segment.source or "—", limit=14),
-        lambda: created_cell(segment),
-    )
-    return tuple(guarded(build, failures) for build in builders)
+    return tuple(guarded(lambda build=build: build(segment, local_file), failures) for build in CELLS)  # type: ignore[misc]
+
+
+def natural_widths(segments: Sequence[Segment], local_files: Mapping[int, str]) -> list[int]:
+    """The widest cell of each column over these segments, without making every row's cells:
+    one cell per distinct value (a 500-row table has few), so a call switch stays quick."""
+    widths = []
+    for depends_on, build in zip(DEPENDS_ON, CELLS):
+        samples: dict[object, Segment] = {}
+        for segment in segments:
+            local_file = local_files.get(segment.index)
+            try:
+                samples.setdefault(depends_on(segment, local_file), segment)
+            except Exception:  # unhashable or failing: measured on its own
+                samples[object()] = segment
+        widths.append(
+            max(
+                (guarded(lambda s=sample: build(s, local_files.get(s.index))).cell_len for sample in samples.values()),  # type: ignore[misc]
+                default=0,
+            )
+        )
+    return widths

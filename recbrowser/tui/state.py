@@ -36,6 +36,15 @@ class Counts:
         return [f"{count} {what}" for count, what in ((self.synced, "synced"), (self.pending, "pending"), (other, "other")) if count]
 
 
+@dataclass(frozen=True)
+class RetryState:
+    """A lookup waiting to try again: try ``attempt`` of ``max_tries`` at ``at`` (time.monotonic())."""
+
+    attempt: int
+    max_tries: int
+    at: float
+
+
 @dataclass
 class CallState:
     """One call in the list: its latest answer or error, and whether a lookup is running."""
@@ -44,6 +53,7 @@ class CallState:
     recordings: CallRecordings | None = None
     error: RecBrowserError | None = None
     loading: bool = False
+    retry: RetryState | None = None  # set while a lookup waits to try again
     cached_at: datetime | None = None  # set while the answer shown comes from the history
     local_files: dict[int, str] = field(default_factory=dict)
     _counts: tuple[CallRecordings, Counts] | None = field(default=None, repr=False, compare=False)

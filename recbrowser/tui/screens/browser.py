@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from recbrowser.callids import EXPECTED, scan
 from recbrowser.downloads import CANCELLED, DONE, SKIPPED, DownloadItem, UnexpectedFailure
-from recbrowser.errors import Unauthorized
+from recbrowser.errors import RecBrowserError, Unauthorized
 from recbrowser.lookups import LookupResult, lookup_one
 from recbrowser.models import Segment
 from recbrowser.player import PlayerError, is_web_url, launch, player_command, runs_in_terminal
@@ -28,20 +28,24 @@ from recbrowser.settings import display_path
 from recbrowser.text import printable
 from recbrowser.tui.memory import keep_out_of_gc
 from recbrowser.tui.screens.help import HelpScreen
+from recbrowser.tui.downloading import downloading_note, split_complete
 from recbrowser.tui.entry import counts_note, new_and_listed
 from recbrowser.tui.keytext import KEY_CODES, last_outcome_error, rejected_key_message
-from recbrowser.tui.state import CallState
+from recbrowser.tui.state import CallState, RetryState
 from recbrowser.tui.widgets.call_input import CallIdInput
 from recbrowser.tui.widgets.call_header import CallHeader
 from recbrowser.tui.widgets.call_list import CallList
-from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
+from recbrowser.tui.widgets.downloads_panel import DownloadDetail, DownloadsPanel
 from recbrowser.tui.widgets.segment_table import SHOWN_ROWS, SegmentDetail, SegmentTable
 from recbrowser.unfinished import Unfinished
 
 if TYPE_CHECKING:
+    from recbrowser.client import RetryNotice
     from recbrowser.tui.app import RecBrowserApp
 
 LOOKUP_CONCURRENCY = 4
+ANSWERS = {"no_recording", "not_found"}
+"""Error codes that are a call's answer, not a failure to act on: no toast for them."""
 
 
 class BrowserScreen(Screen[None]):
@@ -51,6 +55,8 @@ class BrowserScreen(Screen[None]):
 
     # Below 32 rows (an 80x24 terminal) the chrome shrinks so the segments keep room: see app.tcss.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+    # Under 70 columns the calls list narrows, so the segments keep their room (see CallList).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-wide")]
 
     BINDINGS = [
         Binding("slash", "focus_input", "Call IDs", id="browser.input", tooltip="Type or paste call IDs, or any text with them"),
@@ -81,7 +87,6 @@ class BrowserScreen(Screen[None]):
         self._generation: dict[str, int] = {}
         self._workers: dict[str, Worker[None]] = {}
         self._gate = asyncio.Semaphore(LOOKUP_CONCURRENCY)
-        self._recent_errors: dict[str, int] = {}
         self._welcome = welcome
         self._prefill = prefill
         self._last_added = (0, 0)  # new and already listed calls, counted by the last Enter
@@ -105,6 +110,7 @@ class BrowserScreen(Screen[None]):
                 yield SegmentDetail(id="segment-detail")
                 yield Static(self._welcome or _default_welcome(), id="welcome")
         yield DownloadsPanel(id="downloads")
+        yield DownloadDetail(id="download-detail")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -113,6 +119,9 @@ class BrowserScreen(Screen[None]):
         interval = self.app.settings.refresh_interval
         self.set_interval(interval, self._refresh_pending, name="auto-refresh")
         self.set_timer(0.05, self._restore_last_session)  # after the first frame
+
+    def on_resize(self) -> None:
+        self._show_detail()  # the URL may wrap over fewer lines on a short terminal
 
     def _show_empty(self, empty: bool) -> None:
         self.query_one("#welcome").display = empty
@@ -184,7 +193,7 @@ class BrowserScreen(Screen[None]):
             previous.cancel()
         generation = self._generation.get(call_id, 0) + 1
         self._generation[call_id] = generation
-        state.loading = True
+        state.loading, state.retry = True, None
         self._redraw(call_id)
         self._workers[call_id] = self.run_worker(
             self._lookup_worker(call_id, generation), group="lookup", description=f"lookup {call_id}"
@@ -201,19 +210,22 @@ class BrowserScreen(Screen[None]):
         if self._generation.get(result.call_id) != message.generation:
             return  # a newer lookup of this call has superseded this one
         state = self.calls[result.call_id]
-        state.loading = False
+        state.loading, state.retry = False, None
         if result.error is None:
             was_pending = state.has_pending
             state.recordings, state.error, state.cached_at = result.recordings, None, None
             keep_out_of_gc(result.recordings)
+            self.app.toasts.resolved(result.call_id)
             if was_pending and not state.has_pending:
-                self.notify(f"{result.call_id[:8]}…: every segment is synced now.", title="Synced")
+                self.app.toasts.show(
+                    "synced", f"{result.call_id[:8]}…: every segment is synced now.", title="Synced", many="Synced ({count})"
+                )
         else:
             state.error = result.error
             if isinstance(result.error, Unauthorized):
                 message = rejected_key_message(result.error.status, self.app.resolved.key_source)
                 state.error = Unauthorized(message, status=result.error.status)
-            self._notify_error(result.call_id, printable(state.error.message))
+            self._notify_error(result.call_id, state.error)
         self._redraw(result.call_id)
 
     def retry_key_failures(self) -> int:
@@ -231,14 +243,25 @@ class BrowserScreen(Screen[None]):
         """Every download of this session, for quitting to count and remember."""
         return list(self.query_one(DownloadsPanel).items.values())
 
-    def _notify_error(self, call_id: str, message: str) -> None:
-        """Notify once per distinct message in a burst, so 50 failing lookups make one toast."""
-        if message in self._recent_errors:
-            self._recent_errors[message] += 1
+    def _notify_error(self, call_id: str, error: RecBrowserError) -> None:
+        """A toast for a failure the user may act on, one per message however many calls it hits.
+
+        That a call has no recording or does not exist is its answer: its row and header say so."""
+        if error.code in ANSWERS:
             return
-        self._recent_errors[message] = 1
-        self.notify(message, title=f"Call {call_id[:8]}…", severity="error", markup=False)
-        self.set_timer(3, lambda: self._recent_errors.pop(message, None))
+        message = printable(error.message, limit=300)
+        self.app.toasts.show(
+            f"lookup:{message}", message, title=f"Call {call_id[:8]}…", severity="error", call_id=call_id, many="{count} calls"
+        )
+
+    def retrying(self, notice: RetryNotice) -> bool:
+        """Show a lookup's coming retry in its row and header; False when it is not about a listed call."""
+        state = self.calls.get(notice.call_id or "")
+        if state is None or not state.loading:
+            return False
+        state.retry = RetryState(notice.attempt + 1, notice.max_tries, time.monotonic() + notice.delay)
+        self._redraw(state.call_id)
+        return True
 
     @on(Worker.StateChanged)
     def _lookup_failed(self, event: Worker.StateChanged) -> None:
@@ -485,12 +508,13 @@ class BrowserScreen(Screen[None]):
 
     def download(self, wanted: list[tuple[str, Segment]]) -> None:
         """Queue these segments (those not already queued or running) in the downloads panel."""
+        todo, complete = split_complete(wanted, {call_id: state.local_files for call_id, state in self.calls.items()})
         count = self.query_one(DownloadsPanel).enqueue(
-            wanted, self.app.download_dir, client=self.app.client, history=self.app.history
+            todo, self.app.download_dir, client=self.app.client, history=self.app.history
         )
-        if count:
-            where = display_path(self.app.download_dir)
-            self.notify(f"Downloading {count} file{'s' if count != 1 else ''} to {where}.", markup=False)
+        note = downloading_note(count, complete, display_path(self.app.download_dir))
+        if note:
+            self.app.toasts.show("downloading", note)
 
     @work(thread=True, group="history-read")
     def resume_downloads(self, entries: list[Unfinished]) -> None:
@@ -524,8 +548,9 @@ class BrowserScreen(Screen[None]):
             if isinstance(item.error, UnexpectedFailure) and item.error.__cause__ is not None:
                 self.app.report_unexpected(item.error.__cause__, context=f"download of {item.call_id} #{item.segment.index}")
                 return
+            message = printable(item.error.message, limit=300)
             title = f"Download of segment {item.segment.index} failed"
-            self.notify(printable(item.error.message), title=title, severity="error", markup=False)
+            self.app.toasts.show(f"download:{message}", message, title=title, severity="error", many="{count} downloads failed")
 
     def action_cancel_download(self) -> None:
         panel = self.query_one(DownloadsPanel)
@@ -535,7 +560,7 @@ class BrowserScreen(Screen[None]):
         if item is None or not panel.cancel(item):
             self.notify("No running download selected.", severity="warning")
             return
-        self.notify("Cancelling; the partial file is kept and the next download resumes it.", markup=False)
+        self.app.toasts.show("cancelling", "Cancelling; the partial file is kept and the next download resumes it.")
 
     def action_copy(self) -> None:
         segment = self.selected_segment

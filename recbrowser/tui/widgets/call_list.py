@@ -22,9 +22,11 @@ SHORT_ERRORS = {
 }
 
 
-def call_prompt(state: CallState) -> Text:
-    """``● 7f3d8e00… 3 seg`` with a mark for loading, error, pending or synced."""
-    if state.loading and state.recordings is None:
+def call_prompt(state: CallState, id_chars: int = 8) -> Text:
+    """``● 7f3d8e00… 3 seg`` with a mark for loading, retrying, error, pending or synced."""
+    if state.retry is not None:
+        mark, style, tail = "↻", "yellow", f"retry {state.retry.attempt}/{state.retry.max_tries}"
+    elif state.loading and state.recordings is None:
         mark, style, tail = "…", "dim", "looking up"
     elif state.error is not None and state.recordings is None:
         mark, style, tail = "✗", "red", SHORT_ERRORS.get(state.error.code, "error")
@@ -40,7 +42,7 @@ def call_prompt(state: CallState) -> Text:
         mark, style, tail = "·", "dim", ""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(mark, style=style)
-    text.append(f" {state.call_id[:8]}… ")
+    text.append(f" {state.call_id[:id_chars]}… ")
     text.append(tail, style="dim")
     return text
 
@@ -51,6 +53,8 @@ class CallList(OptionList):
     DEFAULT_CSS = """
     CallList {
         width: 26;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
         height: 1fr;
         border: round $primary 40%;
         border-title-color: $text-muted;
@@ -58,13 +62,26 @@ class CallList(OptionList):
     CallList:focus { border: round $primary; }
     """
 
+
     def on_mount(self) -> None:
         self.border_title = "Calls"
+        self._states: dict[str, CallState] = {}
+        self._id_chars = 8
+
+    def on_resize(self) -> None:
+        # Room for "● " + the ID + "… " + "4 seg", whether or not a scrollbar shows (a narrow terminal: see app.tcss).
+        room = self.size.width - self.styles.scrollbar_size_vertical
+        id_chars = max(4, min(8, room - 9))
+        if id_chars != self._id_chars:
+            self._id_chars = id_chars
+            for state in self._states.values():
+                self.upsert(state)
 
     def upsert(self, state: CallState) -> None:
         """Add the call, or redraw its line when already listed."""
+        self._states[state.call_id] = state
         failures: list[BaseException] = []
-        prompt = guarded(lambda: call_prompt(state), failures, fallback=f"? {state.call_id[:8]}…")
+        prompt = guarded(lambda: call_prompt(state, self._id_chars), failures, fallback=f"? {state.call_id[:8]}…")
         if failures:
             self.app.log_display_errors(failures, where="calls list")
         try:

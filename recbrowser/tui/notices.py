@@ -1,0 +1,59 @@
+"""Toasts that collapse their repeats and are withdrawn once obsolete (see ``noticebook``).
+
+Textual's ``App.notify`` (8.2.8) returns nothing to withdraw a toast by, so the Notification is
+made here and added the way ``App._on_notify`` adds it; ``App._unnotify`` takes it back.
+Call from the app's thread only."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.notifications import Notification, SeverityLevel
+
+from recbrowser.tui.noticebook import NoticeBook
+
+
+class Toasts:
+    """The app's toasts by key: a repeat while one shows replaces it, counted (``many``)."""
+
+    def __init__(self, app: App[object]) -> None:
+        self.app = app
+        self.book: NoticeBook[Notification] = NoticeBook()
+
+    def show(
+        self,
+        key: str,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        call_id: str | None = None,
+        many: str = "",
+    ) -> None:
+        """Show ``message`` (never markup); ``many`` is the title of a collapsed repeat, with ``{count}``."""
+        notice = self.book.repeat(key, call_id)
+        count = 1
+        if notice is not None and notice.handle.has_expired:
+            self.book.forget(key)
+        elif notice is not None:
+            self.app._unnotify(notice.handle, refresh=False)
+            count = len(notice.calls) if call_id is not None else notice.count
+            if count > 1:
+                title = many.format(count=count) if many else f"{title} (×{count})"
+        timeout = self.app.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        notification = Notification(message, title, severity, timeout, markup=False)
+        # Added at once, as App._on_notify does with a posted Notify: a repeat in the same tick
+        # must find this one to withdraw (a queued Notify would arrive after the withdrawal).
+        self.app._notifications.add(notification)
+        self.app._refresh_notifications()
+        self.book.shown(key, notification, call_id, count=count)
+
+    def resolved(self, call_id: str) -> None:
+        """The call has succeeded: withdraw what was said only about its failures."""
+        for notice in self.book.resolved(call_id):
+            self.app._unnotify(notice.handle)
+
+    def withdraw(self, key: str) -> None:
+        notice = self.book.forget(key)
+        if notice is not None:
+            self.app._unnotify(notice.handle)
