@@ -37,11 +37,6 @@ class Demo:
         """The temporary directory everything of this demo lives in."""
         return Path(self._tmp.name)
 
-    @property
-    def download_records(self) -> Path:
-        """Where completed-download records go (instead of the user's state directory)."""
-        return self.root / "state" / "downloads"
-
     def close(self) -> None:
         self.fake.stop()
         self._tmp.cleanup()
@@ -52,7 +47,12 @@ def start_demo() -> Demo:
     tmp = tempfile.TemporaryDirectory(prefix=DEMO_PREFIX)
     try:
         root = Path(tmp.name)
-        paths = Paths(config_dir=root / "config", data_dir=root / "data", downloads_dir=root / "downloads")
+        paths = Paths(
+            config_dir=root / "config",
+            data_dir=root / "data",
+            downloads_dir=root / "downloads",
+            records_dir=root / "state" / "downloads",
+        )
         fake = FakeMagpipe().start()
     except BaseException:
         tmp.cleanup()

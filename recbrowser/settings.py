@@ -95,6 +95,7 @@ class Paths:
     data_dir: Path
     downloads_dir: Path
     state_dir: Path | None = None  # None: the platform's state dir (so a demo's log outlives its temp dir)
+    records_dir: Path | None = None  # None: ``downloads`` in the platform's state dir
 
     @classmethod
     def default(cls) -> "Paths":
@@ -127,6 +128,15 @@ class Paths:
         import platformdirs
 
         return platformdirs.user_state_path(APP_NAME) / "recbrowser.log"
+
+    @property
+    def download_records(self) -> Path:
+        """Where a record of each completed download is kept (see ``completed``)."""
+        if self.records_dir is not None:
+            return self.records_dir
+        from recbrowser.completed import default_dir
+
+        return default_dir()
 
 
 def display_path(path: Path) -> str:

@@ -194,3 +194,20 @@ async def test_at_80x24_every_segment_stays_in_view_with_the_downloads_panel_ope
         file_starts_at = sum(c.get_render_width(table) for c in columns[: COLUMNS.index("File")])
         assert file_starts_at + 2 < table.scrollable_content_region.width
         assert all(row[FILE_COLUMN].startswith("✓ ") for row in table_rows(app))
+
+
+async def test_the_app_records_completed_downloads_where_its_paths_say(fake: FakeMagpipe, tmp_path: Path) -> None:
+    """The demo's records stay in its temporary folder, never the user's state dir."""
+    from recbrowser.settings import Paths
+
+    records = tmp_path / "demo-records"
+    paths = Paths(tmp_path / "c", tmp_path / "d", tmp_path / "dl", state_dir=tmp_path / "s", records_dir=records)
+    default_records = Paths.default().download_records
+    app = make_app(fake, paths=paths)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, SIMPLE)
+        await pilot.press("tab", "d")
+        await settle(pilot)
+        assert (tmp_path / "dl" / SIMPLE / "01-main.wav").read_bytes() == segment_wav(SIMPLE, 1)
+    assert len(list(records.glob("*.json"))) == 1
+    assert not default_records.exists()

@@ -22,7 +22,8 @@ def make_app(fake: FakeMagpipe, *, key: str | None = DEMO_KEY, key_source: str =
         key=Secret(key) if key else None,
         key_source=key_source if key else None,
     )
-    return RecBrowserApp(paths=Paths.default(), resolved=resolved, client_options=dict(FAST_RETRIES), **kwargs)
+    kwargs.setdefault("paths", Paths.default())
+    return RecBrowserApp(resolved=resolved, client_options=dict(FAST_RETRIES), **kwargs)
 
 
 async def settle(pilot) -> None:

@@ -64,7 +64,7 @@ def run_download(args: argparse.Namespace, paths: Paths, *, resolved: Resolved |
     directory = Path(args.output).expanduser() if args.output else (
         Path(settings.download_dir).expanduser() if settings.download_dir else paths.downloads_dir
     )
-    fetch_options: dict[str, object] | None = {"records": demo.download_records} if demo is not None else None
+    fetch_options: dict[str, object] = {"records": paths.download_records}
     history = open_history(paths)
     try:
         with sigterm_interrupts():

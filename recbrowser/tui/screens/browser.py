@@ -510,7 +510,7 @@ class BrowserScreen(Screen[None]):
         """Queue these segments (those not already queued or running) in the downloads panel."""
         todo, complete = split_complete(wanted, {call_id: state.local_files for call_id, state in self.calls.items()})
         count = self.query_one(DownloadsPanel).enqueue(
-            todo, self.app.download_dir, client=self.app.client, history=self.app.history
+            todo, self.app.download_dir, client=self.app.client, history=self.app.history, records=self.app.paths.download_records
         )
         note = downloading_note(count, complete, display_path(self.app.download_dir))
         if note:

@@ -171,8 +171,11 @@ class DownloadsPanel(DataTable):
         *,
         client: MagpipeClient,
         history: HistoryStore | None = None,
+        records: Path | None = None,
     ) -> int:
-        """Start downloading these segments (skipping those already queued or running); how many."""
+        """Start downloading these segments (skipping those already queued or running); how many.
+
+        ``records``: where completed downloads are recorded (default: the platform's state dir)."""
         items = []
         for call_id, segment in wanted:
             key = f"{call_id}:{segment.index}"
@@ -189,13 +192,17 @@ class DownloadsPanel(DataTable):
             items.append(item)
         if items:
             self._ticker.resume()
-            self.run_worker(self._run(items, client, history), group="downloads", description="downloads")
+            self.run_worker(self._run(items, client, history, records), group="downloads", description="downloads")
         return len(items)
 
-    async def _run(self, items: list[DownloadItem], client: MagpipeClient, history: HistoryStore | None) -> None:
+    async def _run(
+        self, items: list[DownloadItem], client: MagpipeClient, history: HistoryStore | None, records: Path | None
+    ) -> None:
+        options: dict[str, object] = {"records": records} if records is not None else {}
         try:
             async for item in run_downloads(
-                items, client=client, gate=self._gate, on_change=self.refresh_row_of, history=history, executor=self._threads
+                items, client=client, gate=self._gate, on_change=self.refresh_row_of, history=history,
+                executor=self._threads, fetch_options=options,
             ):
                 self._in_flight.discard(self.key_of(item))
                 self._finished_at.setdefault(self.key_of(item), time.monotonic())
