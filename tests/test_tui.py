@@ -342,3 +342,48 @@ async def test_pending_calls_refresh_themselves_on_the_configured_interval(fake)
         await settle(pilot)
         assert not app.screen.calls[PENDING_ONLY].has_pending
         assert fake.lookup_count(SIMPLE) == 1  # a synced call is not polled
+
+
+async def test_copy_uses_a_clipboard_tool_when_there_is_one_and_says_so(fake, tmp_path, monkeypatch):
+    clipped = tmp_path / "clipboard.txt"
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    xclip = tools / "xclip"
+    xclip.write_text(f"#!{sys.executable}\nimport sys, pathlib\npathlib.Path({str(clipped)!r}).write_bytes(sys.stdin.buffer.read())\n")
+    xclip.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tools))
+    monkeypatch.setenv("DISPLAY", ":99")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, SIMPLE)
+        await pilot.press("tab", "c")
+        await settle(pilot)
+        url = app.screen.calls[SIMPLE].recordings.segments[0].url
+        assert "URL of segment 1: Copied with xclip." in notifications(app)
+    assert clipped.read_text() == url
+
+
+async def test_copy_without_a_clipboard_tool_says_the_terminal_may_not_take_it(fake, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tool anywhere
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, SIMPLE)
+        await pilot.press("tab", "c")
+        await settle(pilot)
+        (said,) = [m for m in notifications(app) if m.startswith("URL of segment 1")]
+        assert "OSC 52" in said and "may not support it" in said and "Copied" not in said
+
+
+async def test_a_player_that_fails_at_once_is_reported_with_its_words_not_as_opening(fake, tmp_path, monkeypatch):
+    script = tmp_path / "player.py"
+    script.write_text("import sys\nsys.stderr.write('no audio device\\n')\nsys.exit(1)\n")
+    monkeypatch.setenv("RECBROWSER_PLAYER", f"{sys.executable} {script} {{}}")
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, SIMPLE)
+        await pilot.press("tab", "o")
+        await settle(pilot)
+        messages = notifications(app)
+    assert not any(m.startswith("Opening") for m in messages)
+    assert any("failed at once" in m and "no audio device" in m for m in messages)

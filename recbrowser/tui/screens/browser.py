@@ -19,11 +19,12 @@ from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from recbrowser.callids import EXPECTED, scan
+from recbrowser.clipboard import copy_text
 from recbrowser.downloads import CANCELLED, DONE, SKIPPED, DownloadItem, UnexpectedFailure
-from recbrowser.errors import RecBrowserError, Unauthorized
+from recbrowser.errors import ClipboardUnavailable, RecBrowserError, Unauthorized
 from recbrowser.lookups import LookupResult, lookup_one
 from recbrowser.models import Segment
-from recbrowser.player import PlayerError, is_web_url, launch, player_command, runs_in_terminal
+from recbrowser.player import PlayerError, is_web_url, launch_checked, player_command, runs_in_terminal
 from recbrowser.settings import display_path
 from recbrowser.text import printable
 from recbrowser.tui.memory import keep_out_of_gc
@@ -441,7 +442,7 @@ class BrowserScreen(Screen[None]):
         try:
             argv = player_command(target)
             if argv is not None:
-                launch(argv)
+                launch_checked(argv)  # a player that fails within a second is said with its own words
                 opened = True
             else:
                 url = Path(target).as_uri() if Path(target).is_absolute() else target
@@ -567,8 +568,18 @@ class BrowserScreen(Screen[None]):
         if segment is None or not segment.url:
             self.notify("No segment URL to copy.", severity="warning")
             return
-        self.app.copy_to_clipboard(segment.url)
-        self.notify(f"Copied the URL of segment {segment.index}.", markup=False)
+        self._copy(segment.url, segment.index)
+
+    @work(thread=True, group="copy")
+    def _copy(self, url: str, index: int) -> None:
+        """A clipboard tool when there is one (it runs a process); else the terminal's OSC 52,
+        said as possibly unsupported, since the app cannot know whether the terminal took it."""
+        try:
+            copied = copy_text(url, terminal=lambda _escape: self.app.call_from_thread(self.app.copy_to_clipboard, url))
+        except ClipboardUnavailable as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="warning", markup=False)
+            return
+        self.app.call_from_thread(self.notify, f"URL of segment {index}: {copied.message}", markup=False)
 
     def action_key(self) -> None:
         self.app.ask_for_key()
