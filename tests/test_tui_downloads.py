@@ -211,3 +211,15 @@ async def test_the_app_records_completed_downloads_where_its_paths_say(fake: Fak
         assert (tmp_path / "dl" / SIMPLE / "01-main.wav").read_bytes() == segment_wav(SIMPLE, 1)
     assert len(list(records.glob("*.json"))) == 1
     assert not default_records.exists()
+
+
+async def test_in_the_demo_downloads_say_their_folder_is_temporary(fake: FakeMagpipe) -> None:
+    from recbrowser.tui.welcome import demo_welcome
+
+    app = make_app(fake, welcome=demo_welcome([(SIMPLE, "a sample")]))
+    async with app.run_test(size=SIZE) as pilot:
+        assert "deleted when the demo ends" in str(app.screen.query_one("#welcome").render())
+        await look_up(pilot, SIMPLE)
+        await pilot.press("tab", "d")
+        await settle(pilot)
+        assert any("a temporary folder deleted when the demo ends" in m for m in notifications(app))

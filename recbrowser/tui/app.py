@@ -53,6 +53,7 @@ class RecBrowserApp(App[None]):
         self.settings = settings or Settings()
         self._client_options = client_options or {}
         self._welcome = welcome
+        self.is_demo = welcome is not None  # only `--demo` passes a welcome text
         self._prefill = prefill
         self._client: MagpipeClient | None = None
         self._client_lock = threading.Lock()

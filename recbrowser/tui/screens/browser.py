@@ -513,7 +513,10 @@ class BrowserScreen(Screen[None]):
         count = self.query_one(DownloadsPanel).enqueue(
             todo, self.app.download_dir, client=self.app.client, history=self.app.history, records=self.app.paths.download_records
         )
-        note = downloading_note(count, complete, display_path(self.app.download_dir))
+        where = display_path(self.app.download_dir)
+        if self.app.is_demo:
+            where += ", a temporary folder deleted when the demo ends"
+        note = downloading_note(count, complete, where)
         if note:
             self.app.toasts.show("downloading", note)
 
