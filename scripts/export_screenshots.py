@@ -26,11 +26,14 @@ SHOTS = [
     ("help.svg", scenes.help_screen, {}, (120, 36)),
     ("history.svg", scenes.history_screen, {}, (120, 36)),
     ("downloads.svg", scenes.downloads, {}, (120, 36)),
+    ("errors.svg", scenes.errors, {}, (120, 36)),  # a scene for the fake: called with it
 ]
 
 
 async def shoot(fake: FakeMagpipe, name: str, scene, app_kwargs: dict, size: tuple[int, int]) -> None:
     fake.reset()
+    if scene is scenes.errors:
+        scene = scenes.errors(fake)
     app = make_app(fake, **app_kwargs)
     async with app.run_test(size=size) as pilot:
         await scene(pilot)
@@ -49,6 +52,7 @@ def main() -> int:
                     XDG_CONFIG_HOME=f"{home}/.config",
                     XDG_DATA_HOME=f"{home}/.local/share",
                     XDG_DOWNLOAD_DIR=f"{home}/Downloads",
+                    XDG_STATE_HOME=f"{home}/.local/state",
                 )
                 asyncio.run(shoot(fake, name, scene, kwargs, size))
             print(f"screenshots/{name}")

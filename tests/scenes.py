@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.tui_helpers import SIMPLE, TRANSFER, settle
+from tests.tui_helpers import MARKUP, NO_RECORDING, OTHER_ACCOUNT, SIMPLE, TRANSFER, settle
 
 
 async def mixed_statuses(pilot) -> None:
@@ -43,3 +43,21 @@ async def downloads(pilot) -> None:
     await settle(pilot)
     pilot.app.screen.query_one("#downloads").refresh_all()
     await pilot.pause()
+
+
+def errors(fake):
+    """A scene (for ``fake``): a good call, one without a recording, an unknown one, and one
+    whose lookups all failed with a server error; the no-recording call selected."""
+
+    async def scene(pilot) -> None:
+        fake.faults.api_body = b'{"error": {"code": "server_error", "message": "database timeout"}}'
+        fake.faults.api_status = 500
+        fake.faults.api_body_call = MARKUP
+        await pilot.press("slash")
+        pilot.app.screen.query_one("#ids").value = f"{SIMPLE}\n{NO_RECORDING}\n{OTHER_ACCOUNT}\n{MARKUP}"
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("down")
+        await pilot.pause()
+
+    return scene

@@ -69,3 +69,12 @@ def test_history_screen(snap_fake, snap_compare):
 def test_downloads_panel(snap_fake, snap_compare):
     snap_fake.reset()
     assert snap_compare(make_app(snap_fake), run_before=scenes.downloads, terminal_size=(120, 36))
+
+
+def test_calls_with_errors_and_no_recording(snap_fake, snap_compare):
+    snap_fake.reset()
+    scene = scenes.errors(snap_fake)
+    try:
+        assert snap_compare(make_app(snap_fake), run_before=scene, terminal_size=(120, 36))
+    finally:
+        snap_fake.reset()
