@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
 from recbrowser.tui.widgets.segment_table import COLUMNS
 from tests.files import sha256_of, wait_for_text
-from tests.tui_helpers import SIMPLE, TRANSFER, look_up, make_app, notifications, settle, table_rows
+from tests.tui_helpers import SIMPLE, TRANSFER, look_up, make_app, notifications, settle, table_rows, wait_until
 
 SIZE = (120, 36)
 FILE_COLUMN = COLUMNS.index("File")
@@ -25,15 +24,6 @@ FILE_COLUMN = COLUMNS.index("File")
 
 def panel_items(app) -> dict[str, DownloadItem]:
     return app.screen.query_one(DownloadsPanel).items
-
-
-async def wait_until(pilot, condition, what: str, timeout: float = 15.0) -> None:
-    """Let the app run until ``condition()`` holds; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.005)
 
 
 def big_segment(fake: FakeMagpipe, index: int, size: int) -> Segment:

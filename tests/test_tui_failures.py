@@ -19,7 +19,7 @@ from recbrowser.history import HistoryStore
 from recbrowser.settings import Paths
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
 from tests.cli_helpers import _read_until, child_env
-from tests.tui_helpers import SIMPLE, TRANSFER, look_up, make_app, notifications, settle, table_rows
+from tests.tui_helpers import SIMPLE, TRANSFER, look_up, make_app, notifications, settle, table_rows, wait_until
 
 SIZE = (120, 36)
 
@@ -43,15 +43,6 @@ class GremlinInHistory(HistoryStore):
         if index == self.fail_download_of:
             raise RuntimeError(f"disk gremlin in segment {index}")
         return super().record_download(call_id, index, label, path, size, at=at)
-
-
-async def wait_until(pilot, condition, what: str, timeout: float = 15.0) -> None:
-    """Let the app run until ``condition()`` holds; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.01)
 
 
 def gremlin_history() -> GremlinInHistory:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 
 import pytest
 from textual.widgets import OptionList
@@ -18,19 +17,10 @@ from recbrowser.tui.screens import history as history_screen
 from recbrowser.tui.screens.history import HistoryScreen
 from recbrowser.tui.widgets.call_list import CallList
 from recbrowser.tui.widgets.segment_table import SegmentTable
-from tests.tui_helpers import NO_RECORDING, PENDING_ONLY, SIMPLE, TRANSFER, look_up, make_app, notifications, settle
+from tests.tui_helpers import NO_RECORDING, PENDING_ONLY, SIMPLE, TRANSFER, look_up, make_app, notifications, settle, wait_until
 
 SIZE = (120, 36)
 T0 = 1_767_225_600.0
-
-
-async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
-    """Let the app run until ``condition()`` holds (bounded)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.01)
 
 
 async def open_history(pilot) -> HistoryScreen:

@@ -10,7 +10,7 @@ from recbrowser.tui.widgets.call_header import CallHeader
 from recbrowser.tui.widgets.call_list import CallList
 from recbrowser.tui.widgets.segment_table import SHOWN_ROWS, SegmentDetail, SegmentTable
 from tests.tui_hostile import call_with, fake_serving
-from tests.tui_helpers import look_up, make_app, notifications, table_rows
+from tests.tui_helpers import look_up, make_app, notifications, table_rows, wait_until
 
 BIG = "b16ca110-0000-4000-8000-00000000b16a"
 BIGGER = "b16ca110-0000-4000-8000-00000000b16b"
@@ -23,21 +23,13 @@ def many(count: int) -> list[SegmentSpec]:
     return [SegmentSpec("leg", "synced" if n % 3 else "pending_sync", duration_seconds=60) for n in range(count)]
 
 
-async def wait_until(pilot, condition, what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.02)
-
-
 async def test_a_huge_call_lists_the_first_rows_then_says_how_many_more() -> None:
     with fake_serving(call_with(BIG, many(SEGMENTS)), call_with(BIGGER, many(SEGMENTS + 1))) as fake:
         app = make_app(fake)
         async with app.run_test(size=SIZE) as pilot:
             await look_up(pilot, f"{BIG} {BIGGER}")
             table = app.screen.query_one(SegmentTable)
-            await wait_until(pilot, lambda: table.row_count == SHOWN_ROWS + 1, "the rest of the rows")
+            await wait_until(pilot, lambda: table.row_count == SHOWN_ROWS + 1, "the rest of the rows", timeout=30)
             rows = table_rows(app)
             assert rows[-1][2] == f"{SEGMENTS - SHOWN_ROWS:,} more segments"
             assert [row[0] for row in rows[:3]] == ["1", "2", "3"]
@@ -61,5 +53,5 @@ async def test_a_huge_call_lists_the_first_rows_then_says_how_many_more() -> Non
                 assert app.screen.query_one(CallList).current_call_id == expected
                 count = SEGMENTS + (expected == BIGGER)
                 assert f"{count} segments" in str(app.screen.query_one(CallHeader).render())
-            await wait_until(pilot, lambda: table.row_count == SHOWN_ROWS + 1, "the rest of the rows")
+            await wait_until(pilot, lambda: table.row_count == SHOWN_ROWS + 1, "the rest of the rows", timeout=30)
             assert table_rows(app)[-1][2] == f"{SEGMENTS + 1 - SHOWN_ROWS:,} more segments"

@@ -19,18 +19,10 @@ from recbrowser.fakeapi.samples import SegmentSpec
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
 from tests.cli_helpers import child_env
 from tests.tui_hostile import DripServer, call_with, fake_serving
-from tests.tui_helpers import look_up, make_app
+from tests.tui_helpers import look_up, make_app, wait_until
 
 DRIPPING = "d4a1b2c3-0000-4000-8000-00000000d41b"
 SIZE = (120, 36)
-
-
-async def wait_until(pilot, condition, what: str, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.01)
 
 
 async def test_x_marks_a_download_stuck_on_a_dripping_host_cancelled_at_once() -> None:

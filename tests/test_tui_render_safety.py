@@ -3,7 +3,6 @@ app: a value that cannot be shown is "?", the rest of the row and the app carry 
 
 from __future__ import annotations
 
-import time
 
 from recbrowser.fakeapi.samples import SegmentSpec
 from recbrowser.history import HistoryStore
@@ -11,7 +10,7 @@ from recbrowser.models import CallRecordings
 from recbrowser.settings import Paths
 from recbrowser.tui.widgets.segment_table import COLUMNS
 from tests.tui_hostile import call_with, fake_serving
-from tests.tui_helpers import look_up, make_app, table_rows
+from tests.tui_helpers import look_up, make_app, table_rows, wait_until
 
 EDGE_OF_TIME = "e1a5e000-0000-4000-8000-0000000e1a5e"
 EDGES = ("0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00")
@@ -24,14 +23,6 @@ def edge_segments() -> list[dict[str, object]]:
         {"url": f"https://s.example/{n}.wav", "label": f"edge_{n}", "status": "synced", "created_at": created}
         for n, created in enumerate(EDGES, start=1)
     ]
-
-
-async def wait_until(pilot, condition, what: str, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.01)
 
 
 def assert_edge_rows(app) -> None:  # type: ignore[no-untyped-def]

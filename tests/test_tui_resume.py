@@ -11,7 +11,7 @@ from recbrowser.tui.screens.resume import ResumeScreen
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
 from recbrowser.unfinished import load, state_file
 from tests.tui_helpers import SIMPLE, look_up, make_app, notifications, settle
-from tests.tui_keys import wait_until
+from tests.tui_helpers import wait_until
 
 SIZE = (120, 40)
 

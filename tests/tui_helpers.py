@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
 from recbrowser.settings import Paths, Resolved, Secret
 from recbrowser.tui.app import RecBrowserApp
@@ -66,3 +68,12 @@ def screen_text(app) -> list[str]:
     console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, record=True, legacy_windows=False)
     console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
     return console.export_text().splitlines()
+
+
+async def wait_until(pilot, condition, what: str = "a condition", timeout: float = 15.0) -> None:
+    """Let the app run until ``condition()`` holds; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.01)

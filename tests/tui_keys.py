@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import time
 
 from textual import events
 from textual.keys import _character_to_key
 from textual.widgets._footer import FooterKey
 
 from recbrowser.tui.widgets.call_list import CallList
-
-
-async def wait_until(pilot, condition, what: str, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.01)
 
 
 def listed(app) -> list[str]:
