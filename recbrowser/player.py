@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from recbrowser.errors import PlayerError, PlayerExited
 from recbrowser.text import printable
 
-__all__ = ["PlayerError", "PlayerExited", "launch", "launch_checked", "player_command", "is_web_url", "runs_in_terminal"]
+__all__ = ["PlayerError", "PlayerExited", "launch_checked", "player_command", "is_web_url", "runs_in_terminal"]
 
 PLAYER_ENV = "RECBROWSER_PLAYER"
 
@@ -70,23 +70,6 @@ def player_command(target: str, env: Mapping[str, str] | None = None) -> list[st
     return [*parts, target]
 
 
-def launch(argv: list[str]) -> None:
-    """Start the player detached from our terminal: own session, no stdin/stdout/stderr."""
-    try:
-        subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            close_fds=True,
-        )
-    except FileNotFoundError:
-        raise PlayerError(f"Player not found: {argv[0]!r} (check {PLAYER_ENV}).") from None
-    except OSError as exc:
-        raise PlayerError(f"Could not start the player {argv[0]!r}: {exc.strerror or exc}.") from None
-
-
 EARLY_EXIT_GRACE = 1.0
 """Seconds a player must survive (or end cleanly) to count as started."""
 STDERR_KEPT = 4096
@@ -94,7 +77,7 @@ STDERR_KEPT = 4096
 
 
 def launch_checked(argv: list[str], *, grace: float = EARLY_EXIT_GRACE) -> subprocess.Popen[bytes]:
-    """Start the player detached (like ``launch``) and watch it for ``grace`` seconds: an exit
+    """Start the player detached from our terminal (own session, no stdin or stdout) and watch it for ``grace`` seconds: an exit
     with an error in that time raises PlayerExited with what it said on stderr (bounded,
     escaped). Blocks up to ``grace`` seconds: call it from a worker thread in the app.
 

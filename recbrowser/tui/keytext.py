@@ -14,9 +14,9 @@ from recbrowser.errors import (
     ServerError,
     Unauthorized,
 )
-from recbrowser.settings import ENV_KEY
+from recbrowser.settings import ENV_KEY, KEY_WHERE
 
-KEY_ORIGIN = "No key yet? In Magpipe: Settings → API → Generate New Key (it is shown only once)."
+KEY_ORIGIN = f"No key yet? Create one {KEY_WHERE} (it is shown only once)."
 KEY_CODES = frozenset({NoApiKey.code, Unauthorized.code})  # failures a new key can fix
 
 _LAST_OUTCOME: dict[str, tuple[type[ApiError], str]] = {
