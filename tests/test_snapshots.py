@@ -18,6 +18,10 @@ from tests.tui_helpers import make_app
 # other test's server can be handed them.
 HOST, API_PORT, STORAGE_PORT = "127.77.0.1", 29811, 29812
 
+# That address and the fixed home below are one per machine: under pytest-xdist every
+# snapshot test runs in the same worker (`--dist loadgroup`, as .ci/run and README say).
+pytestmark = pytest.mark.xdist_group("snapshots")
+
 
 @pytest.fixture(scope="module")
 def snap_fake():
