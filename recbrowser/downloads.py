@@ -79,16 +79,18 @@ class DownloadItem:
         return data
 
 
-def already_complete(items: Sequence[DownloadItem], records: Path | None = None) -> int:
-    """How many of ``items`` are already complete on disk: their segment's recorded file,
-    unchanged (the check a download makes first, without a request). Files without a record
-    may still turn out complete once the server gives their size."""
+def is_complete(planned: PlannedName, records: Path | None = None) -> bool:
+    """Whether ``planned`` is already complete on disk: its segment's recorded file, unchanged
+    (the check a download makes first, without a request). A file without a record may still
+    turn out complete once the server gives its size."""
     from recbrowser import completed
 
-    where = records or completed.default_dir()
-    return sum(
-        1 for item in items if completed.find_mine(where, item.planned.candidates(), item.planned.owner) is not None
-    )
+    return completed.find_mine(records or completed.default_dir(), planned.candidates(), planned.owner) is not None
+
+
+def already_complete(items: Sequence[DownloadItem], records: Path | None = None) -> int:
+    """How many of ``items`` are already complete on disk (see ``is_complete``)."""
+    return sum(1 for item in items if is_complete(item.planned, records))
 
 
 def batch_summary(total: int, complete: int) -> str:

@@ -4,13 +4,13 @@ downloads panel's state and detail line (issue 10, items 8 and 16)."""
 from __future__ import annotations
 
 from recbrowser.downloads import ACTIVE, CANCELLED, DONE
-from recbrowser.fakeapi import FakeMagpipe
+from recbrowser.fakeapi import FakeMagpipe, segment_wav
 from recbrowser.tui.cells import local_zone
 from recbrowser.tui.widgets.call_header import CallHeader
 from recbrowser.tui.widgets.downloads_panel import DownloadDetail, DownloadsPanel
 from recbrowser.tui.widgets.segment_table import SegmentDetail, SegmentTable
-from tests.test_tui_downloads import big_segment, panel_items, wait_until
-from tests.tui_helpers import SIMPLE, TRANSFER, look_up, make_app, notifications, screen_text, settle
+from tests.test_tui_downloads import big_segment, panel_items
+from tests.tui_helpers import SIMPLE, TRANSFER, look_up, make_app, notifications, screen_text, settle, wait_until
 
 
 def columns_of(table) -> dict[str, int]:
@@ -184,3 +184,18 @@ def test_natural_widths_from_distinct_values_match_every_rows_cells() -> None:
     local_files = {2: "/d/02-a-rather-long-file-name.wav", 7: "/d/07-x.wav"}
     rows = [segment_cells(s, local_files.get(s.index)) for s in segments]
     assert natural_widths(segments, local_files) == [max(row[i].cell_len for row in rows) for i in range(7)]
+
+
+async def test_a_downloaded_file_changed_since_is_downloaded_again_not_counted_complete(fake: FakeMagpipe) -> None:
+    app = make_app(fake)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await look_up(pilot, SIMPLE)
+        await pilot.press("tab", "d")
+        await settle(pilot)
+        await wait_until(pilot, lambda: all(i.state == DONE for i in panel_items(app).values()), "the first download")
+        (item,) = panel_items(app).values()
+        item.path.write_bytes(item.path.read_bytes()[:100])  # truncated since
+        await pilot.press("d")
+        await settle(pilot)
+        assert any(m.startswith("Downloading 1 file to ") and m.endswith(".") and "already complete" not in m for m in notifications(app))
+        await wait_until(pilot, lambda: item.path.read_bytes() == segment_wav(SIMPLE, 1), "the file downloaded again")

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Sequence
 
+from recbrowser.downloads import is_complete
 from recbrowser.models import Segment
+from recbrowser.naming import DEFAULT_TEMPLATE, TemplateError, plan
 
 
 def split_complete(
-    wanted: Sequence[tuple[str, Segment]], local_files: Mapping[str, Mapping[int, str]]
+    wanted: Sequence[tuple[str, Segment]], directory: Path, records: Path
 ) -> tuple[list[tuple[str, Segment]], int]:
-    """The segments still to download, and how many are already complete: downloaded in
-    this session or an earlier one (``local_files``: call ID -> index -> path) and still on disk."""
+    """The segments still to download into ``directory``, and how many are already complete
+    there: by the same check as every download (``downloads.is_complete``), so a file that
+    was truncated or replaced since is downloaded again, not counted."""
     todo: list[tuple[str, Segment]] = []
     complete = 0
     for call_id, segment in wanted:
-        path = local_files.get(call_id, {}).get(segment.index)
-        if path is not None and Path(path).is_file():
+        try:
+            done = is_complete(plan(directory, DEFAULT_TEMPLATE, call_id, segment), records)
+        except TemplateError:  # the downloads panel says why when it plans it
+            done = False
+        if done:
             complete += 1
         else:
             todo.append((call_id, segment))

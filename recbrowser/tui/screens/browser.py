@@ -509,9 +509,10 @@ class BrowserScreen(Screen[None]):
 
     def download(self, wanted: list[tuple[str, Segment]]) -> None:
         """Queue these segments (those not already queued or running) in the downloads panel."""
-        todo, complete = split_complete(wanted, {call_id: state.local_files for call_id, state in self.calls.items()})
+        records = self.app.paths.download_records
+        todo, complete = split_complete(wanted, self.app.download_dir, records)
         count = self.query_one(DownloadsPanel).enqueue(
-            todo, self.app.download_dir, client=self.app.client, history=self.app.history, records=self.app.paths.download_records
+            todo, self.app.download_dir, client=self.app.client, history=self.app.history, records=records
         )
         where = display_path(self.app.download_dir)
         if self.app.is_demo:
