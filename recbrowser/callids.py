@@ -80,10 +80,3 @@ def scan(text: str) -> Scan:
         and len(token) - token.count("-") >= _NEAR_MISS_MIN_HEX
     ]
     return Scan(ids=ids, rejected=rejected)
-
-
-def split_new(ids: list[str], known: set[str] | frozenset[str]) -> tuple[list[str], list[str]]:
-    """``ids`` split into (not yet in ``known``, already there), each in order: what
-    "Added 2 calls (1 already listed)" counts."""
-    new = [call_id for call_id in ids if call_id not in known]
-    return new, [call_id for call_id in ids if call_id in known]

@@ -127,11 +127,3 @@ def test_a_long_hex_run_scans_in_linear_time():
     assert scan("ab" * 300_000).ids == []
     assert scan(("0" * 32 + "-") * 20_000).ids == []
     assert time.perf_counter() - started < 2.0
-
-
-def test_split_new_counts_only_calls_not_already_listed():
-    from recbrowser.callids import split_new
-
-    other = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
-    assert split_new([ID, other], {ID}) == ([other], [ID])
-    assert split_new([ID], set()) == ([ID], [])

@@ -52,8 +52,3 @@ class Toasts:
         """The call has succeeded: withdraw what was said only about its failures."""
         for notice in self.book.resolved(call_id):
             self.app._unnotify(notice.handle)
-
-    def withdraw(self, key: str) -> None:
-        notice = self.book.forget(key)
-        if notice is not None:
-            self.app._unnotify(notice.handle)
