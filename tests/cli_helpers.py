@@ -106,3 +106,22 @@ def answer_on_a_terminal(
             process.wait()
         os.close(master)
     return code, output.decode(errors="replace").replace("\r\n", "\n")
+
+
+def run_on_a_terminal(argv: list[str], env: dict[str, str], *, stdin_too: bool = False, timeout: float = 60) -> tuple[int, bytes]:
+    """Run ``argv`` with stdout and stderr (and stdin with ``stdin_too``) on a pseudo-terminal
+    until it exits; (exit code, everything it wrote)."""
+    master, slave = os.openpty()
+    process = subprocess.Popen(
+        argv, stdin=slave if stdin_too else subprocess.DEVNULL, stdout=slave, stderr=slave, env=env, start_new_session=True
+    )
+    os.close(slave)
+    try:
+        output = _read_until(master, lambda out: False, time.monotonic() + timeout)
+        code = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
+    return code, output

@@ -15,6 +15,7 @@ import pytest
 
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
 from tests.cli_helpers import Run, _read_until as read_until, answer_on_a_terminal, child_env, run_main
+from tests.cli_helpers import run_on_a_terminal as run_on_pty
 
 MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 WRONG_KEY = "mgp_" + "1234567890abcdef" * 2 + "feedface"
@@ -217,20 +218,7 @@ def test_format_local_time_takes_zone_and_utc_options_at_the_far_ends() -> None:
 
 def run_on_a_terminal(argv: list[str], env: dict[str, str]) -> tuple[int, str]:
     """`recbrowser ARGV` with stdout and stderr on a pseudo-terminal; (exit code, raw output)."""
-    master, slave = os.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "recbrowser", *argv], stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=env,
-        start_new_session=True,
-    )
-    os.close(slave)
-    try:
-        output = read_until(master, lambda out: False, time.monotonic() + 60)
-        code = process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        os.close(master)
+    code, output = run_on_pty([sys.executable, "-m", "recbrowser", *argv], env)
     return code, output.decode()
 
 

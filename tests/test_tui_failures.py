@@ -3,12 +3,9 @@ goes on; if the app does stop, `recbrowser` says where the details are and exits
 
 from __future__ import annotations
 
-import os
 import stat
-import subprocess
 import sys
 import textwrap
-import time
 import uuid
 from pathlib import Path
 
@@ -18,7 +15,7 @@ from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
 from recbrowser.history import HistoryStore
 from recbrowser.settings import Paths
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
-from tests.cli_helpers import _read_until, child_env
+from tests.cli_helpers import child_env, run_on_a_terminal
 from tests.tui_helpers import SIMPLE, TRANSFER, look_up, make_app, notifications, settle, table_rows, wait_until
 
 SIZE = (120, 36)
@@ -141,20 +138,9 @@ DYING_APP = textwrap.dedent(
 def test_when_the_app_dies_recbrowser_exits_1_with_one_line_and_no_traceback(tmp_path: Path) -> None:
     script = tmp_path / "dying_app.py"
     script.write_text(DYING_APP)
-    master, slave = os.openpty()
-    process = subprocess.Popen(
-        [sys.executable, str(script)], stdin=slave, stdout=slave, stderr=slave,
-        env=child_env(tmp_path, TERM="xterm-256color"), start_new_session=True,
+    code, output = run_on_a_terminal(
+        [sys.executable, str(script)], child_env(tmp_path, TERM="xterm-256color"), stdin_too=True, timeout=30
     )
-    os.close(slave)
-    try:
-        output = _read_until(master, lambda out: False, time.monotonic() + 30)
-        code = process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        os.close(master)
     screen = output.decode(errors="replace")
     log = tmp_path / "state" / "recbrowser" / "recbrowser.log"
     assert code == 1
