@@ -341,19 +341,19 @@ def _stream(
             while True:
                 if cancel.is_set():
                     handle.write(buffer[:pending])
-                    raise Cancelled("Cancelled; the partial file is kept for a later resume.")
+                    raise Cancelled("Cancelled.")
                 try:
                     count = _receive(response, buffer[pending:])
                 except (http.client.HTTPException, OSError) as exc:
                     handle.write(buffer[:pending])
                     handle.flush()
                     if cancel.is_set():
-                        raise Cancelled("Cancelled; the partial file is kept for a later resume.") from None
+                        raise Cancelled("Cancelled.") from None
                     raise TransferInterrupted(f"The connection dropped after {position} bytes ({_reason(exc)}).") from None
                 if not count:
                     handle.write(buffer[:pending])
                     if cancel.is_set():
-                        raise Cancelled("Cancelled; the partial file is kept for a later resume.")
+                        raise Cancelled("Cancelled.")
                     break
                 pending += count
                 position += count
@@ -452,7 +452,7 @@ def _open(
             raise BadUrl(f"The recording URL cannot be requested ({_reason(exc)}).") from None
         except (OSError, http.client.HTTPException) as exc:
             if cancel is not None and cancel.is_set():
-                raise Cancelled("Cancelled; the partial file is kept for a later resume.") from None
+                raise Cancelled("Cancelled.") from None
             raise TransferInterrupted(f"Could not reach {printable(parts.hostname, limit=80)}: {_reason(exc)}.") from None
         if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
             location = response.getheader("Location", "")
