@@ -458,10 +458,9 @@ class HistoryStore:
         Returns False (and adds a warning) when the database cannot be written; never raises.
         """
         now = time.time() if at is None else at
-        return self._safely(lambda: self._record_lookup(call_id, recordings, error, now) or True, False,
-                            skipped="this result is not saved.")
+        return self._safely(lambda: self._record_lookup(call_id, recordings, error, now), False, skipped="this result is not saved.")
 
-    def _record_lookup(self, call_id: str, recordings: CallRecordings | None, error: ApiError | None, now: float) -> None:
+    def _record_lookup(self, call_id: str, recordings: CallRecordings | None, error: ApiError | None, now: float) -> bool:
         outcome = "ok" if error is None else error.code
         answer = None
         if error is None and recordings is not None:
@@ -483,6 +482,7 @@ class HistoryStore:
                     " WHERE call_id = ?",
                     answer,
                 )
+        return True
 
     def record_download(self, call_id: str, index: int, label: str | None, path: Path, size: int, *, at: float | None = None) -> bool:
         """Record a completed download; like ``record_lookup`` it never raises."""

@@ -224,8 +224,8 @@ class BrowserScreen(Screen[None]):
         else:
             state.error = result.error
             if isinstance(result.error, Unauthorized):
-                message = rejected_key_message(result.error.status, self.app.resolved.key_source)
-                state.error = Unauthorized(message, status=result.error.status)
+                words = rejected_key_message(result.error.status, self.app.resolved.key_source)
+                state.error = Unauthorized(words, status=result.error.status)
             self._notify_error(result.call_id, state.error)
         self._redraw(result.call_id)
 
@@ -553,9 +553,9 @@ class BrowserScreen(Screen[None]):
             if isinstance(item.error, UnexpectedFailure) and item.error.__cause__ is not None:
                 self.app.report_unexpected(item.error.__cause__, context=f"download of {item.call_id} #{item.segment.index}")
                 return
-            message = printable(item.error.message, limit=300)
+            said = printable(item.error.message, limit=300)
             title = f"Download of segment {item.segment.index} failed"
-            self.app.toasts.show(f"download:{message}", message, title=title, severity="error", many="{count} downloads failed")
+            self.app.toasts.show(f"download:{said}", said, title=title, severity="error", many="{count} downloads failed")
 
     def action_cancel_download(self) -> None:
         panel = self.query_one(DownloadsPanel)
