@@ -103,21 +103,25 @@ class StorageHandler(BaseHandler):
             self._not_found()
         elif status == 403:
             self.send_error_json(403, "forbidden", "Signed URL is invalid or has expired")
-        elif self._serve_wav(call_id, index) and token:
-            self.state.mark_used(token)
+        else:
+            if token and self.command == "GET":
+                # Used from the moment its answer starts: marked after the body, a client that had
+                # read the whole body could ask again before this thread marked it, and be served.
+                self.state.mark_used(token)
+            self._serve_wav(call_id, index)
 
-    def _serve_wav(self, call_id: str, index: int) -> bool:
+    def _serve_wav(self, call_id: str, index: int) -> None:
         spec = self.state.segment(call_id, index)
         data = segment_wav(call_id, index)
-        return self.serve_entity(
+        self.serve_entity(
             len(data), _etag(data), _http_date(spec and spec.created_at), "audio/wav",
             lambda start, stop: (data[start:stop],),
         )
 
     def serve_entity(
         self, total: int, etag: str, last_modified: str, content_type: str, chunks: Chunks
-    ) -> bool:
-        """Send a representation, whole or one range of it; True when a GET body was sent."""
+    ) -> None:
+        """Send a representation, whole or one range of it."""
         faults = self.state.faults
         headers = [
             ("Content-Type", content_type),
@@ -133,13 +137,13 @@ class StorageHandler(BaseHandler):
             span = parse_range(wanted, total)
             if span == UNSATISFIABLE:
                 self.send_head(416, [*headers, ("Content-Range", f"bytes */{total}"), ("Content-Length", "0")])
-                return False
+                return
             if isinstance(span, tuple):
                 status, (start, stop) = 206, span
                 headers.append(("Content-Range", f"bytes {start}-{stop - 1}/{total}"))
         self.send_head(status, [*headers, ("Content-Length", str(stop - start))])
         if self.command == "HEAD":
-            return False
+            return
         if faults.take("drop_mid_body"):
             stop = start + (stop - start) // 2
             self.close_connection = True
@@ -159,7 +163,6 @@ class StorageHandler(BaseHandler):
             self._send_chunks(chunks, start, stop)
         if faults.close_idle:
             self.close_connection = True
-        return True
 
     def _send_chunks(self, chunks: Chunks, start: int, stop: int) -> None:
         for chunk in chunks(start, stop):
