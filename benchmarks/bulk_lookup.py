@@ -19,7 +19,9 @@ from common import DEMO_KEY, PYTHON, bench_env, fake_api, median, report, synthe
 
 def run_recbrowser(ids: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    out = subprocess.run([PYTHON, "-m", "recbrowser", "lookup", "--json", *ids], env=env, capture_output=True, text=True)
+    out = subprocess.run(
+        [PYTHON, "-m", "recbrowser", "lookup", "--json", *ids], env=env, capture_output=True, text=True
+    )
     elapsed = time.perf_counter() - start
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     if out.returncode != 0 or len(lines) != len(ids) or any("error" in line for line in lines):
@@ -32,9 +34,17 @@ def run_curl(ids: list[str], api_url: str) -> float:
     for call_id in ids:
         subprocess.run(
             [
-                "curl", "-sf", "-X", "POST", f"{api_url}/get-signed-recording-url",
-                "-H", f"Authorization: Bearer {DEMO_KEY}", "-H", "Content-Type: application/json",
-                "-d", json.dumps({"call_id": call_id}),
+                "curl",
+                "-sf",
+                "-X",
+                "POST",
+                f"{api_url}/get-signed-recording-url",
+                "-H",
+                f"Authorization: Bearer {DEMO_KEY}",
+                "-H",
+                "Content-Type: application/json",
+                "-d",
+                json.dumps({"call_id": call_id}),
             ],
             check=True,
             stdout=subprocess.DEVNULL,
@@ -66,7 +76,9 @@ def main() -> int:
             {"what": f"{calls} sequential curl calls", "median_s": median(theirs)},
             {"what": f"recbrowser lookup --json ({calls} IDs, 4 at a time)", "median_s": median(ours)},
         ],
-        [f"recbrowser is {ratio:.2f}x faster than sequential curl (target >= 3), {args.latency * 1000:.0f} ms latency, {runs} runs"],
+        [
+            f"recbrowser is {ratio:.2f}x faster than sequential curl (target >= 3), {args.latency * 1000:.0f} ms latency, {runs} runs"
+        ],
         save=not args.quick,
     )
     return 0

@@ -14,9 +14,9 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -36,7 +36,9 @@ def synthetic_calls(count: int, *, segments: int = 1) -> list[SampleCall]:
             SampleCall(
                 call_id=call_id,
                 description=f"benchmark call {number}",
-                recordings=[SegmentSpec(label="main" if i == 0 else f"leg_{i}", duration_seconds=60) for i in range(segments)],
+                recordings=[
+                    SegmentSpec(label="main" if i == 0 else f"leg_{i}", duration_seconds=60) for i in range(segments)
+                ],
                 started_at="2026-03-01T10:00:00Z",
                 duration=60,
                 agent_id="a1f0c3d2-5b4e-4f6a-8c7d-9e0f1a2b3c4d",
@@ -51,7 +53,9 @@ def synthetic_calls(count: int, *, segments: int = 1) -> list[SampleCall]:
 def _serve(conn, latency: float, calls: int, segments: int, public_storage_url: str | None) -> None:  # pragma: no cover
     from recbrowser.fakeapi import FakeMagpipe
 
-    fake = FakeMagpipe(calls=synthetic_calls(calls, segments=segments) if calls else None, public_storage_url=public_storage_url)
+    fake = FakeMagpipe(
+        calls=synthetic_calls(calls, segments=segments) if calls else None, public_storage_url=public_storage_url
+    )
     fake.start()
     fake.faults.latency = latency
     conn.send((fake.api_url, fake.storage_url))
@@ -60,10 +64,14 @@ def _serve(conn, latency: float, calls: int, segments: int, public_storage_url: 
 
 
 @contextmanager
-def fake_api(*, latency: float = 0.0, calls: int = 0, segments: int = 1, public_storage_url: str | None = None) -> Iterator[tuple[str, str]]:
+def fake_api(
+    *, latency: float = 0.0, calls: int = 0, segments: int = 1, public_storage_url: str | None = None
+) -> Iterator[tuple[str, str]]:
     """The fake API in a separate process (so it does not share our GIL); yields (api_url, storage_url)."""
     parent, child = multiprocessing.Pipe()
-    process = multiprocessing.Process(target=_serve, args=(child, latency, calls, segments, public_storage_url), daemon=True)
+    process = multiprocessing.Process(
+        target=_serve, args=(child, latency, calls, segments, public_storage_url), daemon=True
+    )
     process.start()
     try:
         yield parent.recv()
@@ -99,7 +107,9 @@ _RUSAGE = (
 
 def run_measured(argv: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
     """Wall seconds, peak RSS (MB) and exit code of one whole command, measured by a wrapper."""
-    out = subprocess.run([PYTHON, "-c", _RUSAGE, *argv], env=env, capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [PYTHON, "-c", _RUSAGE, *argv], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
     return float(out[0]), int(out[1]) / 1024, int(out[2])
 
 
@@ -116,9 +126,9 @@ def report(name: str, rows: list[dict[str, object]], notes: Sequence[str] = (), 
     if rows:
         keys = list(rows[0])
         widths = [max(len(str(k)), *(len(_fmt(r.get(k))) for r in rows)) for k in keys]
-        print("  ".join(str(k).ljust(w) for k, w in zip(keys, widths)))
+        print("  ".join(str(k).ljust(w) for k, w in zip(keys, widths, strict=False)))
         for row in rows:
-            print("  ".join(_fmt(row.get(k)).ljust(w) for k, w in zip(keys, widths)))
+            print("  ".join(_fmt(row.get(k)).ljust(w) for k, w in zip(keys, widths, strict=False)))
     for note in notes:
         print(f"note: {note}")
 

@@ -34,7 +34,11 @@ def ensure_nginx(install: bool) -> str | None:
     found = shutil.which("nginx") or (os.path.exists("/usr/sbin/nginx") and "/usr/sbin/nginx")
     if found or not install or os.geteuid() != 0:
         return found or None
-    for command in (["apt-get", "install", "-y", "-q", "nginx-light"], ["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "nginx"]):
+    for command in (
+        ["apt-get", "install", "-y", "-q", "nginx-light"],
+        ["apt-get", "update", "-q"],
+        ["apt-get", "install", "-y", "-q", "nginx"],
+    ):
         subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         found = shutil.which("nginx") or (os.path.exists("/usr/sbin/nginx") and "/usr/sbin/nginx")
         if found:
@@ -72,7 +76,9 @@ http {{
 }}
 """
         )
-        self.process = subprocess.Popen([binary, "-c", str(conf), "-p", str(workdir), "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [binary, "-c", str(conf), "-p", str(workdir), "-g", "daemon off;"], stderr=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -97,7 +103,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-install", action="store_true", help="do not install nginx when missing")
     args = parser.parse_args()
-    big, small, multi, runs = (8 * MiB, 2 * MiB, 3 * MiB, 1) if args.quick else (1024 * MiB, 100 * MiB, 300 * MiB, args.runs)
+    big, small, multi, runs = (
+        (8 * MiB, 2 * MiB, 3 * MiB, 1) if args.quick else (1024 * MiB, 100 * MiB, 300 * MiB, args.runs)
+    )
     notes = []
     binary = None if args.quick else ensure_nginx(not args.no_install)
     calls = synthetic_calls(3, segments=1)
@@ -112,12 +120,19 @@ def main() -> int:
                 write_file(www / "storage/v1/object/public/recordings" / call_id / f"{index}.wav", size)
         server = Nginx(binary, www, tmp_path) if binary else None
         if server is None:
-            notes.append("nginx unavailable: served by the fake API's recordings host (a Python server, slower than nginx)")
+            notes.append(
+                "nginx unavailable: served by the fake API's recordings host (a Python server, slower than nginx)"
+            )
         try:
-            with fake_api(calls=4, segments=3, public_storage_url=server.url if server else None) as (api_url, storage_url):
+            with fake_api(calls=4, segments=3, public_storage_url=server.url if server else None) as (
+                api_url,
+                storage_url,
+            ):
                 base = server.url if server else storage_url
                 if server is None:
-                    notes.append("fallback host serves generated WAVs, not these files: figures compare like with like only roughly")
+                    notes.append(
+                        "fallback host serves generated WAVs, not these files: figures compare like with like only roughly"
+                    )
                 env = bench_env(tmp_path / "home", api_url)
                 out = tmp_path / "out"
                 rows = []
@@ -136,10 +151,20 @@ def main() -> int:
                     shutil.rmtree(out, ignore_errors=True)
                     os.sync()
                     out.mkdir(parents=True)
-                    urls = [f"{base}/storage/v1/object/public/recordings/{call_id}/{i}.wav" for i in range(1, count + 1)]
+                    urls = [
+                        f"{base}/storage/v1/object/public/recordings/{call_id}/{i}.wav" for i in range(1, count + 1)
+                    ]
                     # durable: `sync FILE` fsyncs it, the guarantee recbrowser gives before renaming
-                    fetch_one = "(curl -sf -o {out}/{i}.wav {u} && sync {out}/{i}.wav)" if durable else "curl -sf -o {out}/{i}.wav {u}"
-                    argv = ["sh", "-c", " & ".join(fetch_one.format(out=out, i=i, u=u) for i, u in enumerate(urls)) + " & wait"]
+                    fetch_one = (
+                        "(curl -sf -o {out}/{i}.wav {u} && sync {out}/{i}.wav)"
+                        if durable
+                        else "curl -sf -o {out}/{i}.wav {u}"
+                    )
+                    argv = [
+                        "sh",
+                        "-c",
+                        " & ".join(fetch_one.format(out=out, i=i, u=u) for i, u in enumerate(urls)) + " & wait",
+                    ]
                     seconds, rss, code = run_measured(argv)
                     if code != 0:
                         raise SystemExit(f"curl exited {code}")
@@ -185,7 +210,9 @@ def main() -> int:
                     shutil.rmtree(out, ignore_errors=True)
                     os.sync()
                     start = time.perf_counter()
-                    fetch(url, plan(out, "{call_id}.{ext}", call_id, segment), force=True, records=Path(tmp) / "records")
+                    fetch(
+                        url, plan(out, "{call_id}.{ext}", call_id, segment), force=True, records=Path(tmp) / "records"
+                    )
                     f_runs.append(time.perf_counter() - start)
                 rows.append(
                     {
@@ -203,7 +230,9 @@ def main() -> int:
             if server:
                 server.stop()
     big_rss, small_rss = rows[0]["recbrowser_peak_rss_mb"], rows[1]["recbrowser_peak_rss_mb"]
-    notes.append(f"peak RSS {rows[1]['file']} vs {rows[0]['file']}: {small_rss:.1f} vs {big_rss:.1f} MB ({abs(big_rss - small_rss) / small_rss * 100:.1f}% apart; target within 10%, <= 120 MB)")
+    notes.append(
+        f"peak RSS {rows[1]['file']} vs {rows[0]['file']}: {small_rss:.1f} vs {big_rss:.1f} MB ({abs(big_rss - small_rss) / small_rss * 100:.1f}% apart; target within 10%, <= 120 MB)"
+    )
     notes.append(
         f"whole commands timed, each after `sync` (recbrowser includes Python start-up, the API lookup, and fsync before "
         f"rename; curl does not fsync), {runs} interleaved runs, medians"

@@ -32,11 +32,32 @@ def fill(db_path: Path, entries: int) -> None:
     rows = []
     for number in range(entries):
         labels = rng.sample(LABELS, rng.randint(1, 3))
-        body = {"call_id": "", "recording_url": None, "recordings": [{"url": f"https://storage.example/{number}/{i}.mp3", "label": label, "status": "synced"} for i, label in enumerate(labels)]}
+        body = {
+            "call_id": "",
+            "recording_url": None,
+            "recordings": [
+                {"url": f"https://storage.example/{number}/{i}.mp3", "label": label, "status": "synced"}
+                for i, label in enumerate(labels)
+            ],
+        }
         call_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         body["call_id"] = call_id
         when = now - number * 60
-        rows.append((call_id, when, when, rng.randint(1, 5), "ok", len(labels), len(labels), 0, json.dumps(body), when, " ".join(labels)))
+        rows.append(
+            (
+                call_id,
+                when,
+                when,
+                rng.randint(1, 5),
+                "ok",
+                len(labels),
+                len(labels),
+                0,
+                json.dumps(body),
+                when,
+                " ".join(labels),
+            )
+        )
     with store._write() as db:
         db.executemany(
             "INSERT INTO calls (call_id, first_looked_up_at, last_looked_up_at, lookups, outcome, segments, synced, pending, response, response_at, labels)"
@@ -148,7 +169,12 @@ def main() -> int:
         whole, bare = [], []
         for query in queries:
             start = time.perf_counter()
-            subprocess.run([PYTHON, "-m", "recbrowser", "history", "--search", query, "--limit", "50"], env=env, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [PYTHON, "-m", "recbrowser", "history", "--search", query, "--limit", "50"],
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             whole.append(time.perf_counter() - start)
             start = time.perf_counter()
             subprocess.run([PYTHON, "-c", "pass"], check=True)

@@ -47,7 +47,10 @@ async def measure(api_url: str, call_ids: list[str], segments: int, switches: in
         screen.query_one("#ids").value = " ".join(call_ids)
         started = time.perf_counter()
         await pilot.press("enter")
-        while not (all(screen.calls[c].recordings is not None and not screen.calls[c].loading for c in call_ids) and table.row_count):
+        while not (
+            all(screen.calls[c].recordings is not None and not screen.calls[c].loading for c in call_ids)
+            and table.row_count
+        ):
             await pilot.pause(0.005)
         await pilot.pause()
         shown = time.perf_counter() - started
@@ -89,11 +92,15 @@ def main() -> int:
         args.runs = 1
     call_ids = [call.call_id for call in synthetic_calls(2)]
     runs: dict[str, list[dict[str, object]]] = {"huge": [], "baseline": []}
-    with tempfile.TemporaryDirectory() as tmp, fake_api(calls=2, segments=segments) as (huge_url, _), fake_api(
-        calls=2, segments=4
-    ) as (small_url, _):
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        fake_api(calls=2, segments=segments) as (huge_url, _),
+        fake_api(calls=2, segments=4) as (small_url, _),
+    ):
         env = bench_env(Path(tmp))
-        os.environ.update({k: env[k] for k in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "MAGPIPE_API_KEY")})
+        os.environ.update(
+            {k: env[k] for k in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "MAGPIPE_API_KEY")}
+        )
         os.environ["XDG_STATE_HOME"] = str(Path(tmp) / "state")
         for n in range(args.runs):  # interleaved, so both see the same machine load
             for kind, url, count in (("baseline", small_url, 4), ("huge", huge_url, segments)):
@@ -114,7 +121,13 @@ def main() -> int:
         ("worst event-loop stall while switching", "switch_stall", max),
     ):
         rows.append({"what": what, "huge ms": figure("huge", key, pick), "baseline ms": figure("baseline", key, pick)})
-    rows.append({"what": "rows in the segments table", "huge ms": runs["huge"][-1]["rows"], "baseline ms": runs["baseline"][-1]["rows"]})
+    rows.append(
+        {
+            "what": "rows in the segments table",
+            "huge ms": runs["huge"][-1]["rows"],
+            "baseline ms": runs["baseline"][-1]["rows"],
+        }
+    )
     report(
         "huge_answer",
         rows,

@@ -40,7 +40,13 @@ async def measure(api_url: str, storage_url: str, size: int) -> tuple[list[float
             last[0] = now
 
         await pilot.pause(1.0)  # let start-up work (first frames, session restore, warm-up) finish
-        segments = [(f"00000000-0000-4000-8000-00000000000{i}", Segment(i, f"{storage_url}/big/{size}", "main", None, None, "synced", None)) for i in (1, 2, 3)]
+        segments = [
+            (
+                f"00000000-0000-4000-8000-00000000000{i}",
+                Segment(i, f"{storage_url}/big/{size}", "main", None, None, "synced", None),
+            )
+            for i in (1, 2, 3)
+        ]
         started = time.perf_counter()
         screen.download(segments)
         last[0] = time.perf_counter()

@@ -14,7 +14,9 @@ from common import PYTHON, bench_env, median, report, run_measured
 
 FIRST_FRAME = "async def first_frame(pilot):\n    await pilot.pause()\n    pilot.app.exit()\n"
 
-MINIMAL = FIRST_FRAME + """
+MINIMAL = (
+    FIRST_FRAME
+    + """
 from textual.app import App
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
@@ -36,8 +38,11 @@ class Minimal(App):
 
 Minimal().run(headless=True, size=(120, 36), auto_pilot=first_frame)
 """
+)
 
-RECBROWSER = FIRST_FRAME + """
+RECBROWSER = (
+    FIRST_FRAME
+    + """
 import recbrowser.cli
 from recbrowser.settings import Paths, resolve
 from recbrowser.tui.app import RecBrowserApp
@@ -45,6 +50,7 @@ from recbrowser.tui.app import RecBrowserApp
 paths = Paths.default()
 RecBrowserApp(paths=paths, resolved=resolve(paths)).run(headless=True, size=(120, 36), auto_pilot=first_frame)
 """
+)
 
 
 def main() -> int:

@@ -50,7 +50,10 @@ def read_loops(host: str, port: int, path: str) -> dict[str, object]:
         connection.close()
         return total
 
-    loops = {"http.client readinto (before)": http_client_readinto, "http.client, one receive at a time (fetch now)": fetch_receive}
+    loops = {
+        "http.client readinto (before)": http_client_readinto,
+        "http.client, one receive at a time (fetch now)": fetch_receive,
+    }
     if importlib.util.find_spec("urllib3") is not None:
         import urllib3
 
@@ -105,24 +108,35 @@ def main() -> int:
                     assert loop() == size, name
                     seconds[name].append(time.perf_counter() - started)
                     cpu[name].append(time.process_time() - used)
-            for name in loops:
-                rows.append({"what": f"read loop: {name}", "MBps": size / median(seconds[name]) / 1e6, "cpu_s": median(cpu[name]), "ms": None})
+            rows.extend(
+                {
+                    "what": f"read loop: {name}",
+                    "MBps": size / median(seconds[name]) / 1e6,
+                    "cpu_s": median(cpu[name]),
+                    "ms": None,
+                }
+                for name in loops
+            )
         finally:
             if server:
                 server.stop()
     if importlib.util.find_spec("urllib3") is None:
         notes.append("urllib3 is not installed: `pip install urllib3` to compare it")
     else:
-        variants = {"start-up: import recbrowser.fetch": "import recbrowser.fetch", "start-up: + import urllib3": "import urllib3, recbrowser.fetch"}
+        variants = {
+            "start-up: import recbrowser.fetch": "import recbrowser.fetch",
+            "start-up: + import urllib3": "import urllib3, recbrowser.fetch",
+        }
         times: dict[str, list[float]] = {name: [] for name in variants}
         for _ in range(import_runs):
             for name, code in variants.items():
                 started = time.perf_counter()
                 subprocess.run([PYTHON, "-c", code], cwd=ROOT, check=True)
                 times[name].append(time.perf_counter() - started)
-        for name in variants:
-            rows.append({"what": name, "MBps": None, "cpu_s": None, "ms": median(times[name]) * 1000})
-    notes.append(f"{runs} interleaved runs of {size // MiB} MiB per read loop; {import_runs} interleaved start-ups; medians")
+        rows.extend({"what": name, "MBps": None, "cpu_s": None, "ms": median(times[name]) * 1000} for name in variants)
+    notes.append(
+        f"{runs} interleaved runs of {size // MiB} MiB per read loop; {import_runs} interleaved start-ups; medians"
+    )
     report("transport_choice", rows, notes, save=not args.quick)
     return 0
 

@@ -7,7 +7,7 @@ side is what wakes it at once, however slowly (or never) the server sends.
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 
 class Abort(threading.Event):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import zlib
-from typing import Any, AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 MAX_ANSWER_BYTES = 32 * 1024 * 1024
 """The largest decoded API answer accepted. Real answers are a few KiB; this leaves room for
@@ -74,7 +75,9 @@ def _encodings(header: str | None) -> list[str]:
     return names
 
 
-async def read_limited(raw: AsyncIterator[bytes], content_encoding: str | None, limit: int = MAX_ANSWER_BYTES) -> bytearray:
+async def read_limited(
+    raw: AsyncIterator[bytes], content_encoding: str | None, limit: int = MAX_ANSWER_BYTES
+) -> bytearray:
     """The decoded body from raw (still encoded) chunks; TooLarge once it passes ``limit`` bytes.
 
     Raises Undecodable for an encoding outside ``ACCEPT_ENCODING`` or broken compressed data.

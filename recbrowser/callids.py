@@ -75,8 +75,6 @@ def scan(text: str) -> Scan:
     rejected = [
         token
         for token in (m.group(0) for m in _TOKEN.finditer(remainder))
-        if "-" in token
-        and _HEX_AND_DASHES.fullmatch(token)
-        and len(token) - token.count("-") >= _NEAR_MISS_MIN_HEX
+        if "-" in token and _HEX_AND_DASHES.fullmatch(token) and len(token) - token.count("-") >= _NEAR_MISS_MIN_HEX
     ]
     return Scan(ids=ids, rejected=rejected)

@@ -10,19 +10,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from recbrowser import __version__
-from recbrowser.errors import RecBrowserError
-from recbrowser.settings import Paths
-from recbrowser.text import printable
 
 # Only light modules at the top: each command imports what it needs when it runs, so
 # `recbrowser history` never loads httpx and the app never loads the download command.
 from recbrowser.commands.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE, Terminated, UsageError
 from recbrowser.downloads import DEFAULT_JOBS
+from recbrowser.errors import RecBrowserError
 from recbrowser.lookups import DEFAULT_CONCURRENCY
 from recbrowser.naming import DEFAULT_TEMPLATE
+from recbrowser.settings import Paths
+from recbrowser.text import printable
+
 
 def _positive_int(text: str) -> int:
     try:
@@ -44,8 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser = argparse.ArgumentParser(
         prog="recbrowser",
-        description="Browse, play and download Magpipe call recordings. "
-        "With no command, starts the terminal app.",
+        description="Browse, play and download Magpipe call recordings. With no command, starts the terminal app.",
         parents=[common],
         epilog="Run `recbrowser COMMAND --help` for the options of each command.",
     )
@@ -65,13 +65,26 @@ def build_parser() -> argparse.ArgumentParser:
         description="Look up every call ID found in the arguments (or in standard input with `-`). "
         "IDs may be buried in any text: dashboard URLs, log lines, lists.",
     )
-    lookup.add_argument("inputs", nargs="+", metavar="CALL_IDS_OR_TEXT", help="call IDs, or text containing them; `-` reads standard input")
+    lookup.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="CALL_IDS_OR_TEXT",
+        help="call IDs, or text containing them; `-` reads standard input",
+    )
     lookup.add_argument("--json", action="store_true", help="print JSON Lines, one object per call ID, in input order")
     lookup.add_argument(
-        "--jobs", type=_positive_int, default=DEFAULT_CONCURRENCY, metavar="N", help=f"lookups in flight at once (default {DEFAULT_CONCURRENCY})"
+        "--jobs",
+        type=_positive_int,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"lookups in flight at once (default {DEFAULT_CONCURRENCY})",
     )
-    lookup.add_argument("--offline", action="store_true", help="answer from the lookup history only, without the network")
-    lookup.add_argument("--utc", action="store_true", help="show times in UTC (default: local time with its zone; or the utc setting)")
+    lookup.add_argument(
+        "--offline", action="store_true", help="answer from the lookup history only, without the network"
+    )
+    lookup.add_argument(
+        "--utc", action="store_true", help="show times in UTC (default: local time with its zone; or the utc setting)"
+    )
 
     history = commands.add_parser(
         "history",
@@ -81,11 +94,17 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--json", action="store_true", help="print JSON Lines, one object per call")
     history.add_argument("--limit", type=_positive_int, metavar="N", help="show at most N calls")
     history.add_argument("--search", metavar="TEXT", help="only calls whose ID or segment labels contain TEXT")
-    history.add_argument("--utc", action="store_true", help="show dates in UTC (default: local time; or the utc setting)")
+    history.add_argument(
+        "--utc", action="store_true", help="show dates in UTC (default: local time; or the utc setting)"
+    )
     history_commands = history.add_subparsers(dest="history_command", metavar="ACTION")
-    forget = history_commands.add_parser("forget", help="remove calls from the history", description="Remove calls from the history.")
+    forget = history_commands.add_parser(
+        "forget", help="remove calls from the history", description="Remove calls from the history."
+    )
     forget.add_argument("call_ids", nargs="+", metavar="CALL_ID")
-    clear = history_commands.add_parser("clear", help="remove every entry", description="Remove every entry from the history.")
+    clear = history_commands.add_parser(
+        "clear", help="remove every entry", description="Remove every entry from the history."
+    )
     clear.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     download = commands.add_parser(
@@ -96,8 +115,18 @@ def build_parser() -> argparse.ArgumentParser:
         "arguments (or standard input with `-`). Files are written as NAME.part, verified against the "
         "server's length and renamed; an interrupted download resumes where it stopped.",
     )
-    download.add_argument("inputs", nargs="+", metavar="CALL_IDS_OR_TEXT", help="call IDs, or text containing them; `-` reads standard input")
-    download.add_argument("-o", "--output", metavar="DIR", help="directory to write into (default: the downloads directory / recbrowser, or the download_dir setting)")
+    download.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="CALL_IDS_OR_TEXT",
+        help="call IDs, or text containing them; `-` reads standard input",
+    )
+    download.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        help="directory to write into (default: the downloads directory / recbrowser, or the download_dir setting)",
+    )
     download.add_argument(
         "--label",
         action="append",
@@ -112,11 +141,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="file name template relative to the directory (default %(default)s); fields: "
         "{call_id} {index} {label} {source} {status} {created:%%Y%%m%%d-%%H%%M%%S} {ext}",
     )
-    download.add_argument("--jobs", type=_positive_int, default=DEFAULT_JOBS, metavar="N", help=f"files downloaded at once (default {DEFAULT_JOBS})")
+    download.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=DEFAULT_JOBS,
+        metavar="N",
+        help=f"files downloaded at once (default {DEFAULT_JOBS})",
+    )
     download.add_argument("--force", action="store_true", help="download again even when the file is already complete")
     download.add_argument("--json", action="store_true", help="print JSON Lines, one object per file")
 
-    key = commands.add_parser("key", help="save, show or clear the Magpipe API key", description="Manage the saved Magpipe API key.")
+    key = commands.add_parser(
+        "key", help="save, show or clear the Magpipe API key", description="Manage the saved Magpipe API key."
+    )
     key_commands = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
     key_set = key_commands.add_parser(
         "set",
@@ -125,7 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
         "Settings → API → Generate New Key (it is shown once). MAGPIPE_API_KEY, when set, wins over the saved key.",
     )
     key_set.add_argument("--stdin", action="store_true", help="read the key from the first line of standard input")
-    key_commands.add_parser("show", parents=[common], help="show the key in effect, masked, and where it comes from", description="Show the key in effect (masked) and where it comes from.")
+    key_commands.add_parser(
+        "show",
+        parents=[common],
+        help="show the key in effect, masked, and where it comes from",
+        description="Show the key in effect (masked) and where it comes from.",
+    )
     key_commands.add_parser("clear", help="delete the saved key", description="Delete the saved key file.")
 
     demo = commands.add_parser(

@@ -13,15 +13,23 @@ import email.utils
 import math
 import random
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from recbrowser import __version__
-from recbrowser.apibody import ACCEPT_ENCODING, MAX_ANSWER_BYTES, TooLarge, Undecodable, Unparsable, parse_json, read_limited
+from recbrowser.apibody import (
+    ACCEPT_ENCODING,
+    MAX_ANSWER_BYTES,
+    TooLarge,
+    Undecodable,
+    Unparsable,
+    parse_json,
+    read_limited,
+)
 from recbrowser.errors import (
     ApiError,
     BadResponse,
@@ -101,7 +109,9 @@ def validate_api_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"The API URL must start with http:// or https:// and name a host (got {shown!r}).")
     if "@" in parts.netloc:
-        raise ValueError(f"The API URL must not contain a user name or password (got {shown!r}); the API key is sent separately.")
+        raise ValueError(
+            f"The API URL must not contain a user name or password (got {shown!r}); the API key is sent separately."
+        )
     try:
         port = parts.port
     except ValueError:
@@ -168,7 +178,9 @@ class MagpipeClient:
         self.api_url = validate_api_url(api_url)
         self.key = key
         self.key_source = key_source
-        self.request_deadline = request_deadline if math.isfinite(request_deadline) and request_deadline > 0 else DEFAULT_REQUEST_DEADLINE
+        self.request_deadline = (
+            request_deadline if math.isfinite(request_deadline) and request_deadline > 0 else DEFAULT_REQUEST_DEADLINE
+        )
         self.on_wait = on_wait
         self.wait_notice_after = wait_notice_after
         self.wait_notice_every = wait_notice_every if wait_notice_every > 0 else WAIT_NOTICE_EVERY
@@ -185,7 +197,7 @@ class MagpipeClient:
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         )
 
-    async def __aenter__(self) -> "MagpipeClient":
+    async def __aenter__(self) -> MagpipeClient:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -213,13 +225,17 @@ class MagpipeClient:
         """The JSON body of a successful answer; ApiError (and nothing else) otherwise."""
         headers = {"Authorization": f"Bearer {self._usable_key()}"}
         try:
-            return await self._post_with_retries(f"{self.api_url}/{endpoint}", payload, headers, _Waiting(call_id, self.wait_notice_after))
+            return await self._post_with_retries(
+                f"{self.api_url}/{endpoint}", payload, headers, _Waiting(call_id, self.wait_notice_after)
+            )
         except RecBrowserError:  # ApiError, or InvalidCallId for a 400
             raise
         except Exception as exc:
             raise self._unreadable(exc) from None
 
-    async def _post_with_retries(self, url: str, payload: dict[str, Any], headers: dict[str, str], waiting: _Waiting) -> Any:
+    async def _post_with_retries(
+        self, url: str, payload: dict[str, Any], headers: dict[str, str], waiting: _Waiting
+    ) -> Any:
         for attempt in range(1, self.max_tries + 1):
             error: ApiError
             delay: float | None = None
@@ -239,7 +255,9 @@ class MagpipeClient:
                     f"(is the API URL right?)."
                 ) from None
             except (httpx.DecodingError, Undecodable):
-                raise BadResponse(f"The API at {self._host} sent a body that could not be decoded; is the API URL right?") from None
+                raise BadResponse(
+                    f"The API at {self._host} sent a body that could not be decoded; is the API URL right?"
+                ) from None
             else:
                 if answer.status == 429:
                     delay = self._rate_limit_delay(answer.headers)
@@ -333,7 +351,9 @@ class MagpipeClient:
             try:
                 return parse_json(answer.body)
             except Unparsable as exc:
-                raise BadResponse(f"The API at {self._host} answered {status} but {exc.reason}; is the API URL right?", status=status) from None
+                raise BadResponse(
+                    f"The API at {self._host} answered {status} but {exc.reason}; is the API URL right?", status=status
+                ) from None
         code, message = _error_fields(answer)
         if status in (401, 403):
             raise Unauthorized(rejected_key_message(status, self.key_source), status=status)
@@ -348,10 +368,14 @@ class MagpipeClient:
             raise BadResponse(f"The API at {self._host} answered 404{said}; is the API URL right?", status=status)
         if 300 <= status < 400:
             where = printable(redact_userinfo(answer.headers.get("Location", "elsewhere")), limit=120)
-            raise BadResponse(f"The API URL redirects ({status}) to {where}; set the API URL to the final address.", status=status)
+            raise BadResponse(
+                f"The API URL redirects ({status}) to {where}; set the API URL to the final address.", status=status
+            )
         if status == 400:
             raise InvalidCallId(f"The API rejected the request: {message or 'bad request'}.")
-        raise BadResponse(f"The API answered HTTP {status}: {message or 'no details'}; is the API URL right?", status=status)
+        raise BadResponse(
+            f"The API answered HTTP {status}: {message or 'no details'}; is the API URL right?", status=status
+        )
 
 
 def _rate_limited(delay: float | None) -> RateLimited:

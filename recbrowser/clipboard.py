@@ -11,8 +11,8 @@ import base64
 import os
 import shutil
 import subprocess
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 from recbrowser.errors import ClipboardUnavailable
 

@@ -59,7 +59,8 @@ def load(records: Path, final: Path) -> Completed | None:
     except (OSError, ValueError, TypeError):
         return None
     fields_ok = isinstance(record.call_id, str) and all(
-        isinstance(v, int) and not isinstance(v, bool) for v in (record.index, record.size, record.mtime_ns, record.inode)
+        isinstance(v, int) and not isinstance(v, bool)
+        for v in (record.index, record.size, record.mtime_ns, record.inode)
     )
     return record if fields_ok else None
 

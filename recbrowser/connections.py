@@ -27,8 +27,8 @@ import ssl
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from recbrowser.abort import Abort
@@ -91,7 +91,9 @@ class ConnectionPool:
     """Idle connections by (scheme, host, port, proxy). Thread-safe; a connection is lent to one
     thread at a time."""
 
-    def __init__(self, *, idle_seconds: float = IDLE_SECONDS, max_per_host: int = MAX_IDLE_PER_HOST, max_idle: int = MAX_IDLE) -> None:
+    def __init__(
+        self, *, idle_seconds: float = IDLE_SECONDS, max_per_host: int = MAX_IDLE_PER_HOST, max_idle: int = MAX_IDLE
+    ) -> None:
         self._idle: dict[Key, list[tuple[float, http.client.HTTPConnection]]] = {}
         self._lock = threading.Lock()
         self._idle_seconds = idle_seconds
@@ -175,7 +177,13 @@ def request(
     except _STALE:
         if not lease.reused or (abort is not None and abort.is_set()):
             raise
-    fresh = Lease(lease.key, _new_connection(parts, _key(parts)[1], timeout), lease.target, reused=False, proxy_headers=lease.proxy_headers)
+    fresh = Lease(
+        lease.key,
+        _new_connection(parts, _key(parts)[1], timeout),
+        lease.target,
+        reused=False,
+        proxy_headers=lease.proxy_headers,
+    )
     return fresh, _get(fresh, headers, abort)
 
 
@@ -216,7 +224,9 @@ def _abort_on(abort: Abort, connection: http.client.HTTPConnection) -> Callable[
     twins: list[socket.socket] = []
     if connection.sock is None:
 
-        def create(address: tuple[str, int], timeout: float | None = None, source_address: tuple[str, int] | None = None) -> socket.socket:
+        def create(
+            address: tuple[str, int], timeout: float | None = None, source_address: tuple[str, int] | None = None
+        ) -> socket.socket:
             error: OSError | None = None
             for family, kind, proto, _name, where in socket.getaddrinfo(*address, 0, socket.SOCK_STREAM):
                 sock = socket.socket(family, kind, proto)
@@ -240,7 +250,7 @@ def _abort_on(abort: Abort, connection: http.client.HTTPConnection) -> Callable[
         twins.append(_twin(connection.sock))
 
     def shut_down() -> None:
-        for twin in list(twins):
+        for twin in twins:
             try:
                 twin.shutdown(socket.SHUT_RDWR)
             except OSError:

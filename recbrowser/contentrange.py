@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from recbrowser.partfiles import MAX_DIGITS, parse_size
 
-_CONTENT_RANGE = re.compile(rf"\s*bytes\s+(\d{{1,{MAX_DIGITS}}})-(\d{{1,{MAX_DIGITS}}})/(\d{{1,{MAX_DIGITS}}}|\*)\s*", re.ASCII)
+_CONTENT_RANGE = re.compile(
+    rf"\s*bytes\s+(\d{{1,{MAX_DIGITS}}})-(\d{{1,{MAX_DIGITS}}})/(\d{{1,{MAX_DIGITS}}}|\*)\s*", re.ASCII
+)
 _UNSATISFIED = re.compile(rf"\s*bytes\s+\*/(\d{{1,{MAX_DIGITS}}})\s*", re.ASCII)
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, AsyncIterator, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from recbrowser.abort import Abort
 from recbrowser.errors import Cancelled, FetchError, RecBrowserError, UrlExpired
@@ -194,7 +195,12 @@ async def run_downloads(
                 await _download(item, loop, threads, client, force, options)
                 if history is not None and item.path is not None and item.state in (DONE, SKIPPED):
                     await asyncio.to_thread(
-                        history.record_download, item.call_id, item.segment.index, item.segment.label, item.path, item.bytes
+                        history.record_download,
+                        item.call_id,
+                        item.segment.index,
+                        item.segment.label,
+                        item.path,
+                        item.bytes,
                     )
             except Exception as exc:  # a bug, not a transfer failure: this file fails, the others go on
                 item.state, item.error = FAILED, unexpected_failure(exc)
@@ -248,8 +254,13 @@ async def _download(
             result = await loop.run_in_executor(
                 threads,
                 lambda: fetch(
-                    url, item.planned, transfer=item.transfer, cancel=item.cancel_event, force=force,
-                    claims=item.claims, **options,
+                    url,  # noqa: B023 - the lambda runs and is awaited within this iteration
+                    item.planned,
+                    transfer=item.transfer,
+                    cancel=item.cancel_event,
+                    force=force,
+                    claims=item.claims,
+                    **options,
                 ),
             )
         except asyncio.CancelledError:
@@ -275,8 +286,6 @@ async def _download(
         item.path, item.bytes = result.path, result.bytes
         item.state = SKIPPED if result.skipped else DONE
         return
-
-
 
 
 async def _fresh_segment(client: MagpipeClient, item: DownloadItem) -> Segment | RecBrowserError:

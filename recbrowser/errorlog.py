@@ -10,8 +10,8 @@ import os
 import threading
 import time
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from recbrowser.text import printable
 

@@ -26,10 +26,10 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 
 from recbrowser import __version__, completed, connections, partfiles
 from recbrowser.contentrange import ContentRangeError, Span, parse_content_range, unsatisfied_total
-from recbrowser.errors import (  # noqa: F401 - re-exported: callers catch these from here
+from recbrowser.errors import (
     BadDownloadResponse,
-    Busy,
     BadUrl,
+    Busy,
     Cancelled,
     DiskError,
     FetchError,
@@ -109,8 +109,15 @@ def fetch(
     ``claims`` (shared by a batch) keeps two segments from ending under one name.
     Every failure is a FetchError (file-system trouble anywhere becomes a DiskError)."""
     job = _Job(
-        url, planned, transfer or Transfer(), cancel or threading.Event(), force, claims,
-        records or completed.default_dir(), memoryview(bytearray(0)), timeout,
+        url,
+        planned,
+        transfer or Transfer(),
+        cancel or threading.Event(),
+        force,
+        claims,
+        records or completed.default_dir(),
+        memoryview(bytearray(0)),
+        timeout,
     )
     try:
         return _fetch(job, max_attempts, backoff_base, chunk_size)
@@ -268,7 +275,9 @@ def _settle(job: _Job, content_type: str | None) -> Path:
         )
     verdict, record = completed.check(job.records, final, owner)
     if verdict is completed.Verdict.FOREIGN and record is not None:
-        raise NameTaken(f"{final} holds call {record.call_id} #{record.index}'s recording; add {{call_id}} and {{index}} to --name.")
+        raise NameTaken(
+            f"{final} holds call {record.call_id} #{record.index}'s recording; add {{call_id}} and {{index}} to --name."
+        )
     return final
 
 
@@ -349,7 +358,9 @@ def _stream(
                     handle.flush()
                     if cancel.is_set():
                         raise Cancelled("Cancelled.") from None
-                    raise TransferInterrupted(f"The connection dropped after {position} bytes ({_reason(exc)}).") from None
+                    raise TransferInterrupted(
+                        f"The connection dropped after {position} bytes ({_reason(exc)})."
+                    ) from None
                 if not count:
                     handle.write(buffer[:pending])
                     if cancel.is_set():
@@ -453,7 +464,9 @@ def _open(
         except (OSError, http.client.HTTPException) as exc:
             if cancel is not None and cancel.is_set():
                 raise Cancelled("Cancelled.") from None
-            raise TransferInterrupted(f"Could not reach {printable(parts.hostname, limit=80)}: {_reason(exc)}.") from None
+            raise TransferInterrupted(
+                f"Could not reach {printable(parts.hostname, limit=80)}: {_reason(exc)}."
+            ) from None
         if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
             location = response.getheader("Location", "")
             _drain_small(response)

@@ -17,11 +17,12 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator, Sequence, TypeVar
+from typing import TypeVar
 
 from recbrowser.errors import ApiError
 from recbrowser.models import CallRecordings
@@ -305,9 +306,13 @@ class HistoryStore:
         db = getattr(self._local, "db", None)
         if db is None:
             if self._memory:
-                db = sqlite3.connect(f"file:recbrowser-history-{id(self)}?mode=memory&cache=shared", uri=True, check_same_thread=False)
+                db = sqlite3.connect(
+                    f"file:recbrowser-history-{id(self)}?mode=memory&cache=shared", uri=True, check_same_thread=False
+                )
             else:
-                db = sqlite3.connect(self.path, timeout=BUSY_SLICE_MS / 1000, isolation_level=None, check_same_thread=False)
+                db = sqlite3.connect(
+                    self.path, timeout=BUSY_SLICE_MS / 1000, isolation_level=None, check_same_thread=False
+                )
                 try:
                     db.execute(f"PRAGMA busy_timeout = {BUSY_SLICE_MS}")
                     mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -451,22 +456,35 @@ class HistoryStore:
 
     # --- writing ------------------------------------------------------------------------
 
-    def record_lookup(self, call_id: str, recordings: CallRecordings | None, error: ApiError | None, *, at: float | None = None) -> bool:
+    def record_lookup(
+        self, call_id: str, recordings: CallRecordings | None, error: ApiError | None, *, at: float | None = None
+    ) -> bool:
         """Record one lookup as it happens: an answer (cached for offline use) or an error code.
 
         A failure is recorded as the last outcome and never replaces the last good answer.
         Returns False (and adds a warning) when the database cannot be written; never raises.
         """
         now = time.time() if at is None else at
-        return self._safely(lambda: self._record_lookup(call_id, recordings, error, now), False, skipped="this result is not saved.")
+        return self._safely(
+            lambda: self._record_lookup(call_id, recordings, error, now), False, skipped="this result is not saved."
+        )
 
-    def _record_lookup(self, call_id: str, recordings: CallRecordings | None, error: ApiError | None, now: float) -> bool:
+    def _record_lookup(
+        self, call_id: str, recordings: CallRecordings | None, error: ApiError | None, now: float
+    ) -> bool:
         outcome = "ok" if error is None else error.code
         answer = None
         if error is None and recordings is not None:
             # Built before the transaction: an answer that cannot be stored fails alone.
-            answer = (len(recordings.segments), recordings.synced_count, recordings.pending_count,
-                      json.dumps(recordings.to_api_dict()), now, _search_text(recordings), call_id)
+            answer = (
+                len(recordings.segments),
+                recordings.synced_count,
+                recordings.pending_count,
+                json.dumps(recordings.to_api_dict()),
+                now,
+                _search_text(recordings),
+                call_id,
+            )
         with self._write() as db:
             db.execute(
                 "INSERT OR IGNORE INTO calls (call_id, first_looked_up_at, last_looked_up_at, lookups, outcome) VALUES (?, ?, ?, 0, ?)",
@@ -484,7 +502,9 @@ class HistoryStore:
                 )
         return True
 
-    def record_download(self, call_id: str, index: int, label: str | None, path: Path, size: int, *, at: float | None = None) -> bool:
+    def record_download(
+        self, call_id: str, index: int, label: str | None, path: Path, size: int, *, at: float | None = None
+    ) -> bool:
         """Record a completed download; like ``record_lookup`` it never raises."""
         when = time.time() if at is None else at
 
@@ -554,7 +574,11 @@ class HistoryStore:
 
     def get(self, call_id: str) -> HistoryEntry | None:
         def read() -> HistoryEntry | None:
-            row = self._connection().execute(f"SELECT {self._ENTRY_COLUMNS} FROM calls c WHERE c.call_id = ?", (call_id,)).fetchone()
+            row = (
+                self._connection()
+                .execute(f"SELECT {self._ENTRY_COLUMNS} FROM calls c WHERE c.call_id = ?", (call_id,))
+                .fetchone()
+            )
             return self._entry(row) if row else None
 
         return self._safely(read, None)
@@ -562,7 +586,11 @@ class HistoryStore:
     def cached(self, call_id: str) -> CachedCall | None:
         """The last successful answer for a call, for offline use."""
         row = self._safely(
-            lambda: self._connection().execute("SELECT response, response_at FROM calls WHERE call_id = ?", (call_id,)).fetchone(),
+            lambda: (
+                self._connection()
+                .execute("SELECT response, response_at FROM calls WHERE call_id = ?", (call_id,))
+                .fetchone()
+            ),
             None,
         )
         if row is None or not isinstance(row[0], str):
@@ -581,7 +609,7 @@ class HistoryStore:
             rows = self._connection().execute(
                 "SELECT segment_index, path FROM downloads WHERE call_id = ? ORDER BY completed_at", (call_id,)
             )
-            return {index: path for index, path in rows}
+            return dict(rows)
 
         return self._safely(read, {})
 
@@ -594,7 +622,9 @@ class HistoryStore:
 
         def write() -> bool:
             with self._write() as db:
-                db.executemany("INSERT OR IGNORE INTO session_calls (session, call_id, added_at) VALUES (?, ?, ?)", rows)
+                db.executemany(
+                    "INSERT OR IGNORE INTO session_calls (session, call_id, added_at) VALUES (?, ?, ?)", rows
+                )
             return True
 
         return self._safely(write, False, skipped="this session's calls are not remembered.")
@@ -605,11 +635,15 @@ class HistoryStore:
         def read() -> list[str]:
             db = self._connection()
             row = db.execute(
-                "SELECT session FROM session_calls WHERE session IS NOT ? ORDER BY added_at DESC LIMIT 1", (self.session,)
+                "SELECT session FROM session_calls WHERE session IS NOT ? ORDER BY added_at DESC LIMIT 1",
+                (self.session,),
             ).fetchone()
             if row is None:
                 return []
-            return [r[0] for r in db.execute("SELECT call_id FROM session_calls WHERE session = ? ORDER BY added_at", (row[0],))]
+            return [
+                r[0]
+                for r in db.execute("SELECT call_id FROM session_calls WHERE session = ? ORDER BY added_at", (row[0],))
+            ]
 
         return self._safely(read, [])
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from typing import Any
 
 from recbrowser.errors import BadResponse
 
@@ -163,7 +164,7 @@ class Segment:
         }
 
     @classmethod
-    def from_api(cls, index: int, data: Mapping[str, Any]) -> "Segment":
+    def from_api(cls, index: int, data: Mapping[str, Any]) -> Segment:
         created_raw = _text_or_none(data.get("created_at"))
         return cls(
             index=index,
@@ -213,7 +214,7 @@ class CallRecordings:
         }
 
     @classmethod
-    def from_api(cls, call_id: str, body: Any) -> "CallRecordings":
+    def from_api(cls, call_id: str, body: Any) -> CallRecordings:
         """Parse a 200 body; raise BadResponse when it is not the expected shape."""
         if not isinstance(body, Mapping):
             raise BadResponse("The API answered with something other than a JSON object.")
@@ -240,7 +241,7 @@ def format_duration(seconds: int | float | None) -> str:
     """m:ss (or h:mm:ss), and an em dash when unknown (also for negative or absurd values)."""
     if seconds is None or not 0 <= seconds <= MAX_DURATION * 10**6:  # room for a sum of many segments
         return "—"
-    total = int(round(seconds))
+    total = round(seconds)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:

@@ -148,7 +148,9 @@ def check_template(template: str) -> None:
         raise TemplateError("fields in the name template cannot use '.' or '[...]'; use a format like {created:%Y%m%d}")
     unknown = sorted({n for n in names if n not in FIELDS})
     if unknown or any(not n for n in names):
-        raise TemplateError(f"unknown field(s) in the name template: {', '.join(unknown) or '{}'}; use {', '.join(FIELDS)}")
+        raise TemplateError(
+            f"unknown field(s) in the name template: {', '.join(unknown) or '{}'}; use {', '.join(FIELDS)}"
+        )
     if template.startswith(("/", "\\")) or ".." in PurePosixPath(template.replace("\\", "/")).parts:
         raise TemplateError("the name template must be a relative path without '..'")
 
@@ -169,7 +171,11 @@ def render(template: str, call_id: str, segment: Segment, ext: str) -> str:
         rendered = template.format(**values)
     except (ValueError, KeyError, IndexError, AttributeError, TypeError) as exc:
         raise TemplateError(f"the name template cannot be filled: {exc}") from None
-    parts = [_component(part, limit=MAX_COMPONENT) for part in rendered.replace("\\", "/").split("/") if part not in ("", ".")]
+    parts = [
+        _component(part, limit=MAX_COMPONENT)
+        for part in rendered.replace("\\", "/").split("/")
+        if part not in ("", ".")
+    ]
     return "/".join(parts) or "_"
 
 

@@ -103,7 +103,9 @@ def lock(part: Path) -> PartLock:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise Busy(f"Another recbrowser is downloading this file ({_final_name(part)}) right now; run again once it has finished.") from None
+            raise Busy(
+                f"Another recbrowser is downloading this file ({_final_name(part)}) right now; run again once it has finished."
+            ) from None
         except OSError:
             os.close(fd)
             raise
@@ -171,7 +173,11 @@ class PartInfo:
             return cls()
         text = {k: v[:1024] for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
         raw_total = data.get("total")
-        total = parse_size(str(raw_total)) if isinstance(raw_total, (int, str)) and not isinstance(raw_total, bool) else None
+        total = (
+            parse_size(str(raw_total))
+            if isinstance(raw_total, (int, str)) and not isinstance(raw_total, bool)
+            else None
+        )
         etag = text.get("etag")
         return cls(
             etag=None if etag is None or etag.startswith("W/") else etag,  # weak ETags cannot go in If-Range

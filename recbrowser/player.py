@@ -12,13 +12,14 @@ import shlex
 import subprocess
 import threading
 import webbrowser
-from typing import IO, Mapping
+from collections.abc import Mapping
+from typing import IO
 from urllib.parse import urlsplit
 
 from recbrowser.errors import PlayerError, PlayerExited
 from recbrowser.text import printable
 
-__all__ = ["PlayerError", "PlayerExited", "launch_checked", "player_command", "is_web_url", "runs_in_terminal"]
+__all__ = ["PlayerError", "PlayerExited", "is_web_url", "launch_checked", "player_command", "runs_in_terminal"]
 
 PLAYER_ENV = "RECBROWSER_PLAYER"
 

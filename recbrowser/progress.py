@@ -5,9 +5,10 @@ from __future__ import annotations
 import shutil
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Sequence, TextIO
+from typing import TextIO
 
 from recbrowser.models import format_local_time
 

@@ -10,12 +10,11 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from recbrowser.text import os_reason
-
 
 APP_NAME = "recbrowser"
 DEFAULT_API_URL = "https://api.magpipe.ai/functions/v1"
@@ -84,7 +83,10 @@ def check_key(text: str) -> tuple[str, str | None]:
         raise InvalidKey("The key contains spaces, control or non-ASCII characters; paste just the key.")
     if _MGP_KEY.fullmatch(key) or _JWT.fullmatch(key):
         return key, None
-    return key, "This does not look like a Magpipe API key (mgp_ followed by 40 hex characters) or a session token (eyJ…)."
+    return (
+        key,
+        "This does not look like a Magpipe API key (mgp_ followed by 40 hex characters) or a session token (eyJ…).",
+    )
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ class Paths:
     records_dir: Path | None = None  # None: ``downloads`` in the platform's state dir
 
     @classmethod
-    def default(cls) -> "Paths":
+    def default(cls) -> Paths:
         import platformdirs
 
         return cls(
@@ -226,7 +228,7 @@ class Settings:
     warnings: list[str] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
-    def load(cls, path: Path) -> "Settings":
+    def load(cls, path: Path) -> Settings:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -247,7 +249,11 @@ class Settings:
         if isinstance(interval, (int, float)) and not isinstance(interval, bool) and interval > 0:
             settings.refresh_interval = float(interval)
         deadline = raw.get("request_deadline")
-        if isinstance(deadline, (int, float)) and not isinstance(deadline, bool) and 0 < deadline <= MAX_REQUEST_DEADLINE:
+        if (
+            isinstance(deadline, (int, float))
+            and not isinstance(deadline, bool)
+            and 0 < deadline <= MAX_REQUEST_DEADLINE
+        ):
             settings.request_deadline = float(deadline)
         elif deadline is not None:
             settings.warnings.append(

@@ -8,9 +8,9 @@ Only entries whose partial file is still there count; nothing here touches the n
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from recbrowser.downloads import ACTIVE, CANCELLED, FAILED, QUEUED, DownloadItem
 from recbrowser.partfiles import is_regular_file

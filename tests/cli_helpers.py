@@ -55,13 +55,16 @@ def child_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """The environment of a child `recbrowser` process: this repo importable, its own XDG dirs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAGPIPE_", "XDG_"))}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
-    for name, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"),
-                      ("XDG_STATE_HOME", "state"), ("XDG_DOWNLOAD_DIR", "downloads")):
+    for name, sub in (
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_DOWNLOAD_DIR", "downloads"),
+    ):
         env[name] = str(tmp_path / sub)
     env.update(extra)
     return env
-
-
 
 
 def _read_until(master: int, done, deadline: float) -> bytes:  # type: ignore[no-untyped-def]
@@ -91,7 +94,11 @@ def answer_on_a_terminal(
     master, slave = os.openpty()
     process = subprocess.Popen(
         [sys.executable, "-m", "recbrowser", *argv],
-        stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
     )
     os.close(slave)
     try:
@@ -108,12 +115,19 @@ def answer_on_a_terminal(
     return code, output.decode(errors="replace").replace("\r\n", "\n")
 
 
-def run_on_a_terminal(argv: list[str], env: dict[str, str], *, stdin_too: bool = False, timeout: float = 60) -> tuple[int, bytes]:
+def run_on_a_terminal(
+    argv: list[str], env: dict[str, str], *, stdin_too: bool = False, timeout: float = 60
+) -> tuple[int, bytes]:
     """Run ``argv`` with stdout and stderr (and stdin with ``stdin_too``) on a pseudo-terminal
     until it exits; (exit code, everything it wrote)."""
     master, slave = os.openpty()
     process = subprocess.Popen(
-        argv, stdin=slave if stdin_too else subprocess.DEVNULL, stdout=slave, stderr=slave, env=env, start_new_session=True
+        argv,
+        stdin=slave if stdin_too else subprocess.DEVNULL,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
     )
     os.close(slave)
     try:

@@ -49,9 +49,17 @@ def test_core_modules_do_not_import_textual():
 
 
 def test_every_core_module_is_listed():
-    modules = {f"recbrowser.{p.stem}" for p in (ROOT / "recbrowser").glob("*.py") if p.stem not in ("__init__", "__main__")}
-    modules |= {f"recbrowser.{p.name}" for p in (ROOT / "recbrowser").iterdir() if p.is_dir() and p.name not in ("tui", "__pycache__")}
-    modules |= {f"recbrowser.commands.{p.stem}" for p in (ROOT / "recbrowser" / "commands").glob("*.py") if p.stem != "__init__"}
+    modules = {
+        f"recbrowser.{p.stem}" for p in (ROOT / "recbrowser").glob("*.py") if p.stem not in ("__init__", "__main__")
+    }
+    modules |= {
+        f"recbrowser.{p.name}"
+        for p in (ROOT / "recbrowser").iterdir()
+        if p.is_dir() and p.name not in ("tui", "__pycache__")
+    }
+    modules |= {
+        f"recbrowser.commands.{p.stem}" for p in (ROOT / "recbrowser" / "commands").glob("*.py") if p.stem != "__init__"
+    }
     assert modules == set(CORE)
 
 

@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-SCRIPTS = ["startup.py", "bulk_lookup.py", "download.py", "history_scale.py", "responsiveness.py", "transport_choice.py", "huge_answer.py"]
+SCRIPTS = [
+    "startup.py",
+    "bulk_lookup.py",
+    "download.py",
+    "history_scale.py",
+    "responsiveness.py",
+    "transport_choice.py",
+    "huge_answer.py",
+]
 
 
 @pytest.mark.parametrize("script", SCRIPTS)

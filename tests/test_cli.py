@@ -26,7 +26,6 @@ from recbrowser import __version__, cli
 from recbrowser.fakeapi import DEMO_KEY, OTHER_ACCOUNT_KEY, FakeMagpipe
 from tests.cli_helpers import Run, answer_on_a_terminal, child_env, run_main
 
-
 MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
 CONVERSATION_CALL = "3b7d2a5f-9c4e-4f60-b182-2d3e4f5a6b71"
@@ -102,7 +101,9 @@ def local(iso: str) -> str:
 # --- lookup: human output -------------------------------------------------------------------
 
 
-def test_lookup_prints_one_table_per_call_with_friendly_labels_durations_status_and_url(api_env: FakeMagpipe, run) -> None:
+def test_lookup_prints_one_table_per_call_with_friendly_labels_durations_status_and_url(
+    api_env: FakeMagpipe, run
+) -> None:
     result = run("lookup", MAIN_CALL, TRANSFER_CALL)
     assert result.code == 0 and result.err == ""
     main_block, transfer_block = result.out.rstrip("\n").split("\n\n")
@@ -110,7 +111,9 @@ def test_lookup_prints_one_table_per_call_with_friendly_labels_durations_status_
     assert main_block.splitlines()[0] == f"{MAIN_CALL}  (1 segment · 2:05 · 1 synced)"
     assert main_block.splitlines()[1].split() == ["#", "Label", "Duration", "Source", "Status", "Created", "URL"]
     url = f"{api_env.storage_url}/storage/v1/object/public/recordings/{MAIN_CALL}/1.wav"
-    assert table_rows(main_block) == [["1", "Main Call", "2:05", "signalwire", "synced", local("2026-03-02T10:34:25Z"), url]]
+    assert table_rows(main_block) == [
+        ["1", "Main Call", "2:05", "signalwire", "synced", local("2026-03-02T10:34:25Z"), url]
+    ]
 
     assert transfer_block.splitlines()[0] == f"{TRANSFER_CALL}  (4 segments · 4:15 · 2 synced, 2 pending)"
     rows = table_rows(transfer_block)
@@ -162,7 +165,12 @@ def test_json_lines_carry_the_raw_api_values_one_line_per_call_in_input_order(ap
 def test_json_lines_of_a_pending_call_say_pending_sync(api_env: FakeMagpipe, run) -> None:
     (line,) = run("lookup", "--json", TRANSFER_CALL).json_lines
     assert [s["status"] for s in line["recordings"]] == ["synced", "synced", "pending_sync", "pending_sync"]
-    assert [s["label"] for s in line["recordings"]] == ["main", "transferee_consult", "transfer_conference", "back_to_agent"]
+    assert [s["label"] for s in line["recordings"]] == [
+        "main",
+        "transferee_consult",
+        "transfer_conference",
+        "back_to_agent",
+    ]
     assert line["recording_url"] == line["recordings"][0]["url"]
 
 
@@ -276,9 +284,21 @@ def test_dash_reads_ids_from_standard_input(api_env: FakeMagpipe, run, stdin) ->
         (["not-a-call", UNKNOWN_CALL], {}, ["invalid_call_id", "not_found"], 4),
         ([UNKNOWN_CALL, NO_RECORDING_CALL, MAIN_CALL], {}, ["not_found", "no_recording", None], 4),
         ([MAIN_CALL, UNKNOWN_CALL, "not-a-call"], {"bad_json": 1}, ["bad_response", "not_found", "invalid_call_id"], 5),
-        (["not-a-call", MAIN_CALL, NO_RECORDING_CALL], {"rate_limit": 1, "retry_after": 120}, ["invalid_call_id", "rate_limited", "no_recording"], 5),
+        (
+            ["not-a-call", MAIN_CALL, NO_RECORDING_CALL],
+            {"rate_limit": 1, "retry_after": 120},
+            ["invalid_call_id", "rate_limited", "no_recording"],
+            5,
+        ),
     ],
-    ids=["all-ok", "ok+invalid", "invalid+not-found", "not-found+no-recording+ok", "bad-response+not-found+invalid", "invalid+rate-limited+no-recording"],
+    ids=[
+        "all-ok",
+        "ok+invalid",
+        "invalid+not-found",
+        "not-found+no-recording+ok",
+        "bad-response+not-found+invalid",
+        "invalid+rate-limited+no-recording",
+    ],
 )
 def test_the_highest_exit_code_wins_and_each_failure_gets_one_stderr_line(
     api_env: FakeMagpipe, run, inputs: list[str], faults: dict, codes: list[str | None], exit_code: int
@@ -329,11 +349,15 @@ def test_near_miss_id_is_reported_as_invalid(api_env: FakeMagpipe, run) -> None:
 
 
 @pytest.mark.parametrize("where", ["before-command", "after-command"])
-def test_api_url_flag_beats_the_environment(fake: FakeMagpipe, run, monkeypatch: pytest.MonkeyPatch, closed_port: int, where: str) -> None:
+def test_api_url_flag_beats_the_environment(
+    fake: FakeMagpipe, run, monkeypatch: pytest.MonkeyPatch, closed_port: int, where: str
+) -> None:
     monkeypatch.setenv("MAGPIPE_API_URL", f"http://127.0.0.1:{closed_port}/functions/v1")
     monkeypatch.setenv("MAGPIPE_API_KEY", DEMO_KEY)
     flag = ["--api-url", fake.api_url]
-    argv = [*flag, "lookup", "--json", MAIN_CALL] if where == "before-command" else ["lookup", *flag, "--json", MAIN_CALL]
+    argv = (
+        [*flag, "lookup", "--json", MAIN_CALL] if where == "before-command" else ["lookup", *flag, "--json", MAIN_CALL]
+    )
     result = run(*argv)
     assert result.code == 0, result.err
     assert result.json_lines[0]["call_id"] == MAIN_CALL
@@ -364,7 +388,9 @@ def test_jobs_must_be_a_positive_whole_number(api_env: FakeMagpipe, run, jobs: s
     assert api_requests(api_env) == 0
 
 
-def test_saved_key_is_used_when_the_environment_has_none(fake: FakeMagpipe, run, stdin, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_saved_key_is_used_when_the_environment_has_none(
+    fake: FakeMagpipe, run, stdin, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MAGPIPE_API_URL", fake.api_url)
     stdin(OTHER_ACCOUNT_KEY + "\n")
     assert run("key", "set", "--stdin").code == 0
@@ -439,7 +465,9 @@ def test_unusual_key_is_saved_with_a_warning(run, stdin, tmp_path: Path) -> None
     assert_clean(result, unusual)
 
 
-def test_key_set_where_the_config_dir_cannot_be_created_is_one_clear_error(run, stdin, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_key_set_where_the_config_dir_cannot_be_created_is_one_clear_error(
+    run, stdin, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the config directory should be")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker))
@@ -451,7 +479,9 @@ def test_key_set_where_the_config_dir_cannot_be_created_is_one_clear_error(run, 
     assert_clean(result, DEMO_KEY)
 
 
-def test_key_clear_that_cannot_remove_the_file_is_one_clear_error(run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_key_clear_that_cannot_remove_the_file_is_one_clear_error(
+    run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     key_path = key_file(tmp_path)
     key_path.mkdir(parents=True)  # a directory where the key file should be: unlink fails
     result = run("key", "clear")
@@ -461,7 +491,9 @@ def test_key_clear_that_cannot_remove_the_file_is_one_clear_error(run, monkeypat
 
 
 @pytest.mark.parametrize("breakage", ["directory", "not-text"])
-def test_an_unreadable_key_file_is_a_warning_then_no_api_key(run, fake: FakeMagpipe, tmp_path: Path, breakage: str) -> None:
+def test_an_unreadable_key_file_is_a_warning_then_no_api_key(
+    run, fake: FakeMagpipe, tmp_path: Path, breakage: str
+) -> None:
     path = key_file(tmp_path)
     if breakage == "directory":
         path.mkdir(parents=True)
@@ -553,7 +585,9 @@ EVERY_COMMAND = list(_every_command(cli.build_parser()))
 
 
 def test_the_command_list_covers_the_documented_commands() -> None:
-    assert {("lookup",), ("key",), ("key", "set"), ("key", "show"), ("key", "clear"), ("demo-server",)} <= set(EVERY_COMMAND)
+    assert {("lookup",), ("key",), ("key", "set"), ("key", "show"), ("key", "clear"), ("demo-server",)} <= set(
+        EVERY_COMMAND
+    )
 
 
 @pytest.mark.parametrize("argv", EVERY_COMMAND, ids=lambda argv: " ".join(argv) or "recbrowser")
@@ -680,7 +714,11 @@ def test_demo_server_prints_its_url_and_key_serves_and_stops_cleanly_on_ctrl_c(
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "recbrowser", "demo-server", "--port", str(port)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env(tmp_path),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env(tmp_path),
     )
     try:
         printed = []

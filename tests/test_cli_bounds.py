@@ -49,7 +49,9 @@ def assert_no_traceback(result: Run) -> None:
 
 
 @pytest.mark.parametrize("jobs", ["1", "4"])
-def test_lookup_json_prints_every_call_when_one_answer_is_nested_5000_deep(api_env: FakeMagpipe, run, jobs: str) -> None:
+def test_lookup_json_prints_every_call_when_one_answer_is_nested_5000_deep(
+    api_env: FakeMagpipe, run, jobs: str
+) -> None:
     one_bad_answer(api_env, TRANSFER_CALL, b'{"call_id": "x", "recordings": ' + DEEP + b"}")
     result = run("lookup", "--json", "--jobs", jobs, MAIN_CALL, TRANSFER_CALL, CONVERSATION_CALL)
     assert_no_traceback(result)
@@ -72,7 +74,9 @@ def test_lookup_table_shows_the_other_calls_when_one_answer_is_unreadable(api_en
 
 
 @pytest.mark.parametrize("json_lines", [True, False], ids=["json", "table"])
-def test_lookup_prints_every_call_when_one_has_a_400_digit_duration(api_env: FakeMagpipe, run, json_lines: bool) -> None:
+def test_lookup_prints_every_call_when_one_has_a_400_digit_duration(
+    api_env: FakeMagpipe, run, json_lines: bool
+) -> None:
     segment = {"url": "https://storage.example/a.wav", "label": "main", "duration_seconds": 10**400}
     one_bad_answer(api_env, TRANSFER_CALL, json.dumps({"recordings": [segment]}).encode())
     ids = [MAIN_CALL, TRANSFER_CALL, CONVERSATION_CALL]
@@ -92,7 +96,12 @@ def test_a_200_answer_without_recordings_is_a_bad_response_exit_5(api_env: FakeM
     api_env.faults.api_body = b'{"ok": true}'
     result = run("lookup", "--json", MAIN_CALL)
     assert result.code == 5
-    assert result.json_lines == [{"call_id": MAIN_CALL, "error": {"code": "bad_response", "message": "The API's answer has no 'recordings' list."}}]
+    assert result.json_lines == [
+        {
+            "call_id": MAIN_CALL,
+            "error": {"code": "bad_response", "message": "The API's answer has no 'recordings' list."},
+        }
+    ]
 
 
 def test_501_is_a_bad_response_hinting_at_the_api_url(api_env: FakeMagpipe, run) -> None:
@@ -128,7 +137,9 @@ def test_credentials_in_the_api_url_are_a_usage_error_that_never_shows_them(
     assert api_requests(api_env) == 0
 
 
-def test_key_show_never_prints_credentials_from_the_api_url(api_env: FakeMagpipe, run, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_key_show_never_prints_credentials_from_the_api_url(
+    api_env: FakeMagpipe, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MAGPIPE_API_URL", api_env.api_url.replace("http://", "http://alice:s3cretpw@"))
     result = run("key", "show")
     assert result.code == 0
@@ -152,7 +163,9 @@ def test_the_request_deadline_setting_bounds_a_dripping_api(api_env: FakeMagpipe
 
 
 @pytest.mark.parametrize("value", [0, -1, "60", 1e9, True])
-def test_an_unusable_request_deadline_is_a_warning_and_the_default_applies(api_env: FakeMagpipe, run, tmp_path: Path, value: object) -> None:
+def test_an_unusable_request_deadline_is_a_warning_and_the_default_applies(
+    api_env: FakeMagpipe, run, tmp_path: Path, value: object
+) -> None:
     settings_file(tmp_path, request_deadline=value)
     result = run("lookup", "--json", MAIN_CALL)
     assert result.code == 0
@@ -167,12 +180,18 @@ def run_process(tmp_path: Path, *argv: str, **env: str) -> tuple[Run, float]:
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "recbrowser", *argv],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, env=child_env(tmp_path, **env), timeout=120,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=child_env(tmp_path, **env),
+        timeout=120,
     )
     return Run(done.returncode, done.stdout, done.stderr), time.monotonic() - started
 
 
-def test_a_silent_api_is_said_to_be_waited_for_in_one_line_when_stderr_is_not_a_terminal(fake: FakeMagpipe, tmp_path: Path) -> None:
+def test_a_silent_api_is_said_to_be_waited_for_in_one_line_when_stderr_is_not_a_terminal(
+    fake: FakeMagpipe, tmp_path: Path
+) -> None:
     settings_file(tmp_path, request_deadline=6)
     fake.faults.api_hang = 1
     result, elapsed = run_process(tmp_path, "lookup", MAIN_CALL, MAGPIPE_API_URL=fake.api_url, MAGPIPE_API_KEY=DEMO_KEY)
@@ -198,7 +217,9 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
     [{"api_gzip_bomb": 1, "api_bomb_bytes": 2 * 1024**3}, {"api_huge_body": 1, "api_huge_bytes": 200 * 1000**2}],
     ids=["gzip-bomb-2GiB", "body-200MB"],
 )
-def test_lookup_memory_stays_flat_whatever_the_size_of_the_answer(fake: FakeMagpipe, tmp_path: Path, faults: dict[str, int]) -> None:
+def test_lookup_memory_stays_flat_whatever_the_size_of_the_answer(
+    fake: FakeMagpipe, tmp_path: Path, faults: dict[str, int]
+) -> None:
     for name, value in faults.items():
         setattr(fake.faults, name, value)
     command = [sys.executable, "-c", PEAK_RSS, sys.executable, "-m", "recbrowser", "lookup", "--json", MAIN_CALL]

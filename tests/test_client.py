@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import asyncio
 import email.utils
+import json
 import socket
 import threading
 import time
@@ -126,7 +126,9 @@ async def test_upper_case_call_id_answers_with_the_apis_lowercase_id(make_client
     assert call.call_id == MAIN_CALL
 
 
-async def test_api_origin_sees_exactly_the_bearer_key_and_storage_never_sees_one(fake: FakeMagpipe, make_client) -> None:
+async def test_api_origin_sees_exactly_the_bearer_key_and_storage_never_sees_one(
+    fake: FakeMagpipe, make_client
+) -> None:
     client = make_client()
     calls = [await client.get_recordings(call_id) for call_id in (MAIN_CALL, TRANSFER_CALL, PENDING_CALL)]
     urls = [segment.url for call in calls for segment in call.segments]
@@ -139,7 +141,9 @@ async def test_api_origin_sees_exactly_the_bearer_key_and_storage_never_sees_one
     assert all(s.url.startswith(fake.storage_url) for c in calls for s in c.segments)
 
 
-async def test_key_pasted_with_bearer_prefix_and_whitespace_is_sent_once_cleanly(fake: FakeMagpipe, make_client) -> None:
+async def test_key_pasted_with_bearer_prefix_and_whitespace_is_sent_once_cleanly(
+    fake: FakeMagpipe, make_client
+) -> None:
     await make_client(f"  Bearer {DEMO_KEY}\n").get_recordings(MAIN_CALL)
     assert fake.auth_headers("api") == [f"Bearer {DEMO_KEY}"]
 
@@ -176,7 +180,9 @@ async def test_bad_key_is_unauthorized_and_not_retried(fake: FakeMagpipe, make_c
     [(DEMO_KEY, UNKNOWN_CALL), (DEMO_KEY, OTHER_CALL), (OTHER_ACCOUNT_KEY, MAIN_CALL), (DEMO_KEY, "not-a-uuid")],
     ids=["unknown-id", "other-accounts-call", "demo-call-for-other-key", "malformed-id"],
 )
-async def test_404_not_found_is_not_found_and_not_retried(fake: FakeMagpipe, make_client, key: str, call_id: str) -> None:
+async def test_404_not_found_is_not_found_and_not_retried(
+    fake: FakeMagpipe, make_client, key: str, call_id: str
+) -> None:
     with pytest.raises(NotFound) as caught:
         await make_client(key).get_recordings(call_id)
     assert caught.value.status == 404 and caught.value.code == "not_found"
@@ -204,7 +210,9 @@ async def test_no_key_raises_no_api_key_without_sending_a_request(fake: FakeMagp
 
 
 @pytest.mark.parametrize("junk", ["", "   ", "has space", "mgp_\x07bell", "clé"])
-async def test_unusable_key_raises_no_api_key_without_sending_a_request(fake: FakeMagpipe, make_client, junk: str) -> None:
+async def test_unusable_key_raises_no_api_key_without_sending_a_request(
+    fake: FakeMagpipe, make_client, junk: str
+) -> None:
     with pytest.raises(NoApiKey):
         await make_client(junk).get_recordings(MAIN_CALL)
     assert api_requests(fake) == 0
@@ -235,7 +243,9 @@ async def test_rate_limit_with_zero_retry_after_retries_at_once(fake: FakeMagpip
 
 
 @pytest.mark.parametrize("max_tries", [1, 3, 5])
-async def test_rate_limit_forever_gives_rate_limited_after_max_tries(fake: FakeMagpipe, make_client, max_tries: int) -> None:
+async def test_rate_limit_forever_gives_rate_limited_after_max_tries(
+    fake: FakeMagpipe, make_client, max_tries: int
+) -> None:
     fake.faults.rate_limit = 100
     fake.faults.retry_after = 0
     with pytest.raises(RateLimited) as caught:
@@ -289,7 +299,9 @@ async def test_rate_limit_without_hints_backs_off(fake: FakeMagpipe, make_client
 
 
 @pytest.mark.parametrize("failures", [1, 2, 3])
-async def test_server_errors_then_success_takes_exactly_one_more_request(fake: FakeMagpipe, make_client, failures: int) -> None:
+async def test_server_errors_then_success_takes_exactly_one_more_request(
+    fake: FakeMagpipe, make_client, failures: int
+) -> None:
     fake.faults.fail_500 = failures
     notices: list[RetryNotice] = []
     call = await make_client(max_tries=4, on_retry=notices.append).get_recordings(MAIN_CALL)
@@ -301,7 +313,9 @@ async def test_server_errors_then_success_takes_exactly_one_more_request(fake: F
 
 
 @pytest.mark.parametrize("max_tries", [1, 3, 5])
-async def test_server_error_forever_gives_server_error_after_exactly_max_tries(fake: FakeMagpipe, make_client, max_tries: int) -> None:
+async def test_server_error_forever_gives_server_error_after_exactly_max_tries(
+    fake: FakeMagpipe, make_client, max_tries: int
+) -> None:
     fake.faults.fail_500 = 100
     with pytest.raises(ServerError) as caught:
         await make_client(max_tries=max_tries).get_recordings(MAIN_CALL)
@@ -368,7 +382,9 @@ async def test_api_url_pointing_at_the_storage_origin_hints_at_the_api_url(fake:
     assert "API URL" in caught.value.message
 
 
-async def test_plain_404_without_a_magpipe_error_is_a_bad_response_hinting_at_the_url(plain: PlainServer, make_client) -> None:
+async def test_plain_404_without_a_magpipe_error_is_a_bad_response_hinting_at_the_url(
+    plain: PlainServer, make_client
+) -> None:
     with pytest.raises(BadResponse) as caught:
         await make_client(api_url=plain.url).get_recordings(MAIN_CALL)
     assert not isinstance(caught.value, NotFound)
@@ -376,7 +392,9 @@ async def test_plain_404_without_a_magpipe_error_is_a_bad_response_hinting_at_th
     assert len(plain.hits) == 1
 
 
-async def test_a_wrong_api_path_is_a_bad_response_naming_the_servers_message_not_call_not_found(fake: FakeMagpipe, make_client) -> None:
+async def test_a_wrong_api_path_is_a_bad_response_naming_the_servers_message_not_call_not_found(
+    fake: FakeMagpipe, make_client
+) -> None:
     with pytest.raises(BadResponse) as caught:
         await make_client(api_url=fake.api_url.replace("/functions/v1", "/functions/v2")).get_recordings(MAIN_CALL)
     assert not isinstance(caught.value, NotFound)
@@ -394,14 +412,18 @@ async def test_a_wrong_api_path_is_a_bad_response_naming_the_servers_message_not
         (b'{"detail": "Not Found"}', BadResponse),
     ],
 )
-async def test_only_a_404_about_the_call_is_call_not_found(plain: PlainServer, make_client, body: bytes, expected: type) -> None:
+async def test_only_a_404_about_the_call_is_call_not_found(
+    plain: PlainServer, make_client, body: bytes, expected: type
+) -> None:
     plain.reply = (404, [("Content-Type", "application/json")], body)
     with pytest.raises(expected) as caught:
         await make_client(api_url=plain.url).get_recordings(MAIN_CALL)
     assert type(caught.value) is expected
 
 
-async def test_redirect_is_not_followed_and_the_key_goes_nowhere_else(fake: FakeMagpipe, plain: PlainServer, make_client) -> None:
+async def test_redirect_is_not_followed_and_the_key_goes_nowhere_else(
+    fake: FakeMagpipe, plain: PlainServer, make_client
+) -> None:
     plain.reply = (307, [("Location", f"{fake.storage_url}/elsewhere")], b"")
     with pytest.raises(BadResponse, match="redirects") as caught:
         await make_client(api_url=plain.url).get_recordings(MAIN_CALL)
@@ -524,7 +546,9 @@ def _chain(exc: BaseException | None) -> Iterator[BaseException]:
 
 @pytest.mark.parametrize("key", [DEMO_KEY, WRONG_KEY], ids=["demo-key", "wrong-key"])
 @pytest.mark.parametrize("scenario", list(LEAK_SCENARIOS), ids=list(LEAK_SCENARIOS))
-async def test_the_key_never_appears_in_an_error(fake: FakeMagpipe, make_client, closed_port: int, scenario: str, key: str) -> None:
+async def test_the_key_never_appears_in_an_error(
+    fake: FakeMagpipe, make_client, closed_port: int, scenario: str, key: str
+) -> None:
     run, expected = LEAK_SCENARIOS[scenario]
     if key == WRONG_KEY and scenario not in ("refused", "wrong_url", "unauthorized"):
         expected = Unauthorized  # the fake checks the key before anything else
@@ -607,7 +631,9 @@ async def test_lookup_many_reports_each_error_without_stopping(fake: FakeMagpipe
     assert [type(r.error) if r.error else None for r in results] == [NotFound, None, NotFound]
 
 
-async def test_lookup_many_without_a_key_reports_no_api_key_for_each_and_sends_nothing(fake: FakeMagpipe, make_client) -> None:
+async def test_lookup_many_without_a_key_reports_no_api_key_for_each_and_sends_nothing(
+    fake: FakeMagpipe, make_client
+) -> None:
     results = [r async for r in lookup_many(make_client(None), [MAIN_CALL, TRANSFER_CALL])]
     assert [type(r.error) for r in results] == [NoApiKey, NoApiKey]
     assert api_requests(fake) == 0

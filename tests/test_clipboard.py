@@ -24,8 +24,7 @@ def fake_tool(bin_dir: Path, name: str, *, fails: bool = False) -> Path:
     script.write_text(
         "#!/bin/sh\n"
         f'printf "%s\\n" "$*" > "{got}.args"\n'
-        f'{shutil.which("cat")} > "{got}"\n'
-        + ("echo 'Error: cannot open display' >&2; exit 1\n" if fails else "")
+        f'{shutil.which("cat")} > "{got}"\n' + ("echo 'Error: cannot open display' >&2; exit 1\n" if fails else "")
     )
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     return got

@@ -28,7 +28,9 @@ def segment_url(fake: FakeMagpipe, index: int, prefix: str = "") -> str:
     return f"{fake.storage_url}{prefix}/storage/v1/object/public/recordings/{CALL}/{index}.wav"
 
 
-def download(fake: FakeMagpipe, tmp_path: Path, index: int, prefix: str = "", transfer: Transfer | None = None) -> bytes:
+def download(
+    fake: FakeMagpipe, tmp_path: Path, index: int, prefix: str = "", transfer: Transfer | None = None
+) -> bytes:
     url = segment_url(fake, index, prefix)
     planned = plan(tmp_path, DEFAULT_TEMPLATE, CALL, Segment(index, url, f"seg{index}", None, None, "synced", None))
     return fetch(url, planned, transfer=transfer, force=True, **FAST).path.read_bytes()
@@ -53,10 +55,12 @@ def test_redirect_hops_reuse_connections_too(fake: FakeMagpipe, tmp_path: Path) 
     assert all(r.authorization is None for r in requests)
 
 
-def test_a_connection_the_server_closed_while_idle_is_replaced_without_a_failed_attempt(fake: FakeMagpipe, tmp_path: Path) -> None:
+def test_a_connection_the_server_closed_while_idle_is_replaced_without_a_failed_attempt(
+    fake: FakeMagpipe, tmp_path: Path
+) -> None:
     fake.faults.close_idle = True
     transfers = [Transfer() for _ in range(3)]
-    for index, transfer in zip((1, 2, 1), transfers):
+    for index, transfer in zip((1, 2, 1), transfers, strict=False):
         assert download(fake, tmp_path, index, transfer=transfer) == segment_wav(CALL, index)
     requests = gets(fake)
     assert len(requests) == 3 and len({r.client_port for r in requests}) == 3

@@ -14,7 +14,6 @@ from recbrowser import cli
 from recbrowser.fakeapi import DEMO_KEY, SAMPLE_CALLS, FakeMagpipe, SampleCall, SegmentSpec, segment_wav
 from tests.cli_helpers import Run, child_env, run_main
 
-
 MAIN = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 TRANSFER = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
 PENDING = "4c8e3b60-ad5f-4071-8293-3e4f5a6b7c82"
@@ -57,12 +56,16 @@ def assert_no_key_sent_to_storage(fake: FakeMagpipe) -> None:
 # --- files and JSON Lines -------------------------------------------------------------------
 
 
-def test_every_sample_call_with_recordings_downloads_byte_identical_files(download, fake: FakeMagpipe, tmp_path: Path) -> None:
+def test_every_sample_call_with_recordings_downloads_byte_identical_files(
+    download, fake: FakeMagpipe, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     result = download("--json", "-o", str(out), *WITH_RECORDINGS)
     assert result.code == 0, result.err
     assert result.err == ""
-    expected = [(c.call_id, i) for c in SAMPLE_CALLS if c.call_id in WITH_RECORDINGS for i in range(1, len(c.recordings) + 1)]
+    expected = [
+        (c.call_id, i) for c in SAMPLE_CALLS if c.call_id in WITH_RECORDINGS for i in range(1, len(c.recordings) + 1)
+    ]
     assert sorted((r["call_id"], r["index"]) for r in result.records) == sorted(expected)
     for record in result.records:
         assert set(record) == JSON_KEYS and record["status"] == "downloaded"
@@ -72,14 +75,19 @@ def test_every_sample_call_with_recordings_downloads_byte_identical_files(downlo
         assert record["bytes"] == len(segment_wav(record["call_id"], record["index"]))
     assert (out / MAIN / "01-main.wav").is_file()
     assert sorted(p.name for p in (out / TRANSFER).iterdir()) == [
-        "01-main.wav", "02-transferee_consult.wav", "03-transfer_conference.wav", "04-back_to_agent.wav",
+        "01-main.wav",
+        "02-transferee_consult.wav",
+        "03-transfer_conference.wav",
+        "04-back_to_agent.wav",
     ]
     assert not [p for p in out.rglob("*") if p.name.endswith((".part", ".json"))]
     assert_no_key_sent_to_storage(fake)
     assert set(fake.auth_headers("api")) == {f"Bearer {DEMO_KEY}"}
 
 
-def test_a_second_run_skips_complete_files_and_force_downloads_them_again(download, fake: FakeMagpipe, tmp_path: Path) -> None:
+def test_a_second_run_skips_complete_files_and_force_downloads_them_again(
+    download, fake: FakeMagpipe, tmp_path: Path
+) -> None:
     first = download("--json", "-o", str(tmp_path), MAIN, TRANSFER)
     assert [r["status"] for r in first.records] == ["downloaded"] * 5
     gets_before = len(storage_gets(fake))
@@ -97,12 +105,19 @@ def test_a_second_run_skips_complete_files_and_force_downloads_them_again(downlo
 def test_label_filters_the_segments(download, tmp_path: Path) -> None:
     result = download("--json", "--label", "main", "-o", str(tmp_path), TRANSFER, MAIN)
     assert result.code == 0
-    assert sorted((r["call_id"], r["index"], r["label"]) for r in result.records) == [(TRANSFER, 1, "main"), (MAIN, 1, "main")]
-    both = download("--json", "--label", "back_to_agent", "--label", "transferee_consult", "-o", str(tmp_path), TRANSFER)
+    assert sorted((r["call_id"], r["index"], r["label"]) for r in result.records) == [
+        (TRANSFER, 1, "main"),
+        (MAIN, 1, "main"),
+    ]
+    both = download(
+        "--json", "--label", "back_to_agent", "--label", "transferee_consult", "-o", str(tmp_path), TRANSFER
+    )
     assert sorted(r["index"] for r in both.records) == [2, 4]
 
 
-def test_a_label_nothing_has_is_a_usage_error_listing_the_labels_in_both_forms(download, fake: FakeMagpipe, tmp_path: Path) -> None:
+def test_a_label_nothing_has_is_a_usage_error_listing_the_labels_in_both_forms(
+    download, fake: FakeMagpipe, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     result = download("--label", "voicemail", "-o", str(out), TRANSFER)
     assert result.code == 2 and result.out == ""
@@ -121,7 +136,9 @@ def test_one_unknown_label_among_known_ones_downloads_nothing(download, fake: Fa
     assert not storage_gets(fake)
 
 
-@pytest.mark.parametrize("label", ["Transferred Call", "transferred call", "TRANSFER_CONFERENCE", " transfer_conference "])
+@pytest.mark.parametrize(
+    "label", ["Transferred Call", "transferred call", "TRANSFER_CONFERENCE", " transfer_conference "]
+)
 def test_label_takes_the_shown_label_or_the_api_one_in_any_case(download, tmp_path: Path, label: str) -> None:
     result = download("--json", "--label", label, "-o", str(tmp_path), TRANSFER)
     assert result.code == 0, result.err
@@ -133,10 +150,12 @@ def test_name_template_takes_source_status_and_created(download, tmp_path: Path)
     result = download("--json", "--name", template, "-o", str(tmp_path), MAIN, NULLS)
     assert result.code == 0, result.err
     paths = sorted(Path(r["path"]) for r in result.records)
-    assert paths == sorted([
-        tmp_path / "signalwire" / "synced" / f"20260302-103425-{MAIN}-1-main.wav",
-        tmp_path / "unknown" / "synced" / f"unknown-{NULLS}-1-main.wav",
-    ])
+    assert paths == sorted(
+        [
+            tmp_path / "signalwire" / "synced" / f"20260302-103425-{MAIN}-1-main.wav",
+            tmp_path / "unknown" / "synced" / f"unknown-{NULLS}-1-main.wav",
+        ]
+    )
     assert all(p.read_bytes() for p in paths)
 
 
@@ -168,7 +187,9 @@ def test_a_call_without_recording_among_others_exits_4_and_the_others_download(d
     result = download("--json", "-o", str(tmp_path), MAIN, NO_RECORDING, UNKNOWN)
     assert result.code == 4
     errors = [r for r in result.records if "error" in r and "status" not in r]
-    assert sorted((e["call_id"], e["error"]["code"]) for e in errors) == sorted([(NO_RECORDING, "no_recording"), (UNKNOWN, "not_found")])
+    assert sorted((e["call_id"], e["error"]["code"]) for e in errors) == sorted(
+        [(NO_RECORDING, "no_recording"), (UNKNOWN, "not_found")]
+    )
     assert [(f["call_id"], f["status"]) for f in result.files] == [(MAIN, "downloaded")]
     assert (tmp_path / MAIN / "01-main.wav").read_bytes() == segment_wav(MAIN, 1)
 
@@ -179,7 +200,9 @@ def test_an_invalid_id_mixed_in_exits_2_but_valid_calls_still_download(download,
     assert (tmp_path / MAIN / "01-main.wav").is_file()
 
 
-def test_without_a_key_nothing_is_requested_and_it_exits_3(download, fake: FakeMagpipe, monkeypatch, tmp_path: Path) -> None:
+def test_without_a_key_nothing_is_requested_and_it_exits_3(
+    download, fake: FakeMagpipe, monkeypatch, tmp_path: Path
+) -> None:
     monkeypatch.delenv("MAGPIPE_API_KEY")
     result = download("-o", str(tmp_path), MAIN)
     assert result.code == 3 and "No Magpipe API key" in result.err
@@ -265,8 +288,12 @@ def emoji_fake() -> Iterator[FakeMagpipe]:
         call_id="e0000000-0000-4000-8000-000000000001",
         description="a segment whose label is 80 emoji",
         recordings=[SegmentSpec("main"), SegmentSpec("😀" * 80)],
-        started_at="2026-03-01T10:00:00Z", duration=10, agent_id="a", agent_name="A",
-        from_number="+1", to_number="+2",
+        started_at="2026-03-01T10:00:00Z",
+        duration=10,
+        agent_id="a",
+        agent_name="A",
+        from_number="+1",
+        to_number="+2",
     )
     with FakeMagpipe(calls=[call]) as server:
         yield server
@@ -278,7 +305,9 @@ def test_a_label_too_long_for_the_file_system_fails_alone_without_a_traceback(
     monkeypatch.setenv("MAGPIPE_API_URL", emoji_fake.api_url)
     monkeypatch.setenv("MAGPIPE_API_KEY", DEMO_KEY)
     try:
-        code = cli.main(["download", "--json", "--jobs", "1", "-o", str(tmp_path), "e0000000-0000-4000-8000-000000000001"])
+        code = cli.main(
+            ["download", "--json", "--jobs", "1", "-o", str(tmp_path), "e0000000-0000-4000-8000-000000000001"]
+        )
     except OSError as exc:  # what happens today
         pytest.fail(f"raw OSError escaped the CLI: {exc!r}")
     out = capsys.readouterr().out
@@ -296,7 +325,10 @@ def test_process_download_writes_the_files_and_exits_6_when_one_fails(fake: Fake
     (out / MAIN).write_text("blocks the folder")
     done = subprocess.run(
         [sys.executable, "-m", "recbrowser", "download", "--json", "-o", str(out), MAIN, TRANSFER],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env=child_env(tmp_path, MAGPIPE_API_URL=fake.api_url, MAGPIPE_API_KEY=DEMO_KEY),
     )
     result = Run(done.returncode, done.stdout, done.stderr)

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from cli_helpers import child_env
+
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
 
 CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
@@ -39,7 +39,10 @@ def test_a_signal_mid_download_says_interrupted_keeps_the_partial_files_and_exit
     out = tmp_path / "out"
     process = subprocess.Popen(
         [sys.executable, "-m", "recbrowser", "download", "-o", str(out), CALL],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env=child_env(tmp_path, MAGPIPE_API_URL=fake.api_url, MAGPIPE_API_KEY=DEMO_KEY),
         preexec_fn=_default_sigint,
     )
@@ -48,7 +51,7 @@ def test_a_signal_mid_download_says_interrupted_keeps_the_partial_files_and_exit
         sent = time.monotonic()
         process.send_signal(signum)
         try:
-            stdout, stderr = process.communicate(timeout=2)
+            _stdout, stderr = process.communicate(timeout=2)
         except subprocess.TimeoutExpired:
             pytest.fail("the download was still running 2 s after the signal")
         took = time.monotonic() - sent

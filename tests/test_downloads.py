@@ -31,7 +31,9 @@ def use_up(url: str) -> None:
     assert httpx.get(url, timeout=10).status_code == 200
 
 
-async def test_never_more_than_jobs_downloads_are_active_at_once(fake: FakeMagpipe, make_client, tmp_path: Path) -> None:
+async def test_never_more_than_jobs_downloads_are_active_at_once(
+    fake: FakeMagpipe, make_client, tmp_path: Path
+) -> None:
     client = make_client()
     calls = [await client.get_recordings(TRANSFER), await client.get_recordings(MAIN)]
     items = plan_items(calls, tmp_path)
@@ -61,8 +63,13 @@ async def test_json_of_each_item_names_call_index_label_url_path_bytes_and_statu
     (item,) = plan_items([await client.get_recordings(MAIN)], tmp_path)
     await run_all([item], client=client)
     assert item.to_json() == {
-        "call_id": MAIN, "index": 1, "label": "main", "url": item.segment.url,
-        "path": str(tmp_path / MAIN / "01-main.wav"), "bytes": len(segment_wav(MAIN, 1)), "status": "downloaded",
+        "call_id": MAIN,
+        "index": 1,
+        "label": "main",
+        "url": item.segment.url,
+        "path": str(tmp_path / MAIN / "01-main.wav"),
+        "bytes": len(segment_wav(MAIN, 1)),
+        "status": "downloaded",
     }
     (again,) = plan_items([await client.get_recordings(MAIN)], tmp_path)
     await run_all([again], client=client)
@@ -132,7 +139,9 @@ async def test_without_a_client_an_expired_url_just_fails(fake: FakeMagpipe, mak
 
 async def test_a_synced_url_that_is_gone_is_not_looked_up_again(fake: FakeMagpipe, make_client, tmp_path: Path) -> None:
     client = make_client()
-    gone = Segment(2, f"{fake.storage_url}/storage/v1/object/public/recordings/{MAIN}/2.wav", "main", 1, "x", "synced", None)
+    gone = Segment(
+        2, f"{fake.storage_url}/storage/v1/object/public/recordings/{MAIN}/2.wav", "main", 1, "x", "synced", None
+    )
     item = DownloadItem(MAIN, gone, plan(tmp_path, DEFAULT_TEMPLATE, MAIN, gone))
     await run_all([item], client=client)
     assert item.state == FAILED and item.error.code == "url_expired"

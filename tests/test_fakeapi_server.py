@@ -130,7 +130,9 @@ def test_documented_example_call_returns_one_synced_main_segment(fake: FakeMagpi
     assert segment["created_at"].startswith("2026-")
 
 
-@pytest.mark.parametrize("call", [c for c in SAMPLE_CALLS if c.recordings and c.account == "demo"], ids=lambda c: c.call_id)
+@pytest.mark.parametrize(
+    "call", [c for c in SAMPLE_CALLS if c.recordings and c.account == "demo"], ids=lambda c: c.call_id
+)
 def test_every_recording_response_validates_against_openapi(
     fake: FakeMagpipe, client: httpx.Client, recording_schema: dict[str, Any], call: Any
 ) -> None:
@@ -145,7 +147,9 @@ def test_schema_conversion_rejects_a_non_string_label(recording_schema: dict[str
         jsonschema.validate({"recordings": [{"label": None}]}, recording_schema)
 
 
-def test_lookup_is_case_insensitive_and_answers_the_stored_lowercase_id(fake: FakeMagpipe, client: httpx.Client) -> None:
+def test_lookup_is_case_insensitive_and_answers_the_stored_lowercase_id(
+    fake: FakeMagpipe, client: httpx.Client
+) -> None:
     response = lookup(client, fake, MAIN_CALL.upper())
     assert response.status_code == 200
     assert response.json()["call_id"] == MAIN_CALL
@@ -243,8 +247,12 @@ def test_body_that_is_not_a_json_object_is_400_invalid_json(
     assert_error(response, 400, "invalid_json", "Invalid JSON body")
 
 
-@pytest.mark.parametrize("body", [{}, {"call_id": ""}, {"call_id": "   "}, {"call_id": None}, {"call_id": 42}, {"call_id": ["x"]}])
-def test_absent_or_empty_call_id_is_400_missing_param(fake: FakeMagpipe, client: httpx.Client, body: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "body", [{}, {"call_id": ""}, {"call_id": "   "}, {"call_id": None}, {"call_id": 42}, {"call_id": ["x"]}]
+)
+def test_absent_or_empty_call_id_is_400_missing_param(
+    fake: FakeMagpipe, client: httpx.Client, body: dict[str, Any]
+) -> None:
     response = post(client, fake, "get-signed-recording-url", body)
     assert_error(response, 400, "missing_param", "call_id is required")
 
@@ -254,8 +262,12 @@ def test_empty_body_is_400_missing_param(fake: FakeMagpipe, client: httpx.Client
     assert_error(response, 400, "missing_param", "call_id is required")
 
 
-@pytest.mark.parametrize("call_id", [UNKNOWN_CALL, "not-a-uuid", MAIN_CALL[:-1], MAIN_CALL + "0", f" {MAIN_CALL}", OTHER_CALL])
-def test_unknown_malformed_or_foreign_call_is_404_not_found(fake: FakeMagpipe, client: httpx.Client, call_id: str) -> None:
+@pytest.mark.parametrize(
+    "call_id", [UNKNOWN_CALL, "not-a-uuid", MAIN_CALL[:-1], MAIN_CALL + "0", f" {MAIN_CALL}", OTHER_CALL]
+)
+def test_unknown_malformed_or_foreign_call_is_404_not_found(
+    fake: FakeMagpipe, client: httpx.Client, call_id: str
+) -> None:
     assert_error(lookup(client, fake, call_id), 404, "not_found", "Call not found")
 
 
@@ -302,8 +314,19 @@ def list_calls(client: httpx.Client, fake: FakeMagpipe, token: str = DEMO_KEY, *
 
 DEMO_CALLS = sorted((c for c in SAMPLE_CALLS if c.account == "demo"), key=lambda c: c.created_at, reverse=True)
 CALL_FIELDS = {
-    "id", "agent_id", "agent_name", "from_number", "to_number", "direction", "status", "duration",
-    "sentiment", "call_summary", "started_at", "ended_at", "created_at",
+    "id",
+    "agent_id",
+    "agent_name",
+    "from_number",
+    "to_number",
+    "direction",
+    "status",
+    "duration",
+    "sentiment",
+    "call_summary",
+    "started_at",
+    "ended_at",
+    "created_at",
 }
 
 
@@ -343,8 +366,10 @@ def test_list_calls_pages_with_limit_and_offset(fake: FakeMagpipe, client: httpx
         ({"phone_number": "+14155550166"}, lambda c: "+14155550166" in (c.from_number, c.to_number)),
         ({"from_date": "2026-03-01T00:00:00Z"}, lambda c: c.created_at >= "2026-03-01T00:00:00Z"),
         ({"to_date": "2026-02-28"}, lambda c: c.created_at <= "2026-02-28T00:00:00Z"),
-        ({"from_date": "2026-02-28T00:00:00+00:00", "to_date": "2026-03-01T23:59:59Z", "direction": "outbound"},
-         lambda c: "2026-02-28" <= c.created_at <= "2026-03-01T23:59:59Z" and c.direction == "outbound"),
+        (
+            {"from_date": "2026-02-28T00:00:00+00:00", "to_date": "2026-03-01T23:59:59Z", "direction": "outbound"},
+            lambda c: "2026-02-28" <= c.created_at <= "2026-03-01T23:59:59Z" and c.direction == "outbound",
+        ),
     ],
 )
 def test_list_calls_filters(fake: FakeMagpipe, client: httpx.Client, body: dict[str, Any], expected: Any) -> None:
@@ -358,8 +383,16 @@ def test_list_calls_filters(fake: FakeMagpipe, client: httpx.Client, body: dict[
 
 @pytest.mark.parametrize(
     "body",
-    [{"limit": 0}, {"limit": 101}, {"limit": "10"}, {"limit": 1.5}, {"limit": True}, {"offset": -1},
-     {"direction": 1}, {"from_date": "yesterday"}],
+    [
+        {"limit": 0},
+        {"limit": 101},
+        {"limit": "10"},
+        {"limit": 1.5},
+        {"limit": True},
+        {"offset": -1},
+        {"direction": 1},
+        {"from_date": "yesterday"},
+    ],
 )
 def test_list_calls_rejects_bad_parameters(fake: FakeMagpipe, client: httpx.Client, body: dict[str, Any]) -> None:
     assert_error(list_calls(client, fake, **body), 400, "invalid_param")
@@ -462,7 +495,9 @@ def test_latency_delays_every_response(fake: FakeMagpipe, client: httpx.Client) 
     assert time.monotonic() - started >= 0.2
 
 
-def test_a_request_that_slept_through_a_reset_takes_none_of_the_next_tests_faults(fake: FakeMagpipe, client: httpx.Client) -> None:
+def test_a_request_that_slept_through_a_reset_takes_none_of_the_next_tests_faults(
+    fake: FakeMagpipe, client: httpx.Client
+) -> None:
     # A slow request abandoned by one test wakes up during the next; it must not eat that test's fault.
     fake.faults.latency = 1.0
     with ThreadPoolExecutor(1) as pool:
@@ -510,7 +545,7 @@ def test_reset_restores_defaults_and_clears_logs(fake: FakeMagpipe, client: http
 def test_request_log_records_every_request_and_its_authorization(fake: FakeMagpipe, client: httpx.Client) -> None:
     lookup(client, fake, MAIN_CALL)
     post(client, fake, "list-calls", {}, token=None)
-    [record, anonymous] = fake.requests["api"]
+    [record, _anonymous] = fake.requests["api"]
     assert (record.method, record.path) == ("POST", "/functions/v1/get-signed-recording-url")
     assert json.loads(record.body) == {"call_id": MAIN_CALL}
     assert record.headers["content-type"] == "application/json"
@@ -564,10 +599,17 @@ def test_head_sends_headers_without_a_body(fake: FakeMagpipe, client: httpx.Clie
 
 @pytest.mark.parametrize(
     ("header", "span"),
-    [("bytes=0-99", (0, 100)), ("bytes=100-", (100, None)), ("bytes=-50", (-50, None)),
-     ("bytes=10-999999999", (10, None)), ("bytes=-999999999", (0, None))],
+    [
+        ("bytes=0-99", (0, 100)),
+        ("bytes=100-", (100, None)),
+        ("bytes=-50", (-50, None)),
+        ("bytes=10-999999999", (10, None)),
+        ("bytes=-999999999", (0, None)),
+    ],
 )
-def test_range_request_answers_206(fake: FakeMagpipe, client: httpx.Client, header: str, span: tuple[int, int | None]) -> None:
+def test_range_request_answers_206(
+    fake: FakeMagpipe, client: httpx.Client, header: str, span: tuple[int, int | None]
+) -> None:
     data = segment_wav(MAIN_CALL, 1)
     url = recordings_of(client, fake, MAIN_CALL)[0]["url"]
     response = client.get(url, headers={"Range": header})
@@ -603,7 +645,9 @@ def test_if_range_honours_range_only_while_the_validator_matches(fake: FakeMagpi
     stale = client.get(url, headers={"Range": "bytes=10-", "If-Range": '"something-else"'})
     assert stale.status_code == 200
     assert stale.content == segment_wav(MAIN_CALL, 1)
-    assert client.get(url, headers={"Range": "bytes=10-", "If-Range": "Mon, 01 Jan 2024 00:00:00 GMT"}).status_code == 200
+    assert (
+        client.get(url, headers={"Range": "bytes=10-", "If-Range": "Mon, 01 Jan 2024 00:00:00 GMT"}).status_code == 200
+    )
     assert client.get(url, headers={"Range": "bytes=10-", "If-Range": f"W/{etag}"}).status_code == 200
 
 
@@ -648,9 +692,13 @@ def test_provider_url_with_bad_or_missing_token_is_403(fake: FakeMagpipe, client
 
 @pytest.mark.parametrize(
     "path",
-    ["/nothing", f"/storage/v1/object/public/recordings/{MAIN_CALL}/2.wav",
-     f"/storage/v1/object/public/recordings/{UNKNOWN_CALL}/1.wav", f"/provider/recordings/{MAIN_CALL}/9.wav?token=x",
-     f"/storage/v1/object/public/recordings/{MAIN_CALL}/0.wav"],
+    [
+        "/nothing",
+        f"/storage/v1/object/public/recordings/{MAIN_CALL}/2.wav",
+        f"/storage/v1/object/public/recordings/{UNKNOWN_CALL}/1.wav",
+        f"/provider/recordings/{MAIN_CALL}/9.wav?token=x",
+        f"/storage/v1/object/public/recordings/{MAIN_CALL}/0.wav",
+    ],
 )
 def test_unknown_storage_path_is_404(fake: FakeMagpipe, client: httpx.Client, path: str) -> None:
     assert client.get(fake.storage_url + path).status_code == 404
@@ -702,7 +750,9 @@ def test_keep_alive_serves_several_requests_on_one_connection(fake: FakeMagpipe)
     try:
         for _ in range(3):
             connection.request(
-                "POST", f"{url.path}/get-signed-recording-url", body=json.dumps({"call_id": MAIN_CALL}),
+                "POST",
+                f"{url.path}/get-signed-recording-url",
+                body=json.dumps({"call_id": MAIN_CALL}),
                 headers={"Authorization": f"Bearer {DEMO_KEY}", "Content-Type": "application/json"},
             )
             response = connection.getresponse()
@@ -716,7 +766,9 @@ def test_keep_alive_serves_several_requests_on_one_connection(fake: FakeMagpipe)
 def test_stop_is_prompt_idempotent_and_cuts_pooled_connections() -> None:
     fake = FakeMagpipe(keys={"k": "demo"}).start()
     with httpx.Client(timeout=5) as client:
-        assert client.post(f"{fake.api_url}/list-calls", json={}, headers={"Authorization": "Bearer k"}).status_code == 200
+        assert (
+            client.post(f"{fake.api_url}/list-calls", json={}, headers={"Authorization": "Bearer k"}).status_code == 200
+        )
         started = time.monotonic()
         fake.stop()
         fake.stop()
@@ -735,7 +787,7 @@ def test_stop_interrupts_injected_latency() -> None:
 
 def test_not_started_fake_has_no_urls() -> None:
     with pytest.raises(RuntimeError):
-        FakeMagpipe().api_url
+        _ = FakeMagpipe().api_url
 
 
 def test_sample_calls_are_fixed_lowercase_uuids_with_descriptions() -> None:
@@ -770,7 +822,11 @@ def _ignore_sigint() -> None:
 def test_module_entry_point_prints_urls_and_exits_cleanly_on_ctrl_c_or_sigterm(signum: int, preexec) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "recbrowser.fakeapi", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_child_env(), preexec_fn=preexec,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_child_env(),
+        preexec_fn=preexec,
     )
     try:
         lines = []
@@ -778,10 +834,11 @@ def test_module_entry_point_prints_urls_and_exits_cleanly_on_ctrl_c_or_sigterm(s
             assert line, process.stderr.read()
             lines.append(line)
         output = "".join(lines)
-        api_url = next(l.split()[-1] for l in lines if l.startswith("API base URL"))
+        api_url = next(line.split()[-1] for line in lines if line.startswith("API base URL"))
         assert DEMO_KEY in output and MAIN_CALL in output
-        response = httpx.post(f"{api_url}/get-call", json={"call_id": MAIN_CALL},
-                              headers={"Authorization": f"Bearer {DEMO_KEY}"})
+        response = httpx.post(
+            f"{api_url}/get-call", json={"call_id": MAIN_CALL}, headers={"Authorization": f"Bearer {DEMO_KEY}"}
+        )
         assert response.status_code == 200
         process.send_signal(signum)
         assert process.wait(timeout=10) == 0
@@ -811,7 +868,9 @@ def test_redirect_counts_down_its_hops_then_lands_on_the_rest_of_the_path_with_t
         final = client.get(f"{fake.storage_url}/redirect/2{target.path}?{target.query}")
     assert final.status_code == 200 and final.content == segment_wav(PENDING_CALL, 1)
     assert [r.path.split("?")[0] for r in fake.requests["storage"][-3:]] == [
-        f"/redirect/2{target.path}", f"/redirect/1{target.path}", target.path,
+        f"/redirect/2{target.path}",
+        f"/redirect/1{target.path}",
+        target.path,
     ]
 
 
@@ -823,9 +882,11 @@ def recordings_of_pending_url(fake: FakeMagpipe) -> str:
 def test_redirect_loop_always_points_at_itself(fake: FakeMagpipe, client: httpx.Client) -> None:
     response = client.get(f"{fake.storage_url}/redirect-loop")
     assert response.status_code == 302 and response.headers["location"] == "/redirect-loop"
-    with httpx.Client(timeout=10, follow_redirects=True, max_redirects=3) as following:
-        with pytest.raises(httpx.TooManyRedirects):
-            following.get(f"{fake.storage_url}/redirect-loop")
+    with (
+        httpx.Client(timeout=10, follow_redirects=True, max_redirects=3) as following,
+        pytest.raises(httpx.TooManyRedirects),
+    ):
+        following.get(f"{fake.storage_url}/redirect-loop")
 
 
 def test_redirect_scheme_points_at_a_non_http_url(fake: FakeMagpipe, client: httpx.Client) -> None:

@@ -35,7 +35,9 @@ def synced_path(call_id: str = MAIN, index: int = 1) -> str:
     return f"/storage/v1/object/public/recordings/{call_id}/{index}.wav"
 
 
-def planned_for(base: Path, url: str | None, *, call_id: str = MAIN, index: int = 1, label: str = "main") -> PlannedName:
+def planned_for(
+    base: Path, url: str | None, *, call_id: str = MAIN, index: int = 1, label: str = "main"
+) -> PlannedName:
     return plan(base, DEFAULT_TEMPLATE, call_id, Segment(index, url, label, None, "signalwire", "synced", None))
 
 
@@ -81,14 +83,17 @@ def test_an_unknown_content_type_without_url_extension_is_saved_as_bin(fake: Fak
 # --- never a truncated file under the final name ---------------------------------------------
 
 
-def test_a_dropped_connection_never_leaves_a_truncated_file_under_the_final_name(fake: FakeMagpipe, tmp_path: Path) -> None:
+def test_a_dropped_connection_never_leaves_a_truncated_file_under_the_final_name(
+    fake: FakeMagpipe, tmp_path: Path
+) -> None:
     url = fake.storage_url + synced_path()
     planned = planned_for(tmp_path, url)
     fake.faults.drop_mid_body = 1
     total = len(segment_wav(MAIN, 1))
-    expected = f"The server sent {total // 2:,} of {total:,} bytes in 1 attempt; the partial file is kept for a later resume."
+    expected = (
+        f"The server sent {total // 2:,} of {total:,} bytes in 1 attempt; the partial file is kept for a later resume."
+    )
     with pytest.raises(Incomplete) as raised:  # checked against Content-Length
-
         fetch(url, planned, max_attempts=1, **FAST)
     assert raised.value.message == expected and raised.value.retryable
     assert not planned.path.exists()
@@ -167,7 +172,9 @@ def test_a_changed_object_restarts_from_zero_instead_of_being_spliced(fake: Fake
     assert result.bytes == 400000 and sha256_of(result.path) == big_sha256(400000)
 
 
-def test_a_part_whose_recorded_size_differs_from_the_servers_restarts_without_validators(fake: FakeMagpipe, tmp_path: Path) -> None:
+def test_a_part_whose_recorded_size_differs_from_the_servers_restarts_without_validators(
+    fake: FakeMagpipe, tmp_path: Path
+) -> None:
     # No ETag or Last-Modified was recorded, so only the total size can tell the object changed.
     url = f"{fake.storage_url}/big/400000"
     planned = planned_for(tmp_path, url)
@@ -271,7 +278,9 @@ def test_fetch_follows_two_redirects_without_credentials_and_keeps_range_on_ever
     assert fetch(url, planned, **FAST).path.read_bytes() == body
     requests = gets(fake)
     assert [r.path for r in requests] == [
-        f"/redirect/2{synced_path()}?sig=abc", f"/redirect/1{synced_path()}?sig=abc", f"{synced_path()}?sig=abc",
+        f"/redirect/2{synced_path()}?sig=abc",
+        f"/redirect/1{synced_path()}?sig=abc",
+        f"{synced_path()}?sig=abc",
     ] * 2
     assert all(r.headers["range"] == f"bytes={len(body) // 2}-" for r in requests[3:])
     assert all(r.authorization is None for r in requests)

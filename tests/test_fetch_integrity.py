@@ -33,7 +33,9 @@ def synced_url(fake: FakeMagpipe, call_id: str = MAIN, index: int = 1) -> str:
     return f"{fake.storage_url}/storage/v1/object/public/recordings/{call_id}/{index}.wav"
 
 
-def planned_for(base: Path, url: str, *, call_id: str = MAIN, index: int = 1, template: str = DEFAULT_TEMPLATE) -> PlannedName:
+def planned_for(
+    base: Path, url: str, *, call_id: str = MAIN, index: int = 1, template: str = DEFAULT_TEMPLATE
+) -> PlannedName:
     return plan(base, template, call_id, Segment(index, url, "main", None, "signalwire", "synced", None))
 
 
@@ -64,9 +66,18 @@ def clash_api(host: HostileHost, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ho
     second = host.route("/recording-b.wav", lambda seen: whole(b"RIFF" + b"b" * 7000))
     created = "2026-03-01T10:00:00Z"
     call = SampleCall(
-        call_id=CLASH, description="two segments, one name once the extension is known",
-        recordings=[SegmentSpec("main", created_at=created, url=first), SegmentSpec("reconnect", created_at=created, url=second)],
-        started_at=created, duration=10, agent_id="a", agent_name="A", from_number="+1", to_number="+2",
+        call_id=CLASH,
+        description="two segments, one name once the extension is known",
+        recordings=[
+            SegmentSpec("main", created_at=created, url=first),
+            SegmentSpec("reconnect", created_at=created, url=second),
+        ],
+        started_at=created,
+        duration=10,
+        agent_id="a",
+        agent_name="A",
+        from_number="+1",
+        to_number="+2",
     )
     with FakeMagpipe(calls=[call]) as api:
         monkeypatch.setenv("MAGPIPE_API_URL", api.api_url)
@@ -158,17 +169,26 @@ def test_two_download_processes_on_one_file_one_downloads_the_other_says_busy(
     command = [sys.executable, "-m", "recbrowser", "download", "--json", "-o", str(out), MAIN]
     fake.faults.pause_after_bytes = 16 * 1024
     fake.faults.pause_mid_body = 1
-    first = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    first = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     try:
         assert fake.faults.body_paused.wait(60), "the first download never started"
         second_done = subprocess.run(
             [*command, *(["--force"] if force else [])],
-            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
         )
     finally:
         fake.faults.resume_body.set()
         first_out, first_err = first.communicate(timeout=60)
-    one, two = Run(first.returncode, first_out, first_err), Run(second_done.returncode, second_done.stdout, second_done.stderr)
+    one, two = (
+        Run(first.returncode, first_out, first_err),
+        Run(second_done.returncode, second_done.stdout, second_done.stderr),
+    )
     assert "Traceback" not in one.err + two.err
     assert one.code == 0 and [r["status"] for r in one.files] == ["downloaded"]
     assert two.code == 6 and [r["status"] for r in two.files] == ["failed"]
@@ -193,7 +213,11 @@ def test_a_206_with_an_unknown_total_and_a_short_range_is_resumed_to_the_size_fi
         if start is None:  # the first answer announces the size, then the connection drops
             return Answer(200, [("Content-Length", str(TOTAL)), ("ETag", '"v1"')], BODY, send_bytes=300_000)
         end = min(start + 250_000, TOTAL) - 1  # less than asked for, and "*": total unknown
-        headers = [("Content-Range", f"bytes {start}-{end}/*"), ("Content-Length", str(end + 1 - start)), ("ETag", '"v1"')]
+        headers = [
+            ("Content-Range", f"bytes {start}-{end}/*"),
+            ("Content-Length", str(end + 1 - start)),
+            ("ETag", '"v1"'),
+        ]
         return Answer(206, headers, BODY[start : end + 1])
 
     url = host.route("/rec.wav", answer)
@@ -203,10 +227,14 @@ def test_a_206_with_an_unknown_total_and_a_short_range_is_resumed_to_the_size_fi
     assert [s.headers.get("range") for s in host.seen] == [None, "bytes=300000-", "bytes=550000-"]
 
 
-def test_a_206_with_an_unknown_total_and_nothing_stored_is_never_called_complete(host: HostileHost, tmp_path: Path) -> None:
+def test_a_206_with_an_unknown_total_and_nothing_stored_is_never_called_complete(
+    host: HostileHost, tmp_path: Path
+) -> None:
     url = host.route(
         "/rec.wav",
-        lambda seen: Answer(206, [("Content-Range", "bytes 1000-599999/*"), ("Content-Length", "599000")], BODY[1000:600_000]),
+        lambda seen: Answer(
+            206, [("Content-Range", "bytes 1000-599999/*"), ("Content-Length", "599000")], BODY[1000:600_000]
+        ),
     )
     planned = planned_for(tmp_path, url)
     planned.part.parent.mkdir(parents=True)
@@ -222,7 +250,11 @@ def test_a_206_whose_etag_differs_from_the_saved_one_restarts_from_zero(host: Ho
         start = asked_from(seen)
         if start is None:
             return whole(BODY, etag='"new"')
-        headers = [("Content-Range", f"bytes {start}-{TOTAL - 1}/{TOTAL}"), ("Content-Length", str(TOTAL - start)), ("ETag", '"new"')]
+        headers = [
+            ("Content-Range", f"bytes {start}-{TOTAL - 1}/{TOTAL}"),
+            ("Content-Length", str(TOTAL - start)),
+            ("ETag", '"new"'),
+        ]
         return Answer(206, headers, BODY[start:])
 
     url = host.route("/rec.wav", answer)
@@ -231,13 +263,18 @@ def test_a_206_whose_etag_differs_from_the_saved_one_restarts_from_zero(host: Ho
     planned.part.write_bytes(b"\0" * 1000)  # bytes of the old object
     partfiles.write_info(partfiles.sidecar_of(planned.part), partfiles.PartInfo(etag='"old"', total=TOTAL))
     assert fetch(url, planned, **FAST).path.read_bytes() == BODY
-    assert [(s.headers.get("range"), s.headers.get("if-range")) for s in host.seen] == [("bytes=1000-", '"old"'), (None, None)]
+    assert [(s.headers.get("range"), s.headers.get("if-range")) for s in host.seen] == [
+        ("bytes=1000-", '"old"'),
+        (None, None),
+    ]
 
 
 def test_a_206_whose_length_contradicts_its_range_is_a_bad_response(host: HostileHost, tmp_path: Path) -> None:
     url = host.route(
         "/rec.wav",
-        lambda seen: Answer(206, [("Content-Range", f"bytes 1000-{TOTAL - 1}/{TOTAL}"), ("Content-Length", "10")], BODY[1000:1010]),
+        lambda seen: Answer(
+            206, [("Content-Range", f"bytes 1000-{TOTAL - 1}/{TOTAL}"), ("Content-Length", "10")], BODY[1000:1010]
+        ),
     )
     planned = planned_for(tmp_path, url)
     planned.part.parent.mkdir(parents=True)
@@ -370,5 +407,7 @@ def test_the_download_command_reports_a_busy_file_as_busy_and_exits_6(
         result = run_main(capsys, "download", "-o", str(tmp_path), TRANSFER)
     assert result.code == 6 and "Traceback" not in result.err
     (busy,) = [line for line in result.out.splitlines() if not line.startswith("downloaded  ")]
-    assert busy.startswith(f"busy        {TRANSFER} #2 (Transfer Consultation): Another recbrowser is downloading this file")
+    assert busy.startswith(
+        f"busy        {TRANSFER} #2 (Transfer Consultation): Another recbrowser is downloading this file"
+    )
     assert "3 downloaded" in result.err and "1 failed (1 busy in another recbrowser)" in result.err

@@ -30,7 +30,7 @@ class ForwardProxy(BaseHTTPRequestHandler):
 
     seen: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.seen.append(self.path)
         target = urlsplit(self.path)
         upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
@@ -98,7 +98,7 @@ class RecordingProxy(ForwardProxy):
 
     authorizations: list[str | None] = []
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.authorizations.append(self.headers.get("Proxy-Authorization"))
         del self.headers["Proxy-Authorization"]
         super().do_GET()
@@ -160,7 +160,9 @@ def tinyproxy(tmp_path):
             f"BasicAuth {TINY_USER} {TINY_PASSWORD}\nLogLevel Critical\n"
             + (f"User {os.environ.get('USER', 'root')}\n" if os.geteuid() == 0 else "")
         )
-        process = subprocess.Popen([binary, "-d", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [binary, "-d", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
             _wait_listening(port, process)
         except AssertionError:
@@ -204,16 +206,33 @@ def https_origin(tmp_path):
         pytest.skip("openssl is not installed: cannot make a throwaway certificate")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-         "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
     )
     body = segment_wav(CALL, 1)
 
     class Origin(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "audio/wav")
             self.send_header("Content-Length", str(len(body)))
@@ -249,7 +268,9 @@ def test_https_through_tinyproxy_uses_connect_with_basic_auth(tinyproxy, https_o
     assert result.path.read_bytes() == body
 
 
-def test_https_through_tinyproxy_with_wrong_credentials_is_refused_by_the_proxy(tinyproxy, https_origin, tmp_path, monkeypatch):
+def test_https_through_tinyproxy_with_wrong_credentials_is_refused_by_the_proxy(
+    tinyproxy, https_origin, tmp_path, monkeypatch
+):
     base, cert, _body = https_origin
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
     monkeypatch.setenv("https_proxy", f"http://rec_user:wrong%21pw@127.0.0.1:{tinyproxy}")

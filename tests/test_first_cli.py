@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
-from tests.cli_helpers import Run, _read_until as read_until, answer_on_a_terminal, child_env, run_main
+from tests.cli_helpers import Run, answer_on_a_terminal, child_env, run_main
+from tests.cli_helpers import _read_until as read_until
 from tests.cli_helpers import run_on_a_terminal as run_on_pty
 
 MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
@@ -40,7 +41,9 @@ def save_key(tmp_path: Path, key: str) -> Path:
 # --- item 10: where the key comes from, and what to change --------------------------------
 
 
-def test_a_rejected_key_from_the_environment_says_the_variable_wins(run, fake: FakeMagpipe, tmp_path, monkeypatch) -> None:
+def test_a_rejected_key_from_the_environment_says_the_variable_wins(
+    run, fake: FakeMagpipe, tmp_path, monkeypatch
+) -> None:
     save_key(tmp_path, DEMO_KEY)  # a good saved key changes nothing: the variable wins
     monkeypatch.setenv("MAGPIPE_API_KEY", WRONG_KEY)
     result = run("lookup", "--api-url", fake.api_url, MAIN_CALL)
@@ -119,9 +122,17 @@ def test_demo_commands_leave_the_users_key_settings_history_and_records_byte_ide
 
 @pytest.mark.parametrize(
     "argv",
-    [["key", "set", "--stdin"], ["key", "show"], ["key", "clear"], ["demo-server"], ["lookup", "--api-url", "http://127.0.0.1:9", MAIN_CALL]],
+    [
+        ["key", "set", "--stdin"],
+        ["key", "show"],
+        ["key", "clear"],
+        ["demo-server"],
+        ["lookup", "--api-url", "http://127.0.0.1:9", MAIN_CALL],
+    ],
 )
-def test_demo_with_a_command_it_cannot_run_is_a_usage_error_and_touches_nothing(run, tmp_path: Path, argv: list[str]) -> None:
+def test_demo_with_a_command_it_cannot_run_is_a_usage_error_and_touches_nothing(
+    run, tmp_path: Path, argv: list[str]
+) -> None:
     key = save_key(tmp_path, DEMO_KEY)
     result = run("--demo", *argv)
     assert result.code == 2 and result.out == ""
@@ -139,7 +150,12 @@ def test_closing_the_terminal_on_the_demo_app_leaves_no_temporary_directory(tmp_
     env = child_env(tmp_path, TMPDIR=str(tmp), TERM="xterm-256color", COLUMNS="100", LINES="30")
     master, slave = os.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "recbrowser", "--demo"], stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+        [sys.executable, "-m", "recbrowser", "--demo"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
     )
     os.close(slave)
     try:
@@ -168,7 +184,11 @@ TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
 def lookup_process(tmp_path: Path, fake: FakeMagpipe, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = child_env(tmp_path, MAGPIPE_API_URL=fake.api_url, MAGPIPE_API_KEY=DEMO_KEY, **env)
     return subprocess.run(
-        [sys.executable, "-m", "recbrowser", "lookup", *argv], env=environment, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "recbrowser", "lookup", *argv],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -180,7 +200,9 @@ def lookup_process(tmp_path: Path, fake: FakeMagpipe, *argv: str, **env: str) ->
         ("UTC0", "2026-03-02 10:34:25 UTC"),
     ],
 )
-def test_the_lookup_table_shows_local_times_with_their_zone(fake: FakeMagpipe, tmp_path: Path, tz: str, shown: str) -> None:
+def test_the_lookup_table_shows_local_times_with_their_zone(
+    fake: FakeMagpipe, tmp_path: Path, tz: str, shown: str
+) -> None:
     done = lookup_process(tmp_path, fake, MAIN_CALL, TZ=tz)
     assert done.returncode == 0, done.stderr
     assert shown in done.stdout.splitlines()[2]
@@ -195,7 +217,11 @@ def test_utc_by_flag_or_setting_shows_utc_and_far_dates_still_format(fake: FakeM
     configured = lookup_process(tmp_path, fake, MAIN_CALL, TZ="CET-1")
     assert configured.returncode == 0 and "2026-03-02 10:34:25 UTC" in configured.stdout
     history = subprocess.run(
-        [sys.executable, "-m", "recbrowser", "history", "--utc"], env=child_env(tmp_path), capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "recbrowser", "history", "--utc"],
+        env=child_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert history.returncode == 0 and MAIN_CALL in history.stdout
 
@@ -209,8 +235,13 @@ def test_format_local_time_takes_zone_and_utc_options_at_the_far_ends() -> None:
     early = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5)))
     assert format_local_time(late, utc=True, zone=True) == "9999-12-31 23:59:59 UTC-05:00"
     assert format_local_time(early, utc=True) == "0001-01-01 00:00:00 UTC+05:00"
-    assert format_local_time(datetime(1, 1, 1, 6, tzinfo=timezone.utc), utc=True, zone=True) == "0001-01-01 06:00:00 UTC"
-    assert format_local_time(datetime(2026, 3, 2, 10, 34, tzinfo=timezone.utc), utc=True, seconds=False) == "2026-03-02 10:34"
+    assert (
+        format_local_time(datetime(1, 1, 1, 6, tzinfo=timezone.utc), utc=True, zone=True) == "0001-01-01 06:00:00 UTC"
+    )
+    assert (
+        format_local_time(datetime(2026, 3, 2, 10, 34, tzinfo=timezone.utc), utc=True, seconds=False)
+        == "2026-03-02 10:34"
+    )
 
 
 # --- item 15: URLs copyable whole; something moves while the API is slow --------------------
@@ -232,18 +263,22 @@ def test_at_80_columns_urls_are_listed_whole_under_the_table(fake: FakeMagpipe, 
     assert len(urls) == 4 and all(len(url) > 60 for url in urls)
     header = next(line for line in lines if line.strip().startswith("#"))
     assert "URL" not in header
-    below = lines[lines.index("  URLs:") + 1:]
+    below = lines[lines.index("  URLs:") + 1 :]
     unsigned = [url.split("?")[0] for url in urls]  # the pending one is signed anew on each lookup
-    assert [line.split("?")[0] for line in below[:4]] == [f"  {index}  {url}" for index, url in enumerate(unsigned, start=1)]
-    assert all("?" not in url or "&expires=" in line for url, line in zip(urls, below))
-    table = lines[1:lines.index("  URLs:")]
+    assert [line.split("?")[0] for line in below[:4]] == [
+        f"  {index}  {url}" for index, url in enumerate(unsigned, start=1)
+    ]
+    assert all("?" not in url or "&expires=" in line for url, line in zip(urls, below, strict=False))
+    table = lines[1 : lines.index("  URLs:")]
     assert all(len(line) <= 80 for line in table), table
     wide_env = dict(env, COLUMNS="400")
     code, wide = run_on_a_terminal(["lookup", TRANSFER_CALL], wide_env)
     assert code == 0 and "URLs:" not in wide and urls[0] in wide
 
 
-def test_a_slow_lookup_on_a_terminal_shows_a_live_line_that_is_erased_before_the_answer(fake: FakeMagpipe, tmp_path: Path) -> None:
+def test_a_slow_lookup_on_a_terminal_shows_a_live_line_that_is_erased_before_the_answer(
+    fake: FakeMagpipe, tmp_path: Path
+) -> None:
     fake.faults.latency = 2.5
     env = child_env(tmp_path, MAGPIPE_API_URL=fake.api_url, MAGPIPE_API_KEY=DEMO_KEY, COLUMNS="120")
     code, screen = run_on_a_terminal(["lookup", MAIN_CALL], env)

@@ -45,7 +45,12 @@ def recordings(call_id: str, *labels_and_statuses: tuple[str | None, str]) -> Ca
         call_id,
         {
             "recordings": [
-                {"url": f"https://storage.example/{call_id}/{i}.wav", "label": label, "status": status, "duration_seconds": 10}
+                {
+                    "url": f"https://storage.example/{call_id}/{i}.wav",
+                    "label": label,
+                    "status": status,
+                    "duration_seconds": 10,
+                }
                 for i, (label, status) in enumerate(labels_and_statuses, start=1)
             ]
         },
@@ -85,7 +90,14 @@ async def test_each_lookup_is_recorded_with_times_count_outcome_counts_and_answe
     client = make_client()
     first = await lookup_one(client, TRANSFER_CALL, store)
     entry = store.get(TRANSFER_CALL)
-    assert (entry.lookups, entry.outcome, entry.segments, entry.synced, entry.pending, entry.downloaded) == (1, "ok", 4, 2, 2, 0)
+    assert (entry.lookups, entry.outcome, entry.segments, entry.synced, entry.pending, entry.downloaded) == (
+        1,
+        "ok",
+        4,
+        2,
+        2,
+        0,
+    )
     assert entry.first_looked_up_at == entry.last_looked_up_at
     assert entry.first_looked_up_at.tzinfo is not None
 
@@ -104,7 +116,12 @@ async def test_api_errors_are_recorded_by_their_code_without_an_answer(fake, mak
     results = [r async for r in lookup_many(client, [NO_RECORDING_CALL, OTHER_CALL, MAIN_CALL], history=store)]
     assert [r.ok for r in results] == [False, False, True]
     no_recording, other, main = (store.get(c) for c in (NO_RECORDING_CALL, OTHER_CALL, MAIN_CALL))
-    assert (no_recording.outcome, no_recording.segments, no_recording.synced, no_recording.pending) == ("no_recording", None, None, None)
+    assert (no_recording.outcome, no_recording.segments, no_recording.synced, no_recording.pending) == (
+        "no_recording",
+        None,
+        None,
+        None,
+    )
     assert other.outcome == "not_found" and store.cached(OTHER_CALL) is None
     assert (main.outcome, main.segments, main.synced, main.pending) == ("ok", 1, 1, 0)
     assert store.count() == 3
@@ -132,7 +149,9 @@ def test_a_later_success_replaces_the_cached_answer_and_counts(store) -> None:
     assert store.cached(PENDING_CALL).recordings == synced
 
 
-async def test_downloads_are_recorded_with_segment_label_path_bytes_and_time(fake, make_client, store, tmp_path: Path) -> None:
+async def test_downloads_are_recorded_with_segment_label_path_bytes_and_time(
+    fake, make_client, store, tmp_path: Path
+) -> None:
     client = make_client()
     found = [r.recordings async for r in lookup_many(client, [MAIN_CALL], history=store)]
     items = plan_items(found, tmp_path / "out")
@@ -196,11 +215,18 @@ def labelled(store) -> HistoryStore:
     store.record_lookup(MAIN_CALL, recordings(MAIN_CALL, ("main", "synced")), None, at=T0 + 1)
     store.record_lookup(
         TRANSFER_CALL,
-        recordings(TRANSFER_CALL, ("main", "synced"), ("transfer_conference", "pending_sync"), ("back_to_agent", "pending_sync")),
+        recordings(
+            TRANSFER_CALL,
+            ("main", "synced"),
+            ("transfer_conference", "pending_sync"),
+            ("back_to_agent", "pending_sync"),
+        ),
         None,
         at=T0 + 2,
     )
-    store.record_lookup(PENDING_CALL, recordings(PENDING_CALL, ("50%off", "synced"), ("axb", "synced")), None, at=T0 + 3)
+    store.record_lookup(
+        PENDING_CALL, recordings(PENDING_CALL, ("50%off", "synced"), ("axb", "synced")), None, at=T0 + 3
+    )
     store.record_lookup(NO_RECORDING_CALL, None, NotFound("Call not found."), at=T0 + 4)
     return store
 
@@ -220,7 +246,9 @@ def labelled(store) -> HistoryStore:
         ("nothing like this", []),
     ],
 )
-def test_search_matches_ids_and_raw_or_friendly_labels_in_any_case(labelled: HistoryStore, search: str, expected: list[str]) -> None:
+def test_search_matches_ids_and_raw_or_friendly_labels_in_any_case(
+    labelled: HistoryStore, search: str, expected: list[str]
+) -> None:
     assert [e.call_id for e in labelled.entries(search=search)] == expected
 
 
@@ -235,7 +263,9 @@ def test_search_matches_ids_and_raw_or_friendly_labels_in_any_case(labelled: His
         ("\\", []),
     ],
 )
-def test_like_wildcards_in_the_search_text_are_literal(labelled: HistoryStore, search: str, expected: list[str]) -> None:
+def test_like_wildcards_in_the_search_text_are_literal(
+    labelled: HistoryStore, search: str, expected: list[str]
+) -> None:
     assert [e.call_id for e in labelled.entries(search=search)] == expected
 
 
@@ -311,7 +341,14 @@ def test_a_version_1_database_is_migrated_with_its_rows_intact_and_usable(db_pat
             assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert [e.call_id for e in store.entries()] == [TRANSFER_CALL, NO_RECORDING_CALL]
         entry = store.get(TRANSFER_CALL)
-        assert (entry.lookups, entry.outcome, entry.segments, entry.synced, entry.pending, entry.downloaded) == (3, "ok", 2, 1, 1, 0)
+        assert (entry.lookups, entry.outcome, entry.segments, entry.synced, entry.pending, entry.downloaded) == (
+            3,
+            "ok",
+            2,
+            1,
+            1,
+            0,
+        )
         assert entry.first_looked_up_at == datetime.fromtimestamp(T0, timezone.utc)
         assert store.cached(TRANSFER_CALL).recordings.segments[1].label == "transfer_conference"
         assert store.get(NO_RECORDING_CALL).outcome == "no_recording"
@@ -344,7 +381,9 @@ def test_a_database_from_a_newer_version_is_left_untouched_and_history_stays_in_
     HistoryStore(db_path).close()
     with raw(db_path) as db:
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-        db.execute("INSERT INTO calls (call_id, first_looked_up_at, last_looked_up_at, lookups, outcome) VALUES ('x', 0, 0, 1, 'ok')")
+        db.execute(
+            "INSERT INTO calls (call_id, first_looked_up_at, last_looked_up_at, lookups, outcome) VALUES ('x', 0, 0, 1, 'ok')"
+        )
     store = HistoryStore(db_path)
     try:
         (warning,) = store.warnings
@@ -362,7 +401,9 @@ def test_a_database_from_a_newer_version_is_left_untouched_and_history_stays_in_
         assert db.execute("SELECT call_id FROM calls").fetchall() == [("x",)]
 
 
-@pytest.mark.parametrize("garbage", [b"not a database\n" * 500, bytes(range(256)) * 64, b"SQLite format 3\x00" + b"\xff" * 4080])
+@pytest.mark.parametrize(
+    "garbage", [b"not a database\n" * 500, bytes(range(256)) * 64, b"SQLite format 3\x00" + b"\xff" * 4080]
+)
 def test_a_corrupt_file_is_moved_aside_with_a_timestamp_and_a_fresh_one_started(db_path: Path, garbage: bytes) -> None:
     db_path.parent.mkdir(parents=True)
     db_path.write_bytes(garbage)
@@ -402,7 +443,8 @@ def test_recovery_never_overwrites_an_earlier_unreadable_file(db_path: Path) -> 
     for decoy in decoys:
         assert decoy.read_bytes().startswith(b"earlier ")
     new_asides = [
-        p for p in db_path.parent.glob(db_path.name + ".corrupt-*")
+        p
+        for p in db_path.parent.glob(db_path.name + ".corrupt-*")
         if p not in decoys and not p.name.endswith(("-wal", "-shm"))
     ]
     assert len(new_asides) == 1 and new_asides[0].read_bytes().startswith(b"broken file")
@@ -433,7 +475,11 @@ def test_two_processes_writing_at_once_lose_nothing(db_path: Path) -> None:
     writers = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER, str(db_path), tag],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
         )
         for tag in ("left", "right")
     ]
@@ -448,7 +494,7 @@ def test_two_processes_writing_at_once_lose_nothing(db_path: Path) -> None:
         for writer in writers:
             if writer.poll() is None:
                 writer.kill()
-    for writer, (out, err) in zip(writers, outputs):
+    for writer, (out, err) in zip(writers, outputs, strict=False):
         assert writer.returncode == 0, err
         assert out.strip() == "failed=0 warnings=[]"
     store = HistoryStore(db_path)
@@ -466,7 +512,17 @@ def test_two_processes_writing_at_once_lose_nothing(db_path: Path) -> None:
 def test_searching_100k_entries_returns_the_right_newest_300(store, db_path: Path) -> None:
     total = 100_000
     rows = [
-        (fake_id(n), T0 + n, T0 + n, 1, "ok", 1, 1, 0, "main main call" if n % 7 else "transfer_conference transferred call")
+        (
+            fake_id(n),
+            T0 + n,
+            T0 + n,
+            1,
+            "ok",
+            1,
+            1,
+            0,
+            "main main call" if n % 7 else "transfer_conference transferred call",
+        )
         for n in range(total)
     ]
     with raw(db_path) as db:

@@ -24,14 +24,23 @@ from recbrowser.models import CallRecordings
 from recbrowser.settings import Paths
 from tests.cli_helpers import Run, answer_on_a_terminal, child_env, run_main
 
-
 MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
 CONVERSATION_CALL = "3b7d2a5f-9c4e-4f60-b182-2d3e4f5a6b71"
 NO_RECORDING_CALL = "5d9f4c71-be60-4182-93a4-4f5a6b7c8d93"
 UNKNOWN_CALL = "00000000-0000-4000-8000-000000000000"
 
-JSON_KEYS = ["call_id", "first_looked_up_at", "last_looked_up_at", "lookups", "outcome", "segments", "synced", "pending", "downloaded"]
+JSON_KEYS = [
+    "call_id",
+    "first_looked_up_at",
+    "last_looked_up_at",
+    "lookups",
+    "outcome",
+    "segments",
+    "synced",
+    "pending",
+    "downloaded",
+]
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 
@@ -74,8 +83,12 @@ def seed(*entries: tuple[str, float, list[tuple[str, str]] | None]) -> None:
             if segments is None:
                 store.record_lookup(call_id, None, NotFound("Call not found."), at=at)
             else:
-                body = {"recordings": [{"url": f"https://s.example/{call_id}/{i}.wav", "label": label, "status": status}
-                                       for i, (label, status) in enumerate(segments, start=1)]}
+                body = {
+                    "recordings": [
+                        {"url": f"https://s.example/{call_id}/{i}.wav", "label": label, "status": status}
+                        for i, (label, status) in enumerate(segments, start=1)
+                    ]
+                }
                 store.record_lookup(call_id, CallRecordings.from_api(call_id, body), None, at=at)
     finally:
         store.close()
@@ -105,12 +118,30 @@ def test_cli_lookups_are_recorded_and_listed_as_json_lines(api_env: FakeMagpipe,
     assert lines[2]["call_id"] == NO_RECORDING_CALL
     by_id = {line["call_id"]: line for line in lines}
     assert {k: by_id[MAIN_CALL][k] for k in JSON_KEYS[3:]} == {
-        "lookups": 2, "outcome": "ok", "segments": 1, "synced": 1, "pending": 0, "downloaded": 0}
+        "lookups": 2,
+        "outcome": "ok",
+        "segments": 1,
+        "synced": 1,
+        "pending": 0,
+        "downloaded": 0,
+    }
     assert by_id[MAIN_CALL]["first_looked_up_at"] <= by_id[MAIN_CALL]["last_looked_up_at"]
     assert {k: by_id[TRANSFER_CALL][k] for k in JSON_KEYS[3:]} == {
-        "lookups": 1, "outcome": "ok", "segments": 4, "synced": 2, "pending": 2, "downloaded": 0}
+        "lookups": 1,
+        "outcome": "ok",
+        "segments": 4,
+        "synced": 2,
+        "pending": 2,
+        "downloaded": 0,
+    }
     assert {k: by_id[NO_RECORDING_CALL][k] for k in JSON_KEYS[3:]} == {
-        "lookups": 1, "outcome": "no_recording", "segments": None, "synced": None, "pending": None, "downloaded": 0}
+        "lookups": 1,
+        "outcome": "no_recording",
+        "segments": None,
+        "synced": None,
+        "pending": None,
+        "downloaded": 0,
+    }
 
 
 def test_cli_downloads_are_recorded_and_counted_in_history_json(api_env: FakeMagpipe, run, tmp_path: Path) -> None:
@@ -166,14 +197,31 @@ def test_history_json_lines_have_exactly_the_documented_fields_newest_first(seed
     result = run("history", "--json")
     assert result.code == 0 and result.err == ""
     assert result.out.splitlines()[0] == json.dumps(
-        {"call_id": CONVERSATION_CALL, "first_looked_up_at": "2026-01-01T00:03:00Z", "last_looked_up_at": "2026-01-01T00:03:00Z",
-         "lookups": 1, "outcome": "ok", "segments": 1, "synced": 1, "pending": 0, "downloaded": 0}
+        {
+            "call_id": CONVERSATION_CALL,
+            "first_looked_up_at": "2026-01-01T00:03:00Z",
+            "last_looked_up_at": "2026-01-01T00:03:00Z",
+            "lookups": 1,
+            "outcome": "ok",
+            "segments": 1,
+            "synced": 1,
+            "pending": 0,
+            "downloaded": 0,
+        }
     )
     lines = result.json_lines
     assert [line["call_id"] for line in lines] == [CONVERSATION_CALL, NO_RECORDING_CALL, TRANSFER_CALL, MAIN_CALL]
-    assert lines[1] == {"call_id": NO_RECORDING_CALL, "first_looked_up_at": "2026-01-01T00:02:00Z",
-                        "last_looked_up_at": "2026-01-01T00:02:00Z", "lookups": 1, "outcome": "not_found",
-                        "segments": None, "synced": None, "pending": None, "downloaded": 0}
+    assert lines[1] == {
+        "call_id": NO_RECORDING_CALL,
+        "first_looked_up_at": "2026-01-01T00:02:00Z",
+        "last_looked_up_at": "2026-01-01T00:02:00Z",
+        "lookups": 1,
+        "outcome": "not_found",
+        "segments": None,
+        "synced": None,
+        "pending": None,
+        "downloaded": 0,
+    }
     assert lines[2]["pending"] == 1
 
 
@@ -185,11 +233,21 @@ def test_history_table_is_newest_first_with_limit_and_search(seeded, run) -> Non
     assert [row.split()[0] for row in rows] == [CONVERSATION_CALL, NO_RECORDING_CALL, TRANSFER_CALL, MAIN_CALL]
     assert "not_found" in rows[1] and "—" in rows[1]
 
-    assert [r.split()[0] for r in run("history", "--limit", "2").out.splitlines()[1:]] == [CONVERSATION_CALL, NO_RECORDING_CALL]
-    assert [line["call_id"] for line in run("history", "--json", "--search", "Transferred Call").json_lines] == [TRANSFER_CALL]
-    assert [line["call_id"] for line in run("history", "--json", "--search", "MAIN").json_lines] == [TRANSFER_CALL, MAIN_CALL]
+    assert [r.split()[0] for r in run("history", "--limit", "2").out.splitlines()[1:]] == [
+        CONVERSATION_CALL,
+        NO_RECORDING_CALL,
+    ]
+    assert [line["call_id"] for line in run("history", "--json", "--search", "Transferred Call").json_lines] == [
+        TRANSFER_CALL
+    ]
+    assert [line["call_id"] for line in run("history", "--json", "--search", "MAIN").json_lines] == [
+        TRANSFER_CALL,
+        MAIN_CALL,
+    ]
     assert [line["call_id"] for line in run("history", "--json", "--search", "7F3D8E").json_lines] == [MAIN_CALL]
-    assert [line["call_id"] for line in run("history", "--json", "--search", "main", "--limit", "1").json_lines] == [TRANSFER_CALL]
+    assert [line["call_id"] for line in run("history", "--json", "--search", "main", "--limit", "1").json_lines] == [
+        TRANSFER_CALL
+    ]
     assert run("history", "--search", "%").out == "No lookups in the history.\n"
 
 
@@ -241,10 +299,16 @@ def clear_on_a_terminal(tmp_path: Path, answer: str, *, end: bytes = b"\r") -> t
 
 @pytest.mark.parametrize(
     ("answer", "message", "left"),
-    [("y", "Removed 4 entries from the history.", 0), ("yes", "Removed 4 entries from the history.", 0),
-     ("n", "Nothing removed.", 4), ("", "Nothing removed.", 4)],
+    [
+        ("y", "Removed 4 entries from the history.", 0),
+        ("yes", "Removed 4 entries from the history.", 0),
+        ("n", "Nothing removed.", 4),
+        ("", "Nothing removed.", 4),
+    ],
 )
-def test_clear_on_a_terminal_asks_and_obeys_the_answer(seeded, tmp_path: Path, answer: str, message: str, left: int) -> None:
+def test_clear_on_a_terminal_asks_and_obeys_the_answer(
+    seeded, tmp_path: Path, answer: str, message: str, left: int
+) -> None:
     code, output = clear_on_a_terminal(tmp_path, answer)
     assert code == 0, output
     assert "Remove all 4 entries from the history? [y/N]" in output
@@ -262,7 +326,9 @@ def test_end_of_input_at_the_clear_prompt_removes_nothing_without_a_traceback(se
 # --- lookup --offline ---------------------------------------------------------------------
 
 
-def test_offline_lookup_answers_from_the_cache_without_the_network(api_env: FakeMagpipe, run, monkeypatch, closed_port: int) -> None:
+def test_offline_lookup_answers_from_the_cache_without_the_network(
+    api_env: FakeMagpipe, run, monkeypatch, closed_port: int
+) -> None:
     online = run("lookup", "--json", MAIN_CALL, TRANSFER_CALL).json_lines
     requests = len(api_env.requests["api"])
     monkeypatch.setenv("MAGPIPE_API_URL", f"http://127.0.0.1:{closed_port}/functions/v1")
@@ -272,7 +338,7 @@ def test_offline_lookup_answers_from_the_cache_without_the_network(api_env: Fake
     assert result.code == 0 and result.err == ""
     lines = result.json_lines
     assert [line["call_id"] for line in lines] == [TRANSFER_CALL, MAIN_CALL]
-    for line, expected in zip(lines, [online[1], online[0]]):
+    for line, expected in zip(lines, [online[1], online[0]], strict=False):
         assert {k: v for k, v in line.items() if k != "cached_at"} == expected
         assert ISO_Z.match(line["cached_at"])
     assert lines[0]["recordings"][2]["status"] == "pending_sync"  # raw values, not friendly ones
@@ -347,4 +413,3 @@ def test_the_api_key_never_reaches_the_history_files(api_env: FakeMagpipe, run, 
     for secret in (DEMO_KEY, DEMO_KEY[4:], DEMO_KEY[4:24], f"Bearer {DEMO_KEY}"):
         assert secret.encode() not in everything
         assert secret.encode("utf-16-le") not in everything
-

@@ -35,7 +35,12 @@ MIDDLE = fake_id(ROWS // 2)
 def answer(call_id: str) -> CallRecordings:
     return CallRecordings.from_api(
         call_id,
-        {"recordings": [{"url": f"https://storage.example/{call_id}/{i}.wav", "label": "main", "status": "synced"} for i in range(3)]},
+        {
+            "recordings": [
+                {"url": f"https://storage.example/{call_id}/{i}.wav", "label": "main", "status": "synced"}
+                for i in range(3)
+            ]
+        },
     )
 
 
@@ -63,7 +68,7 @@ def build_damaged_history(path: Path, session: str = "earlier-session") -> int:
     damaged = range(pages // 4, 3 * pages // 4)
     for page in damaged:
         offset = page * page_size  # page numbers start at 1, so this is page (page + 1): never the first
-        data[offset:offset + page_size] = bytes([0xA5]) * page_size
+        data[offset : offset + page_size] = bytes([0xA5]) * page_size
     path.write_bytes(bytes(data))
     return len(damaged)
 
@@ -169,7 +174,10 @@ def recbrowser(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "recbrowser", *argv],
         env=child_env(tmp_path, MAGPIPE_API_URL="http://127.0.0.1:9/functions/v1"),
-        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -184,7 +192,9 @@ def recbrowser(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
         (["lookup", "--offline", MIDDLE], 4, ""),
     ],
 )
-def test_each_command_on_a_damaged_file_is_one_warning_line_and_a_sane_exit(tmp_path: Path, argv: list[str], code: int, out: str) -> None:
+def test_each_command_on_a_damaged_file_is_one_warning_line_and_a_sane_exit(
+    tmp_path: Path, argv: list[str], code: int, out: str
+) -> None:
     path = tmp_path / "data" / "recbrowser" / "history.sqlite3"
     build_damaged_history(path)
     done = recbrowser(tmp_path, *argv)
@@ -195,7 +205,10 @@ def test_each_command_on_a_damaged_file_is_one_warning_line_and_a_sane_exit(tmp_
     assert "unreadable" in warning and "moved it to" in warning
     assert len(asides(path)) == 1
     if argv[0] == "lookup":
-        assert done.stderr.splitlines() == [f"recbrowser: {MIDDLE}: Not in the lookup history; look it up online first.", warning]
+        assert done.stderr.splitlines() == [
+            f"recbrowser: {MIDDLE}: Not in the lookup history; look it up online first.",
+            warning,
+        ]
     else:
         assert done.stderr.splitlines() == [warning]
     again = recbrowser(tmp_path, "history", "--json")

@@ -78,7 +78,9 @@ def holder(history_path: Path) -> Iterator[LockHolder]:
 # --- the store --------------------------------------------------------------------------------
 
 
-def test_a_locked_history_is_announced_after_two_seconds_then_the_write_is_skipped(history_path: Path, holder: LockHolder) -> None:
+def test_a_locked_history_is_announced_after_two_seconds_then_the_write_is_skipped(
+    history_path: Path, holder: LockHolder
+) -> None:
     notices: list[tuple[float, str]] = []
     store = HistoryStore(history_path, on_wait=lambda text: notices.append((time.monotonic(), text)), lock_timeout=3.5)
     try:
@@ -91,7 +93,10 @@ def test_a_locked_history_is_announced_after_two_seconds_then_the_write_is_skipp
         assert text == LOCKED_NOTICE
         assert 2 <= said_at - start < 3
         (warning,) = store.warnings
-        assert warning == "Could not write the history (locked by another program for more than 3.5 s); this result is not saved."
+        assert (
+            warning
+            == "Could not write the history (locked by another program for more than 3.5 s); this result is not saved."
+        )
         assert store.failed_writes == 1
 
         # Still locked: reads do not wait for a writer, and the next writes give up at once
@@ -138,7 +143,10 @@ class Command:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "recbrowser", *argv],
             env=child_env(tmp_path, MAGPIPE_API_URL=fake.api_url, MAGPIPE_API_KEY=DEMO_KEY),
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         self.lines: queue.Queue[tuple[float, str | None]] = queue.Queue()
         self.err: list[str] = []
@@ -159,7 +167,7 @@ class Command:
     def finish(self, timeout: float = 60) -> tuple[int, str, list[str]]:
         out = self.process.stdout.read()
         code = self.process.wait(timeout=timeout)
-        while (line := self.next_err_line(timeout=10)[1]) is not None:
+        while self.next_err_line(timeout=10)[1] is not None:
             pass
         self.process.stdout.close()
         self.process.stderr.close()
@@ -221,7 +229,7 @@ def test_reading_commands_do_not_wait_for_a_writer(
     for argv in (["history"], ["lookup", "--offline", MAIN_CALL]):
         command = Command(tmp_path, fake, *argv)
         commands.append(command)
-        code, out, err = command.finish()
+        code, _out, err = command.finish()
         assert LOCKED_NOTICE not in "\n".join(err) and not any("warning" in line for line in err)
         assert code in (0, 4)
 
@@ -229,7 +237,10 @@ def test_reading_commands_do_not_wait_for_a_writer(
 def test_forget_and_clear_on_a_history_locked_too_long_remove_nothing_and_exit_1(
     tmp_path: Path, fake: FakeMagpipe, history_path: Path, holder: LockHolder, commands: list[Command]
 ) -> None:
-    running = [Command(tmp_path, fake, "history", "forget", MAIN_CALL), Command(tmp_path, fake, "history", "clear", "--yes")]
+    running = [
+        Command(tmp_path, fake, "history", "forget", MAIN_CALL),
+        Command(tmp_path, fake, "history", "clear", "--yes"),
+    ]
     commands.extend(running)
     for command in running:  # both at once: one wait of LOCK_GIVE_UP_AFTER for the two
         code, out, err = command.finish()
@@ -244,7 +255,9 @@ def test_forget_and_clear_on_a_history_locked_too_long_remove_nothing_and_exit_1
 # --- the app --------------------------------------------------------------------------------
 
 
-async def test_the_app_tells_a_locked_history_as_it_happens_and_goes_on(fake: FakeMagpipe, history_path: Path, holder: LockHolder) -> None:
+async def test_the_app_tells_a_locked_history_as_it_happens_and_goes_on(
+    fake: FakeMagpipe, history_path: Path, holder: LockHolder
+) -> None:
     from tests.tui_helpers import SIMPLE, look_up, make_app, notifications, table_rows
 
     app = make_app(fake, history=HistoryStore(history_path, lock_timeout=3.5))

@@ -100,7 +100,9 @@ def test_offline_answers_a_cached_no_recording_or_not_found_as_it_was(
     assert human.err == f"recbrowser: {call_id}: {message} (cached just now)\n"
 
 
-def test_a_lookup_that_only_ever_failed_is_not_cached_and_says_how_it_failed(api_env: FakeMagpipe, run, go_offline) -> None:
+def test_a_lookup_that_only_ever_failed_is_not_cached_and_says_how_it_failed(
+    api_env: FakeMagpipe, run, go_offline
+) -> None:
     api_env.faults.fail_500 = 10
     assert run("lookup", MAIN_CALL).code == 5
     go_offline()
@@ -114,7 +116,9 @@ def test_a_lookup_that_only_ever_failed_is_not_cached_and_says_how_it_failed(api
 def test_the_newest_answer_wins_but_a_later_no_recording_keeps_the_good_answer(run, go_offline) -> None:
     """At the store: ok replaces no_recording; no_recording after ok is the last outcome only."""
     go_offline()
-    good = CallRecordings.from_api(MAIN_CALL, {"recordings": [{"url": "https://s.example/a.wav", "label": "main", "status": "synced"}]})
+    good = CallRecordings.from_api(
+        MAIN_CALL, {"recordings": [{"url": "https://s.example/a.wav", "label": "main", "status": "synced"}]}
+    )
     store = HistoryStore(Paths.default().history_db)
     try:
         store.record_lookup(MAIN_CALL, None, NoRecording("No recording available for this call."), at=T0)
@@ -143,4 +147,7 @@ def test_an_answer_given_with_an_error_is_never_stored_as_the_good_answer(run, g
         assert store.cached(MAIN_CALL).recordings == good
     finally:
         store.close()
-    assert json.loads(run("lookup", "--offline", "--json", MAIN_CALL).out)["recordings"][0]["url"] == "https://s.example/a.wav"
+    assert (
+        json.loads(run("lookup", "--offline", "--json", MAIN_CALL).out)["recordings"][0]["url"]
+        == "https://s.example/a.wav"
+    )

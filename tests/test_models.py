@@ -44,13 +44,15 @@ def _aware(iso: str) -> datetime:
 
 
 @pytest.mark.parametrize("sample", DEMO_CALLS_WITH_RECORDINGS, ids=_ids(DEMO_CALLS_WITH_RECORDINGS))
-async def test_sample_call_parses_into_segments_in_api_order(fake: FakeMagpipe, make_client, sample: SampleCall) -> None:
+async def test_sample_call_parses_into_segments_in_api_order(
+    fake: FakeMagpipe, make_client, sample: SampleCall
+) -> None:
     call = await make_client().get_recordings(sample.call_id)
 
     assert call.call_id == sample.call_id
     assert [s.index for s in call.segments] == list(range(1, len(sample.recordings) + 1))
     assert len(call.segments) == len(sample.recordings)
-    for segment, spec in zip(call.segments, sample.recordings):
+    for segment, spec in zip(call.segments, sample.recordings, strict=False):
         assert segment.label == spec.label  # raw value, verbatim (markup, ESC, ../ included)
         assert segment.source == spec.source  # unknown values (twilio, unknown) kept as-is
         assert segment.status == spec.status  # unknown status (archived) kept as-is
@@ -116,7 +118,9 @@ async def test_sample_call_without_recording_is_no_recording(make_client, sample
 
 
 @pytest.mark.parametrize("sample", OTHER_ACCOUNT_CALLS, ids=_ids(OTHER_ACCOUNT_CALLS))
-async def test_other_accounts_call_is_not_found_for_demo_but_parses_for_its_owner(make_client, sample: SampleCall) -> None:
+async def test_other_accounts_call_is_not_found_for_demo_but_parses_for_its_owner(
+    make_client, sample: SampleCall
+) -> None:
     with pytest.raises(NotFound):
         await make_client().get_recordings(sample.call_id)
     call = await make_client(OTHER_ACCOUNT_KEY).get_recordings(sample.call_id)
@@ -159,7 +163,9 @@ def test_an_empty_recordings_list_parses_to_no_segments() -> None:
     assert call.segments == () and call.recording_url is None and call.total_duration is None
 
 
-@pytest.mark.parametrize("body", [{}, {"ok": True}, {"recordings": None}, {"recording_url": None}, {"recording_url": ""}])
+@pytest.mark.parametrize(
+    "body", [{}, {"ok": True}, {"recordings": None}, {"recording_url": None}, {"recording_url": ""}]
+)
 def test_a_body_without_a_recordings_list_or_url_is_a_bad_response(body: dict[str, Any]) -> None:
     with pytest.raises(BadResponse, match="no 'recordings' list"):
         CallRecordings.from_api(MAIN_CALL, body)
@@ -281,8 +287,18 @@ def test_friendly_label_follows_the_dashboard(label: str | None, shown: str) -> 
 
 @pytest.mark.parametrize(
     ("seconds", "shown"),
-    [(0, "0:00"), (5, "0:05"), (59, "0:59"), (60, "1:00"), (125, "2:05"), (3599, "59:59"),
-     (3600, "1:00:00"), (3723, "1:02:03"), (12.4, "0:12"), (None, "—")],
+    [
+        (0, "0:00"),
+        (5, "0:05"),
+        (59, "0:59"),
+        (60, "1:00"),
+        (125, "2:05"),
+        (3599, "59:59"),
+        (3600, "1:00:00"),
+        (3723, "1:02:03"),
+        (12.4, "0:12"),
+        (None, "—"),
+    ],
 )
 def test_format_duration(seconds: float | None, shown: str) -> None:
     assert format_duration(seconds) == shown
@@ -304,7 +320,7 @@ _json = st.recursive(
     max_leaves=8,
 )
 _segment_fields = st.fixed_dictionaries(
-    {}, optional={k: _json for k in ("url", "label", "duration_seconds", "source", "status", "created_at")}
+    {}, optional=dict.fromkeys(("url", "label", "duration_seconds", "source", "status", "created_at"), _json)
 )
 
 

@@ -30,8 +30,15 @@ NAME_MAX = 255  # bytes per path component on Linux/macOS file systems
 PART_SUFFIXES = ".part.json"  # the longest suffix the downloader adds to a final name
 
 
-def segment(index: int = 1, label: str | None = "main", *, url: str | None = None, source: str | None = "signalwire",
-            status: str | None = "synced", created: datetime | None = CREATED) -> Segment:
+def segment(
+    index: int = 1,
+    label: str | None = "main",
+    *,
+    url: str | None = None,
+    source: str | None = "signalwire",
+    status: str | None = "synced",
+    created: datetime | None = CREATED,
+) -> Segment:
     if url is None:
         url = f"https://storage.example/recordings/{CALL}/{index}.wav"
     return Segment(index, url, label, 10, source, status, created)
@@ -88,8 +95,14 @@ def test_extension_comes_from_the_url_path_only(url: str | None, expected: str |
 
 @pytest.mark.parametrize(
     ("content_type", "expected"),
-    [("audio/wav", "wav"), ("audio/x-wav; charset=binary", "wav"), ("AUDIO/MPEG", "mp3"),
-     ("application/octet-stream", None), ("", None), (None, None)],
+    [
+        ("audio/wav", "wav"),
+        ("audio/x-wav; charset=binary", "wav"),
+        ("AUDIO/MPEG", "mp3"),
+        ("application/octet-stream", None),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_extension_from_content_type(content_type: str | None, expected: str | None) -> None:
     assert extension_from_content_type(content_type) == expected
@@ -215,21 +228,27 @@ def test_inside_refuses_a_symlink_that_leads_out_of_the_download_dir(tmp_path: P
 
 hostile_text = st.text(
     alphabet=st.one_of(
-        st.sampled_from(list("./\\:*?\"<>| \t\r\n\x00\x1b\x7f\u2028\u202e\ufeff")),
+        st.sampled_from(list('./\\:*?"<>| \t\r\n\x00\x1b\x7f\u2028\u202e\ufeff')),
         st.characters(codec="utf-8"),
     ),
     max_size=400,
 )
 templates = st.sampled_from(
-    [DEFAULT_TEMPLATE, "{label}/{source}/{status}.{ext}", "{call_id}-{label}-{source}-{status}-{label}.{ext}",
-     "{source}/{created:%Y/%m}/{label}"]
+    [
+        DEFAULT_TEMPLATE,
+        "{label}/{source}/{status}.{ext}",
+        "{call_id}-{label}-{source}-{status}-{label}.{ext}",
+        "{source}/{created:%Y/%m}/{label}",
+    ]
 )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(label=hostile_text, source=hostile_text, status=hostile_text, call_id=hostile_text, template=templates)
 @example(label="../../etc", source="..", status="/", call_id="..", template=DEFAULT_TEMPLATE)
-@example(label="a/b\\c", source="\x00", status="..\\..", call_id="/etc/passwd", template="{label}/{source}/{status}.{ext}")
+@example(
+    label="a/b\\c", source="\x00", status="..\\..", call_id="/etc/passwd", template="{label}/{source}/{status}.{ext}"
+)
 def test_whatever_the_api_sends_the_path_stays_inside_the_base(
     tmp_path: Path, label: str, source: str, status: str, call_id: str, template: str
 ) -> None:

@@ -38,7 +38,9 @@ def test_a_206_that_answers_the_range_asked_is_its_span() -> None:
         ("bytes 100-199/" + "9" * 300, None, True),  # a 300-digit total is no total
     ],
 )
-def test_a_206_that_does_not_answer_the_range_asked_is_refused(header: str | None, content_length: str | None, restart: bool) -> None:
+def test_a_206_that_does_not_answer_the_range_asked_is_refused(
+    header: str | None, content_length: str | None, restart: bool
+) -> None:
     with pytest.raises(ContentRangeError) as raised:
         parse_content_range(header, asked_from=100, content_length=content_length)
     assert raised.value.restart is restart
@@ -64,7 +66,9 @@ def test_the_sidecar_round_trips_and_drops_weak_etags(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.wav.part.json"]
 
 
-@pytest.mark.parametrize("text", ["", "not json", "[1, 2]", '{"total": "9' + "9" * 300 + '"}', '{"total": true}', "[" * 5000])
+@pytest.mark.parametrize(
+    "text", ["", "not json", "[1, 2]", '{"total": "9' + "9" * 300 + '"}', '{"total": true}', "[" * 5000]
+)
 def test_an_unreadable_sidecar_is_an_empty_record(tmp_path: Path, text: str) -> None:
     path = tmp_path / "a.wav.part.json"
     path.write_text(text)
@@ -91,7 +95,7 @@ def test_a_symlinked_or_dangling_partial_is_never_opened(tmp_path: Path) -> None
     outside.write_text("precious")
     part = tmp_path / "a.wav.part"
     part.symlink_to(outside)
-    with pytest.raises(DiskError, match="a.wav.part: it is a symbolic link; refusing to write through it"):
+    with pytest.raises(DiskError, match=r"a\.wav\.part: it is a symbolic link; refusing to write through it"):
         partfiles.open_part(part)
     part.unlink()
     part.symlink_to(tmp_path / "nowhere")

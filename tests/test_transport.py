@@ -102,8 +102,12 @@ def bad_url_fake(request: pytest.FixtureRequest) -> FakeMagpipe:
         call_id="e0000000-0000-4000-8000-000000000008",
         description="a call whose second segment has a malformed URL",
         recordings=[SegmentSpec("main"), SegmentSpec("broken", url=request.param), SegmentSpec("leg")],
-        started_at="2026-03-01T10:00:00Z", duration=10, agent_id="a", agent_name="A",
-        from_number="+1", to_number="+2",
+        started_at="2026-03-01T10:00:00Z",
+        duration=10,
+        agent_id="a",
+        agent_name="A",
+        from_number="+1",
+        to_number="+2",
     )
     with FakeMagpipe(calls=[call]) as server:
         yield server
@@ -129,7 +133,9 @@ def test_a_malformed_recording_url_fails_that_segment_only(
 
 
 @pytest.mark.parametrize("location", ["http://[bad/", "http://127.0.0.1:99999/x", "http://127.0.0.1:no/x"])
-async def test_a_redirect_to_a_malformed_url_fails_that_segment_only(fake: FakeMagpipe, tmp_path: Path, location: str) -> None:
+async def test_a_redirect_to_a_malformed_url_fails_that_segment_only(
+    fake: FakeMagpipe, tmp_path: Path, location: str
+) -> None:
     fake.faults.malformed_redirect = 1
     fake.faults.malformed_location = location
     items = [item_for(fake, tmp_path, 1), item_for(fake, tmp_path, 2)]
@@ -182,7 +188,9 @@ def test_a_plain_event_cancels_a_dripping_transfer_too(fake: FakeMagpipe, tmp_pa
     assert transfer.done > 0
 
 
-async def test_cancelling_an_active_batch_item_on_a_dripping_host_finishes_it_within_2_s(fake: FakeMagpipe, tmp_path: Path) -> None:
+async def test_cancelling_an_active_batch_item_on_a_dripping_host_finishes_it_within_2_s(
+    fake: FakeMagpipe, tmp_path: Path
+) -> None:
     fake.faults.drip_bytes, fake.faults.drip_interval = 1, 0.5
     item = item_for(fake, tmp_path, 1)
     runner = run_downloads([item], jobs=1, fetch_options=FAST)

@@ -166,10 +166,7 @@ async def test_refresh_turns_pending_into_synced(fake):
 async def test_open_runs_the_configured_player_with_the_segment_url(fake, tmp_path, monkeypatch):
     record = tmp_path / "played.txt"
     script = tmp_path / "player.py"
-    script.write_text(
-        "import sys, pathlib\n"
-        f"pathlib.Path({str(record)!r}).write_text(sys.argv[1])\n"
-    )
+    script.write_text(f"import sys, pathlib\npathlib.Path({str(record)!r}).write_text(sys.argv[1])\n")
     monkeypatch.setenv("RECBROWSER_PLAYER", f"{sys.executable} {script} {{}}")
     app = make_app(fake)
     async with app.run_test(size=SIZE) as pilot:
@@ -216,7 +213,9 @@ async def test_a_console_browser_is_never_run_while_the_app_holds_the_terminal(f
     # browser. Run headless, the app cannot hand the terminal over, so it says so instead.
     record = tmp_path / "browsed.txt"
     script = tmp_path / "console-browser"
-    script.write_text(f"#!{sys.executable}\nimport sys, pathlib\npathlib.Path({str(record)!r}).write_text(sys.argv[1])\n")
+    script.write_text(
+        f"#!{sys.executable}\nimport sys, pathlib\npathlib.Path({str(record)!r}).write_text(sys.argv[1])\n"
+    )
     script.chmod(0o755)
     for name in ("DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(name, raising=False)
@@ -307,7 +306,17 @@ async def test_help_is_built_from_the_active_bindings(fake):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         descriptions = {row[1] for row in app.screen.rows}
-        assert {"Refresh", "Open", "Copy", "Download", "Download call", "Key", "Help", "Quit", "Call IDs"} <= descriptions
+        assert {
+            "Refresh",
+            "Open",
+            "Copy",
+            "Download",
+            "Download call",
+            "Key",
+            "Help",
+            "Quit",
+            "Call IDs",
+        } <= descriptions
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, BrowserScreen)
@@ -349,7 +358,9 @@ async def test_copy_uses_a_clipboard_tool_when_there_is_one_and_says_so(fake, tm
     tools = tmp_path / "bin"
     tools.mkdir()
     xclip = tools / "xclip"
-    xclip.write_text(f"#!{sys.executable}\nimport sys, pathlib\npathlib.Path({str(clipped)!r}).write_bytes(sys.stdin.buffer.read())\n")
+    xclip.write_text(
+        f"#!{sys.executable}\nimport sys, pathlib\npathlib.Path({str(clipped)!r}).write_bytes(sys.stdin.buffer.read())\n"
+    )
     xclip.chmod(0o755)
     monkeypatch.setenv("PATH", str(tools))
     monkeypatch.setenv("DISPLAY", ":99")

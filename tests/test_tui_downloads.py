@@ -60,8 +60,12 @@ async def test_shift_d_downloads_every_segment_of_the_call(fake: FakeMagpipe) ->
         await pilot.press("D")
         await settle(pilot)
         names = [row[FILE_COLUMN] for row in table_rows(app)]
-        assert names == ["✓ 01-main.wav", "✓ 02-transferee_consult.wav", "✓ 03-transfer_conference.wav",
-                         "✓ 04-back_to_agent.wav"]
+        assert names == [
+            "✓ 01-main.wav",
+            "✓ 02-transferee_consult.wav",
+            "✓ 03-transfer_conference.wav",
+            "✓ 04-back_to_agent.wav",
+        ]
         for index in range(1, 5):
             path = next((app.download_dir / TRANSFER).glob(f"0{index}-*.wav"))
             assert path.read_bytes() == segment_wav(TRANSFER, index)
@@ -167,7 +171,9 @@ async def test_a_download_started_during_a_slow_lookup_completes_with_it(fake: F
         assert table_rows(app)[0][FILE_COLUMN] == "✓ 01-main.wav"
 
 
-async def test_at_80x24_every_segment_stays_in_view_with_the_downloads_panel_open(fake: FakeMagpipe, isolated_paths: Path) -> None:
+async def test_at_80x24_every_segment_stays_in_view_with_the_downloads_panel_open(
+    fake: FakeMagpipe, isolated_paths: Path
+) -> None:
     app = make_app(fake)
     async with app.run_test(size=(80, 24)) as pilot:
         await look_up(pilot, TRANSFER)

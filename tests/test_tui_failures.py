@@ -46,7 +46,9 @@ def gremlin_history() -> GremlinInHistory:
     return GremlinInHistory(Paths.default().history_db, session=uuid.uuid4().hex)
 
 
-async def test_a_failing_worker_is_one_notification_and_a_logged_traceback_and_the_app_goes_on(fake: FakeMagpipe) -> None:
+async def test_a_failing_worker_is_one_notification_and_a_logged_traceback_and_the_app_goes_on(
+    fake: FakeMagpipe,
+) -> None:
     history = gremlin_history()
     history.fail_restore = True
     app = make_app(fake, history=history)
@@ -76,7 +78,10 @@ async def test_an_unexpected_failure_in_one_download_fails_that_file_only(fake: 
         assert items[2].error is not None
         assert items[2].error.message == "Something went wrong: RuntimeError: disk gremlin in segment 2"
         assert not [item for item in items.values() if item.state in (QUEUED, ACTIVE)]
-        assert f"Something went wrong: RuntimeError: disk gremlin in segment 2; details in {log_file()}" in notifications(app)
+        assert (
+            f"Something went wrong: RuntimeError: disk gremlin in segment 2; details in {log_file()}"
+            in notifications(app)
+        )
         assert app.is_running
     assert "record_download" in log_file().read_text()
 

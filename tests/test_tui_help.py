@@ -5,8 +5,7 @@ from __future__ import annotations
 from recbrowser.fakeapi import FakeMagpipe
 from recbrowser.tui.screens.help import HelpScreen
 from recbrowser.tui.widgets.call_list import CallList
-from tests.tui_helpers import NO_RECORDING, OTHER_ACCOUNT, SIMPLE, look_up, make_app, settle
-from tests.tui_helpers import wait_until
+from tests.tui_helpers import NO_RECORDING, OTHER_ACCOUNT, SIMPLE, look_up, make_app, settle, wait_until
 
 SIZE = (120, 40)
 

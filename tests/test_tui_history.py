@@ -11,13 +11,23 @@ from recbrowser.history import HistoryStore
 from recbrowser.lookups import lookup_one
 from recbrowser.models import CallRecordings
 from recbrowser.settings import Paths
+from recbrowser.tui.screens import history as history_screen
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.confirm import ConfirmScreen
-from recbrowser.tui.screens import history as history_screen
 from recbrowser.tui.screens.history import HistoryScreen
 from recbrowser.tui.widgets.call_list import CallList
 from recbrowser.tui.widgets.segment_table import SegmentTable
-from tests.tui_helpers import NO_RECORDING, PENDING_ONLY, SIMPLE, TRANSFER, look_up, make_app, notifications, settle, wait_until
+from tests.tui_helpers import (
+    NO_RECORDING,
+    PENDING_ONLY,
+    SIMPLE,
+    TRANSFER,
+    look_up,
+    make_app,
+    notifications,
+    settle,
+    wait_until,
+)
 
 SIZE = (120, 36)
 T0 = 1_767_225_600.0
@@ -104,11 +114,14 @@ async def test_app_downloads_are_recorded_and_shown_in_the_history(fake):
 # --- the history screen ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("width", "columns"), [
-    (140, ["Call ID", "Last lookup", "Lookups", "Outcome", "Segments", "Sync", "Downloaded"]),
-    (80, ["Call ID", "Last lookup", "Outcome", "Sync", "Downloaded"]),
-    (60, ["Call ID", "Outcome", "Sync"]),
-])
+@pytest.mark.parametrize(
+    ("width", "columns"),
+    [
+        (140, ["Call ID", "Last lookup", "Lookups", "Outcome", "Segments", "Sync", "Downloaded"]),
+        (80, ["Call ID", "Last lookup", "Outcome", "Sync", "Downloaded"]),
+        (60, ["Call ID", "Outcome", "Sync"]),
+    ],
+)
 async def test_history_rows_stay_one_line_by_dropping_columns_on_narrow_terminals(fake, width: int, columns: list[str]):
     app = make_app(fake)
     async with app.run_test(size=(width, 30)) as pilot:
@@ -353,7 +366,10 @@ async def test_the_history_screen_opens_and_filters_100k_entries(fake):
         db.executemany(
             "INSERT INTO calls (call_id, first_looked_up_at, last_looked_up_at, lookups, outcome, segments, synced, pending, labels)"
             " VALUES (?, ?, ?, 1, 'ok', 1, 1, 0, ?)",
-            ((fake_id(n), T0 + n, T0 + n, "main main call" if n % 7 else "transfer_conference transferred call") for n in range(total)),
+            (
+                (fake_id(n), T0 + n, T0 + n, "main main call" if n % 7 else "transfer_conference transferred call")
+                for n in range(total)
+            ),
         )
         db.execute("COMMIT")
     finally:

@@ -14,7 +14,9 @@ SIZE = (120, 40)
 # --- 14. the history's keys ------------------------------------------------------------------
 
 
-async def test_backspace_forgets_a_history_entry_after_confirmation_and_the_footer_shows_enter(fake: FakeMagpipe) -> None:
+async def test_backspace_forgets_a_history_entry_after_confirmation_and_the_footer_shows_enter(
+    fake: FakeMagpipe,
+) -> None:
     app = make_app(fake)
     async with app.run_test(size=SIZE) as pilot:
         await look_up(pilot, f"{SIMPLE} {TRANSFER}")

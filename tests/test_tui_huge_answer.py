@@ -9,8 +9,8 @@ from recbrowser.fakeapi.samples import SegmentSpec
 from recbrowser.tui.widgets.call_header import CallHeader
 from recbrowser.tui.widgets.call_list import CallList
 from recbrowser.tui.widgets.segment_table import SHOWN_ROWS, SegmentDetail, SegmentTable
-from tests.tui_hostile import call_with, fake_serving
 from tests.tui_helpers import look_up, make_app, notifications, table_rows, wait_until
+from tests.tui_hostile import call_with, fake_serving
 
 BIG = "b16ca110-0000-4000-8000-00000000b16a"
 BIGGER = "b16ca110-0000-4000-8000-00000000b16b"

@@ -53,7 +53,9 @@ async def test_at_120_columns_every_column_stays_whole_after_downloads_and_shrin
         assert fits(table)
 
 
-async def test_at_80x24_the_url_wraps_whole_the_pending_note_shows_and_downloads_keep_their_state(fake: FakeMagpipe) -> None:
+async def test_at_80x24_the_url_wraps_whole_the_pending_note_shows_and_downloads_keep_their_state(
+    fake: FakeMagpipe,
+) -> None:
     app = make_app(fake)
     async with app.run_test(size=(80, 24)) as pilot:
         await look_up(pilot, TRANSFER)
@@ -73,7 +75,9 @@ async def test_at_80x24_the_url_wraps_whole_the_pending_note_shows_and_downloads
         assert "State" in columns_of(panel) and sum(columns_of(panel).values()) <= panel.size.width
         shown = screen_text(app)
         assert any("Pending:" in line for line in shown)
-        assert sum(" done" in line for line in shown) >= 2  # the panel's State column, on screen (a toast may cover a row)
+        assert (
+            sum(" done" in line for line in shown) >= 2
+        )  # the panel's State column, on screen (a toast may cover a row)
 
 
 async def test_at_60x20_segment_rows_stay_in_view_with_the_downloads_panel_open(fake: FakeMagpipe) -> None:
@@ -125,19 +129,23 @@ async def test_downloading_a_call_again_counts_the_files_already_complete(fake: 
         await wait_until(pilot, lambda: all(i.state == DONE for i in panel_items(app).values()), "the first download")
         await pilot.press("D")
         await settle(pilot)
-        assert any(m.startswith("Downloading 3 files to ") and m.endswith("(1 already complete).") for m in notifications(app))
+        assert any(
+            m.startswith("Downloading 3 files to ") and m.endswith("(1 already complete).") for m in notifications(app)
+        )
         await pilot.press("D")
         await settle(pilot)
         assert "Nothing to download: all 4 files are already complete." in notifications(app)
 
 
-async def test_a_finished_download_shows_its_average_speed_and_the_detail_line_its_whole_story(fake: FakeMagpipe) -> None:
+async def test_a_finished_download_shows_its_average_speed_and_the_detail_line_its_whole_story(
+    fake: FakeMagpipe,
+) -> None:
     app = make_app(fake)
     async with app.run_test(size=(120, 36)) as pilot:
         await look_up(pilot, SIMPLE)
         await download_call(pilot, SIMPLE)
         panel = app.screen.query_one(DownloadsPanel)
-        row = dict(zip(columns_of(panel), (cell.plain for cell in panel.get_row_at(0))))
+        row = dict(zip(columns_of(panel), (cell.plain for cell in panel.get_row_at(0)), strict=False))
         assert row["State"] == "done"
         assert row["Speed"].endswith("/s")  # the average, not "—"
         detail = app.screen.query_one(DownloadDetail)
@@ -174,12 +182,19 @@ def test_natural_widths_from_distinct_values_match_every_rows_cells() -> None:
     from recbrowser.models import CallRecordings
     from recbrowser.tui.cells import natural_widths, segment_cells
 
-    answer = {"recordings": [
-        {"url": f"https://x/{i}.wav", "label": ["main", "transfer_conference", "a/b\\c" * 9][i % 3],
-         "duration_seconds": [5, 7265, None][i % 3], "source": ["signalwire", None, "x" * 30][i % 3],
-         "status": ["synced", "pending_sync", "archived"][i % 3], "created_at": "2026-03-02T10:34:25Z"}
-        for i in range(1, 120)
-    ]}
+    answer = {
+        "recordings": [
+            {
+                "url": f"https://x/{i}.wav",
+                "label": ["main", "transfer_conference", "a/b\\c" * 9][i % 3],
+                "duration_seconds": [5, 7265, None][i % 3],
+                "source": ["signalwire", None, "x" * 30][i % 3],
+                "status": ["synced", "pending_sync", "archived"][i % 3],
+                "created_at": "2026-03-02T10:34:25Z",
+            }
+            for i in range(1, 120)
+        ]
+    }
     segments = CallRecordings.from_api(SIMPLE, answer).segments
     local_files = {2: "/d/02-a-rather-long-file-name.wav", 7: "/d/07-x.wav"}
     rows = [segment_cells(s, local_files.get(s.index)) for s in segments]
@@ -197,5 +212,8 @@ async def test_a_downloaded_file_changed_since_is_downloaded_again_not_counted_c
         item.path.write_bytes(item.path.read_bytes()[:100])  # truncated since
         await pilot.press("d")
         await settle(pilot)
-        assert any(m.startswith("Downloading 1 file to ") and m.endswith(".") and "already complete" not in m for m in notifications(app))
+        assert any(
+            m.startswith("Downloading 1 file to ") and m.endswith(".") and "already complete" not in m
+            for m in notifications(app)
+        )
         await wait_until(pilot, lambda: item.path.read_bytes() == segment_wav(SIMPLE, 1), "the file downloaded again")

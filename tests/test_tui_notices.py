@@ -81,7 +81,9 @@ async def test_a_repeat_in_the_same_tick_replaces_the_toast_instead_of_stacking(
     app = make_app(fake)
     async with app.run_test(size=SIZE) as pilot:
         for call_id in (SIMPLE, TRANSFER, PENDING_ONLY):
-            app.toasts.show("lookup:boom", "boom", title="Call", severity="error", call_id=call_id, many="{count} calls")
+            app.toasts.show(
+                "lookup:boom", "boom", title="Call", severity="error", call_id=call_id, many="{count} calls"
+            )
         await pilot.pause()
         assert toasts(app) == [("3 calls", "boom")]
         app.toasts.resolved(SIMPLE)

@@ -18,8 +18,8 @@ from recbrowser.downloads import ACTIVE, CANCELLED
 from recbrowser.fakeapi.samples import SegmentSpec
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
 from tests.cli_helpers import child_env
-from tests.tui_hostile import DripServer, call_with, fake_serving
 from tests.tui_helpers import look_up, make_app, wait_until
+from tests.tui_hostile import DripServer, call_with, fake_serving
 
 DRIPPING = "d4a1b2c3-0000-4000-8000-00000000d41b"
 SIZE = (120, 36)
@@ -80,7 +80,7 @@ class Terminal:
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out waiting for {what}; the screen ended with {self.output[-400:]!r}")
             if self.closed:
-                raise AssertionError(f"the program ended before {what}: {self.output[-400:]!r}")  # noqa: E501
+                raise AssertionError(f"the program ended before {what}: {self.output[-400:]!r}")
             ready, _, _ = select.select([self.master], [], [], 0.05)
             if ready:
                 try:
@@ -104,7 +104,9 @@ def test_q_ends_the_app_within_seconds_while_a_download_drips(tmp_path: Path) ->
     script = tmp_path / "dripping_app.py"
     script.write_text(CHILD)
     with DripServer() as drip:
-        terminal = Terminal([sys.executable, str(script), DRIPPING, drip.url], child_env(tmp_path, TERM="xterm-256color"))
+        terminal = Terminal(
+            [sys.executable, str(script), DRIPPING, drip.url], child_env(tmp_path, TERM="xterm-256color")
+        )
         try:
             terminal.drain_until(lambda: b"Calls" in terminal.output, "the first frame", 30)
             terminal.type("\r")

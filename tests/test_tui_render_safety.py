@@ -3,14 +3,13 @@ app: a value that cannot be shown is "?", the rest of the row and the app carry 
 
 from __future__ import annotations
 
-
 from recbrowser.fakeapi.samples import SegmentSpec
 from recbrowser.history import HistoryStore
 from recbrowser.models import CallRecordings
 from recbrowser.settings import Paths
 from recbrowser.tui.widgets.segment_table import COLUMNS
-from tests.tui_hostile import call_with, fake_serving
 from tests.tui_helpers import look_up, make_app, table_rows, wait_until
+from tests.tui_hostile import call_with, fake_serving
 
 EDGE_OF_TIME = "e1a5e000-0000-4000-8000-0000000e1a5e"
 EDGES = ("0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00")
@@ -51,7 +50,9 @@ async def test_a_cached_call_from_the_edge_of_time_is_restored_on_start(fake) ->
 
 
 async def test_a_live_answer_from_the_edge_of_time_is_shown() -> None:
-    segments = [SegmentSpec(f"edge_{n}", created_at=created, duration_seconds=5) for n, created in enumerate(EDGES, start=1)]
+    segments = [
+        SegmentSpec(f"edge_{n}", created_at=created, duration_seconds=5) for n, created in enumerate(EDGES, start=1)
+    ]
     with fake_serving(call_with(EDGE_OF_TIME, segments)) as fake:
         app = make_app(fake)
         async with app.run_test(size=SIZE) as pilot:
@@ -95,5 +96,5 @@ async def test_a_download_row_with_absurd_sizes_is_shown_not_fatal(fake, tmp_pat
         panel.track(item)
         panel.refresh_row_of(item)
         await pilot.pause()
-        assert [cell.plain for cell in panel.get_row_at(0)][0].startswith(EDGE_OF_TIME[:8])
+        assert next(cell.plain for cell in panel.get_row_at(0)).startswith(EDGE_OF_TIME[:8])
         assert app.is_running

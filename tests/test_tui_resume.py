@@ -10,8 +10,7 @@ from recbrowser.tui.screens.confirm import ConfirmScreen
 from recbrowser.tui.screens.resume import ResumeScreen
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
 from recbrowser.unfinished import load, state_file
-from tests.tui_helpers import SIMPLE, look_up, make_app, notifications, settle
-from tests.tui_helpers import wait_until
+from tests.tui_helpers import SIMPLE, look_up, make_app, notifications, settle, wait_until
 
 SIZE = (120, 40)
 
@@ -27,10 +26,14 @@ async def test_q_asks_while_a_download_runs_and_the_next_start_resumes_it(fake: 
         await look_up(pilot, SIMPLE)
         await pilot.press("tab", "d")
         (item,) = app.screen.query_one(DownloadsPanel).items.values()
-        await wait_until(pilot, lambda: fake.faults.body_paused.is_set() and item.state == ACTIVE, "the download to pause")
+        await wait_until(
+            pilot, lambda: fake.faults.body_paused.is_set() and item.state == ACTIVE, "the download to pause"
+        )
         await pilot.press("q")
         assert isinstance(app.screen, ConfirmScreen)
-        assert "1 download is running. Quit and keep the partial files for later?" in str(app.screen.query_one("Static").render())
+        assert "1 download is running. Quit and keep the partial files for later?" in str(
+            app.screen.query_one("Static").render()
+        )
         await pilot.press("n")
         assert isinstance(app.screen, BrowserScreen) and not app._exit
         await pilot.press("q", "y")

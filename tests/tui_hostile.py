@@ -4,8 +4,8 @@ calls with whatever segments a test needs, served by a FakeMagpipe of its own.""
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Sequence
 
 from recbrowser.fakeapi import FakeMagpipe
 from recbrowser.fakeapi.samples import SampleCall, SegmentSpec
@@ -25,7 +25,7 @@ class DripServer:
         drip = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "audio/wav")
                 self.send_header("Content-Length", str(drip.size))
@@ -41,7 +41,7 @@ class DripServer:
                         return
                     sent += 1
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

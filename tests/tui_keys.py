@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from textual import events
 from textual.keys import _character_to_key
 from textual.widgets._footer import FooterKey

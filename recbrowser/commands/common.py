@@ -6,9 +6,10 @@ import argparse
 import json
 import signal
 import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Sequence, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from recbrowser.callids import EXPECTED, scan
 from recbrowser.errors import InvalidCallId, RecBrowserError
@@ -105,7 +106,9 @@ def open_history(paths: Paths) -> HistoryStore:
     """The history store; a wait for another instance's lock is said at once on stderr."""
     from recbrowser.history import HistoryStore
 
-    return HistoryStore(paths.history_db, on_wait=lambda notice: print(f"recbrowser: {notice}", file=sys.stderr, flush=True))
+    return HistoryStore(
+        paths.history_db, on_wait=lambda notice: print(f"recbrowser: {notice}", file=sys.stderr, flush=True)
+    )
 
 
 def warn(*warnings: str) -> None:

@@ -51,7 +51,9 @@ if TYPE_CHECKING:
     from recbrowser.demo import Demo
 
 
-def run_download(args: argparse.Namespace, paths: Paths, *, resolved: Resolved | None = None, demo: Demo | None = None) -> int:
+def run_download(
+    args: argparse.Namespace, paths: Paths, *, resolved: Resolved | None = None, demo: Demo | None = None
+) -> int:
     """``resolved`` overrides the API URL and key; with ``demo`` (``--demo``) files go to the
     demo's temporary folder unless ``-o`` names one, and the demo keeps its own records."""
     try:
@@ -61,8 +63,10 @@ def run_download(args: argparse.Namespace, paths: Paths, *, resolved: Resolved |
     items = collect_items(args.inputs, sys.stdin)
     resolved = resolved or resolved_for(args, paths)
     settings = Settings.load(paths.settings_file)
-    directory = Path(args.output).expanduser() if args.output else (
-        Path(settings.download_dir).expanduser() if settings.download_dir else paths.downloads_dir
+    directory = (
+        Path(args.output).expanduser()
+        if args.output
+        else (Path(settings.download_dir).expanduser() if settings.download_dir else paths.downloads_dir)
     )
     fetch_options: dict[str, object] = {"records": paths.download_records}
     history = open_history(paths)

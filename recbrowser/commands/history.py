@@ -77,4 +77,6 @@ def format_history(entries: list[HistoryEntry], *, utc: bool = False) -> str:
         for e in entries
     ]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    return "".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() + "\n" for row in [header, *rows])
+    return "".join(
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip() + "\n" for row in [header, *rows]
+    )

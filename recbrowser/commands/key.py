@@ -9,7 +9,17 @@ import sys
 
 from recbrowser.commands.common import EXIT_OK, UsageError, warn
 from recbrowser.errors import NoApiKey, RecBrowserError
-from recbrowser.settings import ENV_KEY, KEY_WHERE, InvalidKey, KeyStore, Paths, UnreadableKeyFile, check_key, mask, resolve
+from recbrowser.settings import (
+    ENV_KEY,
+    KEY_WHERE,
+    InvalidKey,
+    KeyStore,
+    Paths,
+    UnreadableKeyFile,
+    check_key,
+    mask,
+    resolve,
+)
 from recbrowser.text import os_reason, printable, redact_userinfo
 
 
@@ -43,7 +53,10 @@ def run_key(args: argparse.Namespace, paths: Paths) -> int:
             if resolved.key_source == ENV_KEY:  # resolve() did not look at the file
                 warn(str(exc))
         if resolved.key is None:
-            print(f"No API key. Create one {KEY_WHERE}, then save it with `recbrowser key set`, or set {ENV_KEY}.", file=sys.stderr)
+            print(
+                f"No API key. Create one {KEY_WHERE}, then save it with `recbrowser key set`, or set {ENV_KEY}.",
+                file=sys.stderr,
+            )
             print(f"Key file: {store.path} ({held})")
             return NoApiKey.exit_code
         source = f"the {ENV_KEY} environment variable" if resolved.key_source == ENV_KEY else "the saved key file"

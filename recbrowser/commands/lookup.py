@@ -7,9 +7,9 @@ import asyncio
 import json
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
 
 from recbrowser.client import NO_KEY_MESSAGE
 from recbrowser.commands.common import (
@@ -80,7 +80,8 @@ def _lookup_offline(items: list[Item], history: HistoryStore, *, json_lines: boo
         cached = history.cached(item.call_id)
         if cached is not None:
             exit_code = max(
-                exit_code, _emit(item.call_id, cached.recordings, None, json_lines, layout=layout, cached_at=cached.fetched_at)
+                exit_code,
+                _emit(item.call_id, cached.recordings, None, json_lines, layout=layout, cached_at=cached.fetched_at),
             )
             continue
         error, cached_at = _cached_failure(history.get(item.call_id))
@@ -88,9 +89,19 @@ def _lookup_offline(items: list[Item], history: HistoryStore, *, json_lines: boo
         if cached_at is None:
             emit_error(item.call_id, error, json_lines)
         elif json_lines:
-            print_json({"call_id": item.call_id, "error": {"code": error.code, "message": error.message}, "cached_at": _iso(cached_at)})
+            print_json(
+                {
+                    "call_id": item.call_id,
+                    "error": {"code": error.code, "message": error.message},
+                    "cached_at": _iso(cached_at),
+                }
+            )
         else:
-            print(f"recbrowser: {item.call_id}: {error.message} (cached {relative_time(cached_at)})", file=sys.stderr, flush=True)
+            print(
+                f"recbrowser: {item.call_id}: {error.message} (cached {relative_time(cached_at)})",
+                file=sys.stderr,
+                flush=True,
+            )
     return exit_code
 
 
@@ -140,7 +151,9 @@ async def _lookup(
                     continue
                 result = await results_iter.__anext__()
                 wait_line.clear()
-                exit_code = max(exit_code, _emit(result.call_id, result.recordings, result.error, json_lines, layout=layout))
+                exit_code = max(
+                    exit_code, _emit(result.call_id, result.recordings, result.error, json_lines, layout=layout)
+                )
         finally:
             wait_line.clear()
     return exit_code
@@ -178,7 +191,9 @@ def _emit(
     return error.exit_code
 
 
-def format_call(call: CallRecordings, *, cached_at: datetime | None = None, utc: bool = False, width: int | None = None) -> str:
+def format_call(
+    call: CallRecordings, *, cached_at: datetime | None = None, utc: bool = False, width: int | None = None
+) -> str:
     """A plain-text table of one call's segments, times with their zone (UTC with ``utc``).
 
     URLs are never cut: they are the last column when the table fits ``width`` (or when there
@@ -221,15 +236,15 @@ def format_call(call: CallRecordings, *, cached_at: datetime | None = None, utc:
         excess = span(widths) - width
         if excess > 0:
             rows, widths = table(False, max(10, widths[1] - excess))
-    for row, url in zip(rows, ["URL", *urls]):
-        cells = [cell.ljust(w) for cell, w in zip(row, widths)]
+    for row, url in zip(rows, ["URL", *urls], strict=False):
+        cells = [cell.ljust(w) for cell, w in zip(row, widths, strict=False)]
         if not urls_below:
             cells.append(url)
         lines.append("  " + "  ".join(cells).rstrip())
     if urls_below:
         lines.append("  URLs:")
         index_width = len(str(count))
-        lines.extend(f"  {s.index:>{index_width}}  {url}" for s, url in zip(call.segments, urls))
+        lines.extend(f"  {s.index:>{index_width}}  {url}" for s, url in zip(call.segments, urls, strict=False))
     if call.pending_count:
         lines.append("  pending: the provider's URL may expire; look the call up again later for a permanent one.")
     return "\n".join(lines) + "\n"

@@ -173,7 +173,11 @@ class ApiHandler(BaseHandler):
         if endpoint is None:
             # What Supabase's gateway (where Magpipe's functions run) answers for a path it does
             # not know: not Magpipe's error shape.
-            self.send_json(404, {"code": "NOT_FOUND", "message": "Requested function was not found"}, [("sb-error-code", "NOT_FOUND")])
+            self.send_json(
+                404,
+                {"code": "NOT_FOUND", "message": "Requested function was not found"},
+                [("sb-error-code", "NOT_FOUND")],
+            )
             return
         if self.command != "POST":
             self.send_error_json(405, "method_not_allowed", "Method not allowed", [("Allow", "POST")])
@@ -207,7 +211,9 @@ class ApiHandler(BaseHandler):
         body, only = faults.api_body, faults.api_body_call
         if body is None:
             return False
-        if only is not None and not (isinstance(request, dict) and str(request.get("call_id", "")).lower() == only.lower()):
+        if only is not None and not (
+            isinstance(request, dict) and str(request.get("call_id", "")).lower() == only.lower()
+        ):
             return False
         headers = list(faults.api_headers)
         named = {name.lower() for name, _ in headers}

@@ -6,9 +6,7 @@ import hashlib
 from collections.abc import Iterator
 
 _PERIOD = 65521  # prime, so the pattern does not line up with power-of-two chunk sizes
-_PATTERN = b"".join(
-    hashlib.sha256(b"recbrowser-big-%d" % i).digest() for i in range(_PERIOD // 32 + 1)
-)[:_PERIOD]
+_PATTERN = b"".join(hashlib.sha256(b"recbrowser-big-%d" % i).digest() for i in range(_PERIOD // 32 + 1))[:_PERIOD]
 _DOUBLED = _PATTERN * 2
 
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
 EXTRA_RESPONSE = (
-    b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nContent-Length: 16384\r\n\r\n" + b"NOT THE RECORDING" * 963 + b"!" * 13
+    b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nContent-Length: 16384\r\n\r\n"
+    + b"NOT THE RECORDING" * 963
+    + b"!" * 13
 )
 """What ``extra_after_body`` smuggles after a body: a whole answer a careless client would
 take as the answer to its next request on that connection. Longer than a read buffer (8 KiB),

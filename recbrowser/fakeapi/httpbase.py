@@ -156,9 +156,7 @@ class BaseHandler(BaseHTTPRequestHandler):
     def send_json(self, status: int, payload: Any, headers: Iterable[tuple[str, str]] = ()) -> None:
         self.send_body(status, json.dumps(payload).encode(), "application/json", headers)
 
-    def send_error_json(
-        self, status: int, code: str, message: str, headers: Iterable[tuple[str, str]] = ()
-    ) -> None:
+    def send_error_json(self, status: int, code: str, message: str, headers: Iterable[tuple[str, str]] = ()) -> None:
         self.send_json(status, error_body(code, message), headers)
 
 

@@ -103,8 +103,7 @@ class FakeState:
                 self._lookups[call.call_id] = done + 1
             synced = self._is_synced(call.call_id, done)
             return [
-                self._render(call.call_id, index, spec, synced)
-                for index, spec in enumerate(call.recordings, start=1)
+                self._render(call.call_id, index, spec, synced) for index, spec in enumerate(call.recordings, start=1)
             ]
 
     def _is_synced(self, call_id: str, lookups_done: int) -> bool:

@@ -74,7 +74,10 @@ class StorageHandler(BaseHandler):
         elif match := _BIG.fullmatch(url.path):
             size = int(match.group(1))
             self.serve_entity(
-                size, f'"big-{size}"', _http_date(None), "application/octet-stream",
+                size,
+                f'"big-{size}"',
+                _http_date(None),
+                "application/octet-stream",
                 lambda start, stop: iter_big(start, stop, _CHUNK),
             )
         else:
@@ -114,13 +117,14 @@ class StorageHandler(BaseHandler):
         spec = self.state.segment(call_id, index)
         data = segment_wav(call_id, index)
         self.serve_entity(
-            len(data), _etag(data), _http_date(spec and spec.created_at), "audio/wav",
+            len(data),
+            _etag(data),
+            _http_date(spec and spec.created_at),
+            "audio/wav",
             lambda start, stop: (data[start:stop],),
         )
 
-    def serve_entity(
-        self, total: int, etag: str, last_modified: str, content_type: str, chunks: Chunks
-    ) -> None:
+    def serve_entity(self, total: int, etag: str, last_modified: str, content_type: str, chunks: Chunks) -> None:
         """Send a representation, whole or one range of it."""
         faults = self.state.faults
         headers = [
@@ -158,7 +162,9 @@ class StorageHandler(BaseHandler):
         if faults.drip_bytes > 0:
             self._drip(chunks(start, stop), faults.drip_bytes, faults.drip_interval)
         elif extra:
-            self.wfile.write(b"".join(chunks(start, stop)) + extra)  # one write: the extra bytes arrive with the body's end
+            self.wfile.write(
+                b"".join(chunks(start, stop)) + extra
+            )  # one write: the extra bytes arrive with the body's end
         else:
             self._send_chunks(chunks, start, stop)
         if faults.close_idle:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -19,9 +20,9 @@ from recbrowser.errorlog import ErrorLog, summary
 from recbrowser.history import HistoryStore
 from recbrowser.settings import ENV_KEY, KeyStore, Paths, Resolved, Secret, Settings, display_path, mask
 from recbrowser.text import printable
+from recbrowser.tui.notices import Toasts
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.confirm import ConfirmScreen
-from recbrowser.tui.notices import Toasts
 from recbrowser.tui.screens.key_entry import KeyScreen
 from recbrowser.tui.screens.resume import ResumeScreen
 
@@ -81,7 +82,9 @@ class RecBrowserApp(App[None]):
         with self._client_lock:
             if self._client is None:
                 options = {"request_deadline": self.resolved.request_deadline, **self._client_options}
-                self._client = MagpipeClient(self.resolved.api_url, self.resolved.key, on_retry=self._on_retry, **options)
+                self._client = MagpipeClient(
+                    self.resolved.api_url, self.resolved.key, on_retry=self._on_retry, **options
+                )
             return self._client
 
     @work(thread=True, group="startup")
@@ -133,7 +136,10 @@ class RecBrowserApp(App[None]):
             KeyStore(self.paths.key_file).save(key)
         except OSError as exc:
             self.call_from_thread(
-                self.notify, f"Could not save the key to {self.paths.key_file}: {exc.strerror or exc}", severity="error", markup=False
+                self.notify,
+                f"Could not save the key to {self.paths.key_file}: {exc.strerror or exc}",
+                severity="error",
+                markup=False,
             )
             return
         self.call_from_thread(self._use_key, key)
@@ -164,6 +170,7 @@ class RecBrowserApp(App[None]):
         items = browser.running_downloads() if browser is not None else []
         running = unfinished.running_count(items)
         if running and (self._quit_question is None or self.screen is not self._quit_question):
+
             def answered(yes: bool | None) -> None:
                 self._quit_question = None
                 if yes:
@@ -265,10 +272,16 @@ class RecBrowserApp(App[None]):
             yield SystemCommand("Open segment", "Play the selected segment (o)", screen.action_open)
             yield SystemCommand("Copy segment URL", "Copy the selected segment's URL (c)", screen.action_copy)
             yield SystemCommand("Download segment", "Download the selected segment (d)", screen.action_download)
-            yield SystemCommand("Download call", "Download every segment of the selected call (D)", screen.action_download_call)
-            yield SystemCommand("Download all calls", "Download every segment of every listed call", screen.action_download_all)
+            yield SystemCommand(
+                "Download call", "Download every segment of the selected call (D)", screen.action_download_call
+            )
+            yield SystemCommand(
+                "Download all calls", "Download every segment of every listed call", screen.action_download_all
+            )
             yield SystemCommand("Cancel download", "Cancel the highlighted download (x)", screen.action_cancel_download)
             yield SystemCommand("Help", "Show every key (?)", screen.action_help)
             yield SystemCommand("History", "Past lookups, searchable, offline (h)", screen.action_history)
-            yield SystemCommand("Clear history", "Remove every entry from the lookup history", screen.action_clear_history)
+            yield SystemCommand(
+                "Clear history", "Remove every entry from the lookup history", screen.action_clear_history
+            )
         yield SystemCommand("API key", "Set or change the Magpipe API key (k)", self.ask_for_key)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
 
 from rich.text import Text
 
@@ -50,13 +50,15 @@ CELLS: tuple[Cell, ...] = (
     lambda segment, _: status_cell(segment.status),
     lambda segment, _: literal(segment.friendly_label, limit=40),
     lambda segment, _: Text(format_duration(segment.duration_seconds), justify="right"),
-    lambda _, local_file: literal(f"✓ {Path(local_file).name}", style="green") if local_file else Text("—", style="dim"),
+    lambda _, local_file: (
+        literal(f"✓ {Path(local_file).name}", style="green") if local_file else Text("—", style="dim")
+    ),
     lambda segment, _: literal(segment.source or "—", limit=14),
     lambda segment, _: created_cell(segment),
 )
 """How each cell of a segment's row is made: #, Status, Label, Length, File, Source, Created."""
 
-DEPENDS_ON: tuple[Callable[[Segment, "str | None"], object], ...] = (
+DEPENDS_ON: tuple[Callable[[Segment, str | None], object], ...] = (
     lambda segment, _: len(str(segment.index)),
     lambda segment, _: segment.status,
     lambda segment, _: segment.friendly_label,
@@ -68,7 +70,9 @@ DEPENDS_ON: tuple[Callable[[Segment, "str | None"], object], ...] = (
 """What each cell's width depends on, so ``natural_widths`` makes one cell per distinct value."""
 
 
-def segment_cells(segment: Segment, local_file: str | None = None, failures: list[BaseException] | None = None) -> tuple[Text, ...]:
+def segment_cells(
+    segment: Segment, local_file: str | None = None, failures: list[BaseException] | None = None
+) -> tuple[Text, ...]:
     """One row of the segments table (see CELLS).
 
     A cell whose formatting raises is "?" (the error goes to ``failures``); the row is always whole."""
@@ -79,7 +83,7 @@ def natural_widths(segments: Sequence[Segment], local_files: Mapping[int, str]) 
     """The widest cell of each column over these segments, without making every row's cells:
     one cell per distinct value (a 500-row table has few), so a call switch stays quick."""
     widths = []
-    for depends_on, build in zip(DEPENDS_ON, CELLS):
+    for depends_on, build in zip(DEPENDS_ON, CELLS, strict=False):
         samples: dict[object, Segment] = {}
         for segment in segments:
             local_file = local_files.get(segment.index)
@@ -89,7 +93,10 @@ def natural_widths(segments: Sequence[Segment], local_files: Mapping[int, str]) 
                 samples[object()] = segment
         widths.append(
             max(
-                (guarded(lambda s=sample: build(s, local_files.get(s.index))).cell_len for sample in samples.values()),  # type: ignore[misc]
+                (
+                    guarded(lambda s=sample, b=build: b(s, local_files.get(s.index))).cell_len
+                    for sample in samples.values()
+                ),  # type: ignore[misc]
                 default=0,
             )
         )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from recbrowser.downloads import is_complete
 from recbrowser.models import Segment
@@ -38,5 +38,7 @@ def downloading_note(count: int, complete: int, where: str) -> str:
     if count:
         return f"Downloading {files} to {where}."
     if complete:
-        return f"Nothing to download: {'the file is' if complete == 1 else f'all {complete} files are'} already complete."
+        return (
+            f"Nothing to download: {'the file is' if complete == 1 else f'all {complete} files are'} already complete."
+        )
     return ""

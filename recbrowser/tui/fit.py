@@ -6,8 +6,8 @@ width needs; room left over goes back to what was sacrificed, most useful first.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 ELLIPSIS = "…"
 
@@ -28,7 +28,9 @@ def drop(column: str) -> Step:
     return Step(column, None)
 
 
-def fit_columns(natural: Mapping[str, int], available: int, steps: Sequence[Step], *, padding: int = 2) -> dict[str, int]:
+def fit_columns(
+    natural: Mapping[str, int], available: int, steps: Sequence[Step], *, padding: int = 2
+) -> dict[str, int]:
     """The width of each column to show, in ``natural``'s order; dropped columns are left out.
 
     ``natural`` is each column's widest cell (header included), ``padding`` what each column

@@ -7,14 +7,16 @@ every start, so a crash there would repeat forever).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from rich.text import Text
 
 PLACEHOLDER = "?"
 
 
-def guarded(build: Callable[[], Text], failures: list[BaseException] | None = None, *, fallback: str = PLACEHOLDER) -> Text:
+def guarded(
+    build: Callable[[], Text], failures: list[BaseException] | None = None, *, fallback: str = PLACEHOLDER
+) -> Text:
     """``build()``, or a dim ``fallback`` when it raises (the error appended to ``failures``)."""
     try:
         return build()

@@ -33,7 +33,11 @@ class Counts:
     def status_parts(self) -> list[str]:
         """``["2 synced", "1 pending", "1 other"]``, leaving out zero counts (as CallRecordings does)."""
         other = self.segments - self.synced - self.pending
-        return [f"{count} {what}" for count, what in ((self.synced, "synced"), (self.pending, "pending"), (other, "other")) if count]
+        return [
+            f"{count} {what}"
+            for count, what in ((self.synced, "synced"), (self.pending, "pending"), (other, "other"))
+            if count
+        ]
 
 
 @dataclass(frozen=True)

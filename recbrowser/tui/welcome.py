@@ -12,9 +12,11 @@ def demo_welcome(samples: list[tuple[str, str]]) -> Text:
     text = Text()
     text.append("Demo mode", style="bold")
     text.append(" — a fake Magpipe API runs inside recbrowser; nothing of yours is touched.\n\n")
-    text.append("The input above holds every sample call ID: press Enter to look them all up, "
-                "then ↑/↓ in the Calls list, Tab to the segments, o to open, r to refresh, ? for help. "
-                "Downloads go to a temporary folder that is deleted when the demo ends.\n\n")
+    text.append(
+        "The input above holds every sample call ID: press Enter to look them all up, "
+        "then ↑/↓ in the Calls list, Tab to the segments, o to open, r to refresh, ? for help. "
+        "Downloads go to a temporary folder that is deleted when the demo ends.\n\n"
+    )
     for call_id, description in samples:
         text.append(call_id, style="cyan")
         text.append(f"  {printable(description)}\n", style="dim")

@@ -27,14 +27,14 @@ from recbrowser.models import Segment
 from recbrowser.player import PlayerError, is_web_url, launch_checked, player_command, runs_in_terminal
 from recbrowser.settings import display_path
 from recbrowser.text import printable
-from recbrowser.tui.memory import keep_out_of_gc
-from recbrowser.tui.screens.help import HelpScreen
 from recbrowser.tui.downloading import downloading_note, split_complete
 from recbrowser.tui.entry import counts_note, new_and_listed
 from recbrowser.tui.keytext import KEY_CODES, last_outcome_error, rejected_key_message
+from recbrowser.tui.memory import keep_out_of_gc
+from recbrowser.tui.screens.help import HelpScreen
 from recbrowser.tui.state import CallState, RetryState
-from recbrowser.tui.widgets.call_input import CallIdInput
 from recbrowser.tui.widgets.call_header import CallHeader
+from recbrowser.tui.widgets.call_input import CallIdInput
 from recbrowser.tui.widgets.call_list import CallList
 from recbrowser.tui.widgets.downloads_panel import DownloadDetail, DownloadsPanel
 from recbrowser.tui.widgets.segment_table import SHOWN_ROWS, SegmentDetail, SegmentTable
@@ -52,7 +52,7 @@ ANSWERS = {"no_recording", "not_found"}
 class BrowserScreen(Screen[None]):
     """Look up calls and browse their recording segments."""
 
-    app: "RecBrowserApp"
+    app: RecBrowserApp
 
     # Below 32 rows (an 80x24 terminal) the chrome shrinks so the segments keep room: see app.tcss.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
@@ -60,17 +60,45 @@ class BrowserScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-wide")]
 
     BINDINGS = [
-        Binding("slash", "focus_input", "Call IDs", id="browser.input", tooltip="Type or paste call IDs, or any text with them"),
+        Binding(
+            "slash",
+            "focus_input",
+            "Call IDs",
+            id="browser.input",
+            tooltip="Type or paste call IDs, or any text with them",
+        ),
         # Help and quit come first so that the footer keeps them in view on narrow terminals.
         Binding("question_mark", "help", "Help", id="browser.help", tooltip="Show every key"),
         Binding("q", "app.quit", "Quit", id="browser.quit", tooltip="Quit recbrowser (asks first while downloads run)"),
         Binding("r", "refresh", "Refresh", id="browser.refresh", tooltip="Look the selected call up again"),
-        Binding("o", "open", "Open", id="browser.open", tooltip="Play the selected segment (RECBROWSER_PLAYER or the system opener)"),
+        Binding(
+            "o",
+            "open",
+            "Open",
+            id="browser.open",
+            tooltip="Play the selected segment (RECBROWSER_PLAYER or the system opener)",
+        ),
         Binding("c", "copy", "Copy", id="browser.copy", tooltip="Copy the selected segment's URL to the clipboard"),
         Binding("d", "download", "Download", id="browser.download", tooltip="Download the selected segment"),
-        Binding("D", "download_call", "Download call", show=False, id="browser.download_call", tooltip="Download every segment of the selected call"),
-        Binding("x", "cancel_download", "Cancel download", id="browser.cancel", show=False, tooltip="Cancel the highlighted download (or the selected segment's); the partial file is kept"),
-        Binding("h", "history", "History", id="browser.history", tooltip="Past lookups: search, show cached results, forget"),
+        Binding(
+            "D",
+            "download_call",
+            "Download call",
+            show=False,
+            id="browser.download_call",
+            tooltip="Download every segment of the selected call",
+        ),
+        Binding(
+            "x",
+            "cancel_download",
+            "Cancel download",
+            id="browser.cancel",
+            show=False,
+            tooltip="Cancel the highlighted download (or the selected segment's); the partial file is kept",
+        ),
+        Binding(
+            "h", "history", "History", id="browser.history", tooltip="Past lookups: search, show cached results, forget"
+        ),
         Binding("k", "key", "Key", show=False, id="browser.key", tooltip="Set or change the Magpipe API key"),
     ]
 
@@ -219,7 +247,10 @@ class BrowserScreen(Screen[None]):
             self.app.toasts.resolved(result.call_id)
             if was_pending and not state.has_pending:
                 self.app.toasts.show(
-                    "synced", f"{result.call_id[:8]}…: every segment is synced now.", title="Synced", many="Synced ({count})"
+                    "synced",
+                    f"{result.call_id[:8]}…: every segment is synced now.",
+                    title="Synced",
+                    many="Synced ({count})",
                 )
         else:
             state.error = result.error
@@ -252,7 +283,12 @@ class BrowserScreen(Screen[None]):
             return
         message = printable(error.message, limit=300)
         self.app.toasts.show(
-            f"lookup:{message}", message, title=f"Call {call_id[:8]}…", severity="error", call_id=call_id, many="{count} calls"
+            f"lookup:{message}",
+            message,
+            title=f"Call {call_id[:8]}…",
+            severity="error",
+            call_id=call_id,
+            many="{count} calls",
         )
 
     def retrying(self, notice: RetryNotice) -> bool:
@@ -477,7 +513,9 @@ class BrowserScreen(Screen[None]):
         if opened:
             self.notify(f"Opening {what}.", markup=False)
         else:
-            self.notify("No player found. Set RECBROWSER_PLAYER, e.g. 'mpv --no-video {}'.", severity="warning", markup=False)
+            self.notify(
+                "No player found. Set RECBROWSER_PLAYER, e.g. 'mpv --no-video {}'.", severity="warning", markup=False
+            )
 
     # --- downloads ----------------------------------------------------------------------
 
@@ -551,11 +589,15 @@ class BrowserScreen(Screen[None]):
                     self._show_selected()
         elif item.state != CANCELLED and item.error is not None:
             if isinstance(item.error, UnexpectedFailure) and item.error.__cause__ is not None:
-                self.app.report_unexpected(item.error.__cause__, context=f"download of {item.call_id} #{item.segment.index}")
+                self.app.report_unexpected(
+                    item.error.__cause__, context=f"download of {item.call_id} #{item.segment.index}"
+                )
                 return
             said = printable(item.error.message, limit=300)
             title = f"Download of segment {item.segment.index} failed"
-            self.app.toasts.show(f"download:{said}", said, title=title, severity="error", many="{count} downloads failed")
+            self.app.toasts.show(
+                f"download:{said}", said, title=title, severity="error", many="{count} downloads failed"
+            )
 
     def action_cancel_download(self) -> None:
         panel = self.query_one(DownloadsPanel)
@@ -611,7 +653,9 @@ class BrowserScreen(Screen[None]):
 
 # Textual's own bindings: tab and ctrl+p have rows of ours below, ctrl+q ("quit") too, and
 # copying selected text does nothing useful on this screen.
-TEXTUAL_ONLY = frozenset({"app.focus_next", "app.focus_previous", "command_palette", "app.command_palette", "screen.copy_text", "quit"})
+TEXTUAL_ONLY = frozenset(
+    {"app.focus_next", "app.focus_previous", "command_palette", "app.command_palette", "screen.copy_text", "quit"}
+)
 
 NAVIGATION_HELP = [
     ("↑ ↓", "Move", "Between calls in the list, or segments in the table"),

@@ -25,7 +25,15 @@ SHOWN = 100  # the newest matches; typing narrows
 
 # One line per call, in fixed-width columns. An OptionList of one Text per row repaints a
 # filtered screenful several times faster than a DataTable of seven cells per row.
-COLUMNS = (("Call ID", 36), ("Last lookup", 11), ("Lookups", 7), ("Outcome", 12), ("Segments", 8), ("Sync", 20), ("Downloaded", 10))
+COLUMNS = (
+    ("Call ID", 36),
+    ("Last lookup", 11),
+    ("Lookups", 7),
+    ("Outcome", 12),
+    ("Segments", 8),
+    ("Sync", 20),
+    ("Downloaded", 10),
+)
 RIGHT = {"Lookups", "Segments", "Downloaded"}
 SHORT_ID = 9  # "7f3d8e00…", as in the calls list
 
@@ -101,16 +109,31 @@ def header_text(layout: Layout = LAYOUTS[0]) -> Text:
 class HistoryScreen(Screen[str | None]):
     """Dismisses with the chosen call ID (Enter), or None (Escape)."""
 
-    app: "RecBrowserApp"
+    app: RecBrowserApp
 
     BINDINGS = [
         Binding("escape", "close", "Back", id="history.back"),
         # priority: the list's and the filter's own Enter (hidden) would otherwise keep it out of the footer
-        Binding("enter", "choose", "Show call", priority=True, id="history.show", tooltip="Show the cached result at once and refresh it"),
+        Binding(
+            "enter",
+            "choose",
+            "Show call",
+            priority=True,
+            id="history.show",
+            tooltip="Show the cached result at once and refresh it",
+        ),
         # backspace: the Mac's delete key. In the filter, both keys edit the text instead.
-        Binding("delete,backspace", "forget", "Forget", id="history.forget", tooltip="Remove the highlighted call from the history (asks first)"),
+        Binding(
+            "delete,backspace",
+            "forget",
+            "Forget",
+            id="history.forget",
+            tooltip="Remove the highlighted call from the history (asks first)",
+        ),
         Binding("slash", "focus_filter", "Filter", id="history.filter", tooltip="Filter by call ID or label"),
-        Binding("ctrl+q", "app.quit", "Quit", priority=True, id="history.quit", tooltip="Quit recbrowser"),  # q is typed into the filter
+        Binding(
+            "ctrl+q", "app.quit", "Quit", priority=True, id="history.quit", tooltip="Quit recbrowser"
+        ),  # q is typed into the filter
         Binding("down", "focus_table", "To list", show=False),
     ]
 

@@ -47,7 +47,9 @@ class KeyScreen(ModalScreen[str | None]):
             yield Static(Text("Paste your API key (mgp_…) or a session token (eyJ…). Input is hidden."))
             yield Static(Text(KEY_ORIGIN, style="dim"), id="key-origin")
             yield Input(password=True, placeholder="mgp_…", id="key-input")
-            yield Static(Text(f"Saved to {display_path(self.key_file)} (readable by you only).", style="dim"), id="key-where")
+            yield Static(
+                Text(f"Saved to {display_path(self.key_file)} (readable by you only).", style="dim"), id="key-where"
+            )
             if self.env_key is not None:
                 yield Static(
                     Text(

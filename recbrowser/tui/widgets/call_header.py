@@ -70,9 +70,12 @@ def header_text(state: CallState | None, width: int = 0) -> Text:
         parts += [(), (), ()]
     parts.append(activity(state))
     # Every part but the ID and the count may be left out (a width of 0).
-    variants = [[t.cell_len for t in texts] + ([0] if i not in (ID, SEGMENTS) or not texts else []) for i, texts in enumerate(parts)]
+    variants = [
+        [t.cell_len for t in texts] + ([0] if i not in (ID, SEGMENTS) or not texts else [])
+        for i, texts in enumerate(parts)
+    ]
     chosen = fit_parts(variants, GIVE_WAY, width, gap=len(SEP)) if width > 0 else [0] * len(parts)
-    shown = [texts[level] for texts, level in zip(parts, chosen) if level < len(texts)]
+    shown = [texts[level] for texts, level in zip(parts, chosen, strict=False) if level < len(texts)]
     text = Text(SEP, style="dim").join(shown)
     text.no_wrap, text.overflow = True, "ellipsis"
     if state.error is not None:

@@ -23,7 +23,14 @@ class CallIdInput(Input):
     BINDINGS = [
         # While the input holds text, ? and q are typed; these keys still reach help and quit.
         Binding("f1", "help", "Help", id="input.help", tooltip="Show every key (? when the input is empty)"),
-        Binding("ctrl+q", "quit", "Quit", priority=True, id="input.quit", tooltip="Quit recbrowser (q when the input is empty)"),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            priority=True,
+            id="input.quit",
+            tooltip="Quit recbrowser (q when the input is empty)",
+        ),
         Binding("down", "leave", "Calls", show=False, id="input.leave"),
     ]
 

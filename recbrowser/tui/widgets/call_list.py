@@ -9,7 +9,6 @@ from textual.widgets.option_list import Option
 from recbrowser.tui.safe import guarded
 from recbrowser.tui.state import CallState
 
-
 SHORT_ERRORS = {
     "no_recording": "no rec.",
     "not_found": "not found",
@@ -61,7 +60,6 @@ class CallList(OptionList):
     }
     CallList:focus { border: round $primary; }
     """
-
 
     def on_mount(self) -> None:
         self.border_title = "Calls"

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -28,12 +29,12 @@ from recbrowser.downloads import (
 from recbrowser.errors import Cancelled
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, TemplateError, plan
-from recbrowser.settings import display_path
 from recbrowser.progress import Transfer, human_bytes, human_eta
+from recbrowser.settings import display_path
 from recbrowser.text import printable
+from recbrowser.threads import DaemonThreads
 from recbrowser.tui.fit import drop, fit_columns, shrink
 from recbrowser.tui.safe import guarded
-from recbrowser.threads import DaemonThreads
 
 if TYPE_CHECKING:
     from recbrowser.client import MagpipeClient
@@ -72,7 +73,7 @@ def fraction_of(item: DownloadItem) -> float:
 
 
 def bar(item: DownloadItem) -> Text:
-    filled = int(round(fraction_of(item) * BAR_WIDTH))
+    filled = round(fraction_of(item) * BAR_WIDTH)
     text = Text("█" * filled, style=STATE_STYLE.get(item.state, ""))
     text.append("░" * (BAR_WIDTH - filled), style="dim")
     return text
@@ -201,8 +202,13 @@ class DownloadsPanel(DataTable):
         options: dict[str, object] = {"records": records} if records is not None else {}
         try:
             async for item in run_downloads(
-                items, client=client, gate=self._gate, on_change=self.refresh_row_of, history=history,
-                executor=self._threads, fetch_options=options,
+                items,
+                client=client,
+                gate=self._gate,
+                on_change=self.refresh_row_of,
+                history=history,
+                executor=self._threads,
+                fetch_options=options,
             ):
                 self._in_flight.discard(self.key_of(item))
                 self._finished_at.setdefault(self.key_of(item), time.monotonic())
@@ -267,7 +273,7 @@ class DownloadsPanel(DataTable):
         key = self.key_of(item)
         if key not in self.rows:
             return
-        for column, cell in zip(self.columns.keys(), self._cells(item)):
+        for column, cell in zip(self.columns.keys(), self._cells(item), strict=False):
             self.update_cell(key, column, cell)
         if self.has_focus and self.highlighted_item() is item:
             self._show_detail()
@@ -325,7 +331,7 @@ class DownloadsPanel(DataTable):
             detail.display = item is not None
             if item is not None:
                 finished_at = self._finished_at.get(self.key_of(item))
-                detail.update(guarded(lambda: detail_line(item, finished_at)))
+                detail.update(guarded(lambda: detail_line(item, finished_at)))  # noqa: B023 - called at once
 
     def highlighted_item(self) -> DownloadItem | None:
         if not self.row_count:
@@ -342,14 +348,15 @@ class DownloadsPanel(DataTable):
             "%": lambda: percent(item),
             "Progress": lambda: bar(item),
             "Bytes": lambda: Text(
-                f"{human_bytes(transfer.done)} / {human_bytes(transfer.total)}" if item.state != QUEUED else "—", justify="right"
+                f"{human_bytes(transfer.done)} / {human_bytes(transfer.total)}" if item.state != QUEUED else "—",
+                justify="right",
             ),
             "Speed": lambda: speed_text(item, finished_at),
             "ETA": lambda: Text(human_eta(transfer.eta) if item.state == ACTIVE else "—", justify="right"),
             "State": lambda: state_text(item),
         }
         failures: list[BaseException] = []
-        cells = tuple(guarded(builders[str(key.value)], failures) for key in self.columns.keys())
+        cells = tuple(guarded(builders[str(key.value)], failures) for key in self.columns)
         for cell in cells:
             cell.no_wrap, cell.overflow = True, "ellipsis"
         if failures:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -106,11 +106,13 @@ class SegmentTable(DataTable):
         if state is not None and state.recordings is not None:
             segments = state.recordings.segments
             self._segments = segments[:SHOWN_ROWS]
-            widths = [max(pair) for pair in zip(widths, natural_widths(self._segments, state.local_files))]
+            widths = [
+                max(pair) for pair in zip(widths, natural_widths(self._segments, state.local_files), strict=False)
+            ]
             if len(segments) > SHOWN_ROWS:
                 self.hidden = len(segments) - SHOWN_ROWS
-                widths = [max(w, cell.cell_len) for w, cell in zip(widths, more_cells(self.hidden))]
-        self._natural = dict(zip(COLUMNS, widths))
+                widths = [max(w, cell.cell_len) for w, cell in zip(widths, more_cells(self.hidden), strict=False)]
+        self._natural = dict(zip(COLUMNS, widths, strict=False))
         self._cursor_wanted = max(previous, 0) if self._segments else None
         self._layout(REST_AFTER)
 
@@ -139,7 +141,7 @@ class SegmentTable(DataTable):
             self._rest_timer = None
         room = self._room()
         self._fitted_for = room
-        natural = self._natural or {name: header.cell_len for name, header in zip(COLUMNS, self._headers)}
+        natural = self._natural or {name: header.cell_len for name, header in zip(COLUMNS, self._headers, strict=False)}
         widths = fit_columns(natural, room[0], SACRIFICES, padding=2 * self.cell_padding) if room[0] > 0 else natural
         self.clear(columns=True)
         for name, width in widths.items():
@@ -183,7 +185,11 @@ class SegmentTable(DataTable):
 def column_headers() -> tuple[Text, ...]:
     """The column titles; Created names the local time zone its times are in."""
     return tuple(
-        Text(f"Created ({zone})" if name == "Created" and (zone := local_zone()) else name, overflow="ellipsis", no_wrap=True)
+        Text(
+            f"Created ({zone})" if name == "Created" and (zone := local_zone()) else name,
+            overflow="ellipsis",
+            no_wrap=True,
+        )
         for name in COLUMNS
     )
 
