@@ -1,45 +1,62 @@
-"""The core never imports Textual: the TUI and the CLI are two faces over the same code."""
+"""Import contracts: the core never imports Textual, widgets never do I/O, the fake stands alone.
 
+The TUI and the CLI are two faces over the same core; these tests keep it that way.
+"""
+
+import ast
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = [
-    "recbrowser.apibody",
-    "recbrowser.abort",
-    "recbrowser.threads",
-    "recbrowser.callids",
-    "recbrowser.clipboard",
-    "recbrowser.cli",
-    "recbrowser.client",
-    "recbrowser.completed",
-    "recbrowser.connections",
-    "recbrowser.contentrange",
-    "recbrowser.commands",
-    "recbrowser.commands.app",
-    "recbrowser.commands.common",
-    "recbrowser.commands.download",
-    "recbrowser.commands.history",
-    "recbrowser.commands.key",
-    "recbrowser.commands.lookup",
-    "recbrowser.demo",
-    "recbrowser.downloads",
-    "recbrowser.errorlog",
-    "recbrowser.errors",
-    "recbrowser.fakeapi",
-    "recbrowser.fetch",
-    "recbrowser.history",
-    "recbrowser.lookups",
-    "recbrowser.models",
-    "recbrowser.naming",
-    "recbrowser.partfiles",
-    "recbrowser.player",
-    "recbrowser.progress",
-    "recbrowser.settings",
-    "recbrowser.text",
-    "recbrowser.unfinished",
-]
+PACKAGE = ROOT / "recbrowser"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _modules(under: Path) -> list[Path]:
+    return sorted(p for p in under.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+CORE = sorted(
+    _module_name(p) for p in _modules(PACKAGE) if p.relative_to(PACKAGE).parts[0] != "tui" and p.name != "__main__.py"
+)
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module `path` imports, however deep (TYPE_CHECKING and function-level imports included)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = _module_name(path).rsplit(".", 1)[0] if path.name != "__init__.py" else _module_name(path)
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _offending(paths: list[Path], forbidden: tuple[str, ...]) -> dict[str, list[str]]:
+    found = {}
+    for path in paths:
+        bad = sorted(m for m in imported_modules(path) if any(m == f or m.startswith(f + ".") for f in forbidden))
+        if bad:
+            found[str(path.relative_to(ROOT))] = bad
+    return found
+
+
+def test_the_core_is_found():
+    assert {"recbrowser.client", "recbrowser.cli", "recbrowser.commands.lookup", "recbrowser.fakeapi"} <= set(CORE)
+    assert not any(m.startswith("recbrowser.tui") for m in CORE)
 
 
 def test_core_modules_do_not_import_textual():
@@ -48,19 +65,40 @@ def test_core_modules_do_not_import_textual():
     assert out.stdout.strip() == "False"
 
 
-def test_every_core_module_is_listed():
-    modules = {
-        f"recbrowser.{p.stem}" for p in (ROOT / "recbrowser").glob("*.py") if p.stem not in ("__init__", "__main__")
+def test_no_core_module_names_textual_or_the_tui():
+    """Only the `app` command, which starts the TUI, may name it (inside the function that runs it)."""
+    launcher = PACKAGE / "commands" / "app.py"
+    core_files = [p for p in _modules(PACKAGE) if p.relative_to(PACKAGE).parts[0] != "tui" and p != launcher]
+    assert _offending(core_files, ("textual", "recbrowser.tui")) == {}
+    assert _offending([launcher], ("textual",)) == {}
+
+
+def test_widgets_never_import_the_client_history_or_fetch():
+    """Widgets render and route; the work runs in the core, started from the app's or a screen's workers."""
+    forbidden = (
+        "recbrowser.client",
+        "recbrowser.history",
+        "recbrowser.fetch",
+        "recbrowser.downloads",
+        "httpx",
+        "sqlite3",
+    )
+    assert _offending(_modules(PACKAGE / "tui" / "widgets"), forbidden) == {}
+
+
+def test_screens_never_reach_the_network_or_the_database_themselves():
+    assert _offending(_modules(PACKAGE / "tui" / "screens"), ("recbrowser.fetch", "httpx", "sqlite3")) == {}
+
+
+def test_the_fake_api_never_imports_the_product():
+    """The fake is a stand-in for Magpipe: it must not share code (or bugs) with the client it tests."""
+    fake = _modules(PACKAGE / "fakeapi")
+    imported = {p: {m for m in imported_modules(p) if m.startswith("recbrowser")} for p in fake}
+    outside = {
+        str(p.relative_to(ROOT)): sorted(m for m in ms if not m.startswith("recbrowser.fakeapi"))
+        for p, ms in imported.items()
     }
-    modules |= {
-        f"recbrowser.{p.name}"
-        for p in (ROOT / "recbrowser").iterdir()
-        if p.is_dir() and p.name not in ("tui", "__pycache__")
-    }
-    modules |= {
-        f"recbrowser.commands.{p.stem}" for p in (ROOT / "recbrowser" / "commands").glob("*.py") if p.stem != "__init__"
-    }
-    assert modules == set(CORE)
+    assert {p: ms for p, ms in outside.items() if ms} == {}
 
 
 def test_the_entry_point_loads_neither_httpx_nor_textual():
