@@ -6,8 +6,7 @@ from recbrowser.downloads import ACTIVE, DONE
 from recbrowser.fakeapi import FakeMagpipe, segment_wav
 from recbrowser.settings import Paths
 from recbrowser.tui.screens.browser import BrowserScreen
-from recbrowser.tui.screens.confirm import ConfirmScreen
-from recbrowser.tui.screens.resume import ResumeScreen
+from recbrowser.tui.screens.confirm import ConfirmScreen, ResumeScreen
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
 from recbrowser.unfinished import load, state_file
 from tests.tui_helpers import SIMPLE, look_up, make_app, notifications, settle, wait_until
@@ -48,7 +47,7 @@ async def test_q_asks_while_a_download_runs_and_the_next_start_resumes_it(fake: 
     again = make_app(fake)
     async with again.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: isinstance(again.screen, ResumeScreen), "the offer to resume")
-        assert "Resume 1 unfinished download?" in str(again.screen.query_one("#resume-question").render())
+        assert "Resume 1 unfinished download?" in str(again.screen.query_one("#question").render())
         await pilot.press("enter")
         (resumed,) = again.screen.query_one(DownloadsPanel).items.values()
         await wait_until(pilot, lambda: resumed.state == DONE, "the resumed download")

@@ -22,9 +22,8 @@ from recbrowser.settings import ENV_KEY, KeyStore, Paths, Resolved, Secret, Sett
 from recbrowser.text import printable
 from recbrowser.tui.notices import Toasts
 from recbrowser.tui.screens.browser import BrowserScreen
-from recbrowser.tui.screens.confirm import ConfirmScreen
+from recbrowser.tui.screens.confirm import ConfirmScreen, ResumeScreen
 from recbrowser.tui.screens.key_entry import KeyScreen
-from recbrowser.tui.screens.resume import ResumeScreen
 
 if TYPE_CHECKING:
     from recbrowser.client import MagpipeClient, RetryNotice
