@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from recbrowser.fakeapi import DEMO_KEY, SAMPLE_CALLS, FakeMagpipe
 from recbrowser.settings import Paths, Resolved, Secret
@@ -77,9 +78,10 @@ def running_demo() -> Iterator[Demo]:
     SIGHUP and SIGTERM would otherwise end the process on the spot, leaving the directory
     behind; while the demo runs they raise ``Hangup`` (a SystemExit) so cleanup runs.
     """
-    previous: dict[int, object] = {}
+    previous: dict[signal.Signals, Any] = {}  # whatever signal.signal returned
     if threading.current_thread() is threading.main_thread():
-        for signum in (signal.SIGHUP, signal.SIGTERM) if hasattr(signal, "SIGHUP") else (signal.SIGTERM,):
+        signums = (signal.SIGHUP, signal.SIGTERM) if hasattr(signal, "SIGHUP") else (signal.SIGTERM,)
+        for signum in signums:
             previous[signum] = signal.signal(signum, _raise_hangup)
     try:
         demo = start_demo()
@@ -91,4 +93,4 @@ def running_demo() -> Iterator[Demo]:
             demo.close()
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)  # type: ignore[arg-type]
+            signal.signal(signum, handler)

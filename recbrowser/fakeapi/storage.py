@@ -119,7 +119,7 @@ class StorageHandler(BaseHandler):
         self.serve_entity(
             len(data),
             _etag(data),
-            _http_date(spec and spec.created_at),
+            _http_date(spec.created_at if spec else None),
             "audio/wav",
             lambda start, stop: (data[start:stop],),
         )
