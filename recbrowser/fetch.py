@@ -24,10 +24,8 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import SplitResult, urljoin, urlsplit
 
-from recbrowser import __version__, completed, connections, partfiles
-from recbrowser.contentrange import ContentRangeError, Span, parse_content_range, unsatisfied_total
+from recbrowser import completed, connections, partfiles
 from recbrowser.errors import (
-    BadDownloadResponse,
     BadUrl,
     Busy,
     Cancelled,
@@ -37,11 +35,11 @@ from recbrowser.errors import (
     Incomplete,
     NameTaken,
     TransferInterrupted,
-    UrlExpired,
 )
 from recbrowser.naming import NameClaims, PlannedName, TemplateError
 from recbrowser.partfiles import PartInfo
 from recbrowser.progress import Transfer
+from recbrowser.resume import AlreadyWhole, Answer, Body, ShortBody, StartAgain, classify, part_info, resume_headers
 from recbrowser.text import os_reason, printable
 
 CHUNK = 1 << 20
@@ -50,7 +48,6 @@ WRITEBACK_EVERY = 64 << 20
 _FADVISE = getattr(os, "posix_fadvise", None)  # Linux and most Unixes; not macOS or Windows
 MAX_REDIRECTS = 5
 _DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.EISDIR, errno.ENOTDIR}
-_EXPIRED = {403, 404, 410}
 
 
 @dataclass(frozen=True)
@@ -58,10 +55,6 @@ class Fetched:
     path: Path
     bytes: int
     skipped: bool = False
-
-
-class _ShortBody(Incomplete):
-    """The body ended before the size the server announced; resumable."""
 
 
 @dataclass
@@ -171,92 +164,49 @@ def _recorded_complete(job: _Job) -> Fetched | None:
 
 
 def _attempt(job: _Job) -> Fetched:
-    part, transfer = job.part, job.transfer
-    found = partfiles.is_regular_file(part)
+    found = partfiles.is_regular_file(job.part)
     offset = found.st_size if found else 0
-    had_part = offset > 0
     info = partfiles.read_info(job.sidecar) if offset else PartInfo()
-    headers = {"User-Agent": f"recbrowser/{__version__}", "Accept-Encoding": "identity"}
-    if offset:
-        headers["Range"] = f"bytes={offset}-"
-        if info.validator:
-            headers["If-Range"] = info.validator
-    lease, response = _open(job.url, headers, job.timeout, job.cancel)
+    lease, response = _open(job.url, resume_headers(offset, info), job.timeout, job.cancel)
     try:
-        status = response.status
-        if status == 416 and offset:
-            total = unsatisfied_total(response.getheader("Content-Range"))
-            if total == offset and info.total in (None, offset):
-                transfer.total = transfer.done = offset
-                return _finish(job, _settle(job, info.content_type), offset)
+        decision = classify(_answer(response), offset, info)
+        if isinstance(decision, StartAgain):
             _restart(job)
-            raise Incomplete("The partial file no longer matches the recording; starting again.")
-        if status in _EXPIRED:
-            raise UrlExpired(f"The recordings host answered {status} (the link may have expired).", status)
-        if status == 429 or status >= 500:
-            raise HttpFailure(f"The recordings host answered {status}.", status, retryable=True)
-        if status not in (200, 206):
-            raise HttpFailure(f"The recordings host answered {status} {printable(response.reason, limit=60)}.", status)
-        if status == 206:
-            span = _checked_span(job, response, offset, info)
-            total = span.total if span.total is not None else info.total
-            end: int | None = span.last + 1
-            mode = "r+b"
-        else:  # 200: whole body, so start from zero (server ignored Range, or the object changed)
-            offset = 0
-            length = response.getheader("Content-Length")
-            total = None if length is None else partfiles.parse_size(length)
-            if length is not None and total is None:
-                raise BadDownloadResponse("The recordings host sent an invalid Content-Length.")
-            end = total
-            mode = "wb"
-        content_type = response.getheader("Content-Type") or info.content_type
-        final = _settle(job, content_type)
-        if not had_part and not job.force and total is not None:
-            skipped = _complete_by_size(job, final, total)
+            raise Incomplete(decision.reason)
+        if isinstance(decision, AlreadyWhole):
+            job.transfer.total = job.transfer.done = decision.size
+            return _finish(job, _settle(job, info.content_type), decision.size)
+        final = _settle(job, response.getheader("Content-Type") or info.content_type)
+        if not offset and not job.force and decision.total is not None:
+            skipped = _complete_by_size(job, final, decision.total)
             if skipped is not None:
                 return skipped
-        if status == 200 or not had_part:
-            _save_info(job, response, total)
-        transfer.total, transfer.done, transfer.resumed_from = total, offset, offset
-        transfer.started = time.monotonic()
-        written = _stream(response, part, mode, offset, transfer, job.cancel, job.buffer)
+        if decision.starts_fresh:
+            _save_info(job, response, decision.total)
+        written = _write_body(job, response, decision)
     finally:
         connections.finished_with(lease, response)
-    if (end is not None and written != end) or (total is not None and written != total):
-        raise _ShortBody(f"Got {written:,} of {total if total is not None else end:,} bytes; resuming.")
+    decision.check_written(written)
     # No length at all (a 200 without Content-Length): complete when the server closed cleanly.
     return _finish(job, final, written)
 
 
-def _checked_span(job: _Job, response: http.client.HTTPResponse, offset: int, info: PartInfo) -> Span:
-    """The 206's span, checked against the range asked for, the saved ETag and the known total."""
-    try:
-        span = parse_content_range(
-            response.getheader("Content-Range"), asked_from=offset, content_length=response.getheader("Content-Length")
-        )
-    except ContentRangeError as exc:
-        if not exc.restart:
-            raise BadDownloadResponse(str(exc)) from None
-        _restart(job)
-        raise Incomplete(f"{exc} Starting again.") from None
-    etag = response.getheader("ETag")
-    if info.etag and etag and etag != info.etag:
-        _restart(job)
-        raise Incomplete("The recording changed since the partial file was written; starting again.")
-    if span.total is not None and info.total is not None and span.total != info.total:
-        # A server without validators can still give away a changed object by its size.
-        _restart(job)
-        raise Incomplete("The recording changed size since the partial file was written; starting again.")
-    total = span.total if span.total is not None else info.total
-    if total is None:
-        raise BadDownloadResponse(
-            "The recordings host did not say how large the recording is (Content-Range total '*'), "
-            "so the download cannot be checked."
-        )
-    if span.last >= total:
-        raise BadDownloadResponse("The recordings host sent bytes beyond the recording's size.")
-    return span
+def _answer(response: http.client.HTTPResponse) -> Answer:
+    return Answer(
+        response.status,
+        response.reason,
+        response.getheader("Content-Range"),
+        response.getheader("Content-Length"),
+        response.getheader("ETag"),
+    )
+
+
+def _write_body(job: _Job, response: http.client.HTTPResponse, body: Body) -> int:
+    """Stream ``response`` into the partial file from ``body.offset``; the size the file ends at."""
+    transfer = job.transfer
+    transfer.total, transfer.done, transfer.resumed_from = body.total, body.offset, body.offset
+    transfer.started = time.monotonic()
+    return _stream(response, job.part, body.offset, transfer, job.cancel, job.buffer)
 
 
 def _settle(job: _Job, content_type: str | None) -> Path:
@@ -294,13 +244,11 @@ def _complete_by_size(job: _Job, final: Path, total: int) -> Fetched | None:
 
 def _save_info(job: _Job, response: http.client.HTTPResponse, total: int | None) -> None:
     """Validators for a later If-Range, so a changed object restarts instead of being spliced."""
-    info = PartInfo.from_json(
-        {
-            "etag": response.getheader("ETag"),
-            "last_modified": response.getheader("Last-Modified"),
-            "content_type": response.getheader("Content-Type"),
-            "total": total,
-        }
+    info = part_info(
+        etag=response.getheader("ETag"),
+        last_modified=response.getheader("Last-Modified"),
+        content_type=response.getheader("Content-Type"),
+        total=total,
     )
     try:
         partfiles.write_info(job.sidecar, info)
@@ -318,7 +266,7 @@ def _gave_up(exc: FetchError, job: _Job, attempts: int) -> FetchError:
     tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
     found = partfiles.is_regular_file(job.part)
     have, total = (found.st_size if found else 0), job.transfer.total
-    if total is not None and (isinstance(exc, _ShortBody) or (isinstance(exc, TransferInterrupted) and have)):
+    if total is not None and (isinstance(exc, ShortBody) or (isinstance(exc, TransferInterrupted) and have)):
         message = f"The server sent {have:,} of {total:,} bytes in {tries}."
         if isinstance(exc, TransferInterrupted):  # the body did not just end: say how it stopped
             message += f" {exc.message}"
@@ -330,7 +278,6 @@ def _gave_up(exc: FetchError, job: _Job, attempts: int) -> FetchError:
 def _stream(
     response: http.client.HTTPResponse,
     part: Path,
-    mode: str,
     offset: int,
     transfer: Transfer,
     cancel: threading.Event,

@@ -36,6 +36,7 @@ CORE = [
     "recbrowser.partfiles",
     "recbrowser.player",
     "recbrowser.progress",
+    "recbrowser.resume",
     "recbrowser.settings",
     "recbrowser.text",
     "recbrowser.unfinished",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from recbrowser.errors import UrlExpired
 from recbrowser.fakeapi import FakeMagpipe, big_sha256, segment_wav
 from recbrowser.fetch import (
     MAX_REDIRECTS,
@@ -19,7 +20,6 @@ from recbrowser.fetch import (
     HttpFailure,
     Incomplete,
     Transfer,
-    UrlExpired,
     fetch,
 )
 from recbrowser.models import Segment
