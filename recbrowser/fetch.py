@@ -36,13 +36,14 @@ from recbrowser.errors import (
     NameTaken,
     TransferInterrupted,
 )
+from recbrowser.fetchoptions import FetchOptions
 from recbrowser.naming import NameClaims, PlannedName, TemplateError
 from recbrowser.partfiles import PartInfo
 from recbrowser.progress import Transfer
 from recbrowser.resume import AlreadyWhole, Answer, Body, ShortBody, StartAgain, classify, part_info, resume_headers
 from recbrowser.text import os_reason, printable
 
-CHUNK = 1 << 20
+DEFAULTS = FetchOptions()
 SLOW_WRITE = 0.25  # seconds a slow server's bytes may wait in the buffer before being written
 WRITEBACK_EVERY = 64 << 20
 _FADVISE = getattr(os, "posix_fadvise", None)  # Linux and most Unixes; not macOS or Windows
@@ -88,17 +89,13 @@ def fetch(
     cancel: threading.Event | None = None,
     force: bool = False,
     claims: NameClaims | None = None,
-    records: Path | None = None,
-    timeout: float = 30.0,
-    max_attempts: int = 4,
-    backoff_base: float = 0.5,
-    chunk_size: int = CHUNK,
+    options: FetchOptions = DEFAULTS,
 ) -> Fetched:
     """Download ``url`` to ``planned``: skip a completed file, resume a ``.part``, verify, rename.
 
     Only one download at a time owns a segment's ``.part`` (another gets Busy). A file is
-    skipped only when it is this segment's: recorded (``records``, default under the state
-    dir) when it was downloaded and unchanged since, or the size the server reports now.
+    skipped only when it is this segment's: recorded (``options.records``, default under the
+    state dir) when it was downloaded and unchanged since, or the size the server reports now.
     ``claims`` (shared by a batch) keeps two segments from ending under one name.
     Every failure is a FetchError (file-system trouble anywhere becomes a DiskError)."""
     job = _Job(
@@ -108,12 +105,12 @@ def fetch(
         cancel or threading.Event(),
         force,
         claims,
-        records or completed.default_dir(),
+        options.records or completed.default_dir(),
         memoryview(bytearray(0)),
-        timeout,
+        options.timeout,
     )
     try:
-        return _fetch(job, max_attempts, backoff_base, chunk_size)
+        return _fetch(job, options)
     except Cancelled:
         raise Cancelled("Cancelled" + (_KEPT if _kept(planned.part) else ".")) from None
     except (Busy, NameTaken):
@@ -124,7 +121,7 @@ def fetch(
         raise _with_kept_note(_disk_error(exc, planned.path), planned.part) from None
 
 
-def _fetch(job: _Job, max_attempts: int, backoff_base: float, chunk_size: int) -> Fetched:
+def _fetch(job: _Job, options: FetchOptions) -> Fetched:
     _make_dirs(job.part.parent)
     partfiles.refuse_links(job.part, job.sidecar)
     with partfiles.lock(job.part):
@@ -135,8 +132,8 @@ def _fetch(job: _Job, max_attempts: int, backoff_base: float, chunk_size: int) -
             done = _recorded_complete(job)
             if done is not None:
                 return done
-        job.buffer = memoryview(bytearray(chunk_size))
-        for attempt in range(1, max_attempts + 1):
+        job.buffer = memoryview(bytearray(options.chunk_size))
+        for attempt in range(1, options.max_attempts + 1):
             if job.cancel.is_set():
                 raise Cancelled("Cancelled.")
             job.transfer.attempts = attempt
@@ -145,9 +142,9 @@ def _fetch(job: _Job, max_attempts: int, backoff_base: float, chunk_size: int) -
             except FetchError as exc:
                 if not exc.retryable:
                     raise
-                if attempt == max_attempts:
+                if attempt == options.max_attempts:
                     raise _gave_up(exc, job, attempt) from None
-            delay = min(8.0, backoff_base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+            delay = min(8.0, options.backoff_base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
             if job.cancel.wait(delay):
                 raise Cancelled("Cancelled.")
     raise FetchError("download failed")  # pragma: no cover - the loop returns or raises

@@ -29,6 +29,7 @@ CORE = [
     "recbrowser.errors",
     "recbrowser.fakeapi",
     "recbrowser.fetch",
+    "recbrowser.fetchoptions",
     "recbrowser.history",
     "recbrowser.lookups",
     "recbrowser.models",
