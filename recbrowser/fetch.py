@@ -15,7 +15,6 @@ from __future__ import annotations
 import errno
 import http.client
 import os
-import random
 import socket
 import threading
 import time
@@ -25,6 +24,7 @@ from typing import BinaryIO
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 from recbrowser import completed, connections, partfiles
+from recbrowser.durable import fsync_dir
 from recbrowser.errors import (
     BadUrl,
     Busy,
@@ -41,6 +41,7 @@ from recbrowser.naming import NameClaims, PlannedName, TemplateError
 from recbrowser.partfiles import PartInfo
 from recbrowser.progress import Transfer
 from recbrowser.resume import AlreadyWhole, Answer, Body, ShortBody, StartAgain, classify, part_info, resume_headers
+from recbrowser.retrying import backoff
 from recbrowser.text import os_reason, printable
 
 DEFAULTS = FetchOptions()
@@ -48,7 +49,7 @@ SLOW_WRITE = 0.25  # seconds a slow server's bytes may wait in the buffer before
 WRITEBACK_EVERY = 64 << 20
 _FADVISE = getattr(os, "posix_fadvise", None)  # Linux and most Unixes; not macOS or Windows
 MAX_REDIRECTS = 5
-_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.EISDIR, errno.ENOTDIR}
+_DISK_WORDS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded"}
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def _fetch(job: _Job, options: FetchOptions) -> Fetched:
                     raise
                 if attempt == options.max_attempts:
                     raise _gave_up(exc, job, attempt) from None
-            delay = min(8.0, options.backoff_base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+            delay = backoff(attempt, base=options.backoff_base)
             if job.cancel.wait(delay):
                 raise Cancelled("Cancelled.")
     raise FetchError("download failed")  # pragma: no cover - the loop returns or raises
@@ -368,7 +369,7 @@ def _start_writeback(handle: BinaryIO, start: int, end: int) -> int:
     faster overall than curl, which does not fsync at all)."""
     if _FADVISE is not None:
         handle.flush()
-        _FADVISE(handle.fileno(), start, end - start, os.POSIX_FADV_DONTNEED)  # type: ignore[attr-defined]
+        _FADVISE(handle.fileno(), start, end - start, os.POSIX_FADV_DONTNEED)
     return end
 
 
@@ -378,7 +379,7 @@ def _finish(job: _Job, final: Path, size: int) -> Fetched:
     try:
         _make_dirs(final.parent)
         os.replace(job.part, final)
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
     except OSError as exc:
         raise _disk_error(exc, final) from None
     completed.save(job.records, final, job.planned.owner)
@@ -451,7 +452,7 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, socket.timeout):
         return "timed out"
     if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror.lower()
+        return os_reason(exc)
     return printable(str(exc) or type(exc).__name__, limit=80)
 
 
@@ -461,12 +462,7 @@ _KEPT = "; the partial file is kept for a later resume."
 
 
 def _disk_error(exc: OSError, path: Path) -> FetchError:
-    if exc.errno in _DISK_ERRNOS:
-        what = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded"}.get(
-            exc.errno or 0, (exc.strerror or "cannot write").lower()
-        )
-        return DiskError(f"Cannot write {path}: {what}.")
-    return DiskError(f"Cannot write {path}: {os_reason(exc)}.")
+    return DiskError(f"Cannot write {path}: {_DISK_WORDS.get(exc.errno or 0) or os_reason(exc)}.")
 
 
 def _kept(part: Path) -> bool:
@@ -501,16 +497,3 @@ def _remove(path: Path) -> None:
         path.unlink()
     except OSError:  # already gone, or cannot be removed: either way nothing more to do
         pass
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
