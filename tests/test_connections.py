@@ -101,3 +101,8 @@ def test_the_pool_keeps_a_bounded_number_of_idle_connections(fake: FakeMagpipe) 
         connections.finished_with(lease, response, pool)
     reused = [connections.request(parts, {}, 10, pool)[0].reused for _ in range(3)]
     assert reused == [True, True, False]
+
+
+def test_a_url_without_a_host_is_a_value_error_not_a_crash() -> None:
+    with pytest.raises(ValueError, match="without a host"):
+        connections.request(urlsplit("http:///storage/1.wav"), {}, 1.0, pool=ConnectionPool())
