@@ -40,7 +40,16 @@ from recbrowser.fetchoptions import FetchOptions
 from recbrowser.naming import NameClaims, PlannedName, TemplateError
 from recbrowser.partfiles import PartInfo
 from recbrowser.progress import Transfer
-from recbrowser.resume import AlreadyWhole, Answer, Body, ShortBody, StartAgain, classify, part_info, resume_headers
+from recbrowser.rangerequests import (
+    AlreadyWhole,
+    Answer,
+    Body,
+    ShortBody,
+    StartAgain,
+    classify,
+    part_info,
+    resume_headers,
+)
 from recbrowser.retrying import backoff
 from recbrowser.text import os_reason, printable
 

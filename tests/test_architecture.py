@@ -39,7 +39,7 @@ CORE = [
     "recbrowser.player",
     "recbrowser.progress",
     "recbrowser.retrying",
-    "recbrowser.resume",
+    "recbrowser.rangerequests",
     "recbrowser.settings",
     "recbrowser.text",
     "recbrowser.unfinished",

@@ -1,4 +1,5 @@
-"""What to ask the recordings host for a partial file, and what its answer means, as pure functions.
+"""Range requests for resumable downloads, as pure functions: the headers that ask for the rest
+of a partial file, and what the recordings host's answer means for it.
 
 ``fetch`` does the I/O around them: it reads the partial file's size and sidecar, sends
 ``resume_headers``, and acts on the ``classify``-ed answer (after httpie's downloads.py, whose

@@ -1,4 +1,4 @@
-"""What a download asks for and what the answer means (recbrowser.resume), as pure functions."""
+"""What a download asks for and what the answer means (recbrowser.rangerequests), as pure functions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from recbrowser import __version__
 from recbrowser.errors import BadDownloadResponse, HttpFailure, UrlExpired
 from recbrowser.partfiles import PartInfo
-from recbrowser.resume import (
+from recbrowser.rangerequests import (
     AlreadyWhole,
     Answer,
     Body,
