@@ -198,6 +198,7 @@ def main() -> int:
                 # The transfer path alone (no interpreter start-up, no API lookup): what the
                 # thread + http.client + 1 MiB buffer + early writeback design gives.
                 from recbrowser.fetch import fetch
+                from recbrowser.fetchoptions import FetchOptions
                 from recbrowser.models import Segment
                 from recbrowser.naming import plan
 
@@ -211,7 +212,10 @@ def main() -> int:
                     os.sync()
                     start = time.perf_counter()
                     fetch(
-                        url, plan(out, "{call_id}.{ext}", call_id, segment), force=True, records=Path(tmp) / "records"
+                        url,
+                        plan(out, "{call_id}.{ext}", call_id, segment),
+                        force=True,
+                        options=FetchOptions(records=Path(tmp) / "records"),
                     )
                     f_runs.append(time.perf_counter() - start)
                 rows.append(

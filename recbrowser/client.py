@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import math
-import random
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -44,6 +43,7 @@ from recbrowser.errors import (
     Unauthorized,
 )
 from recbrowser.models import CallRecordings
+from recbrowser.retrying import BACKOFF_CAP, backoff
 from recbrowser.settings import DEFAULT_REQUEST_DEADLINE, ENV_KEY, KEY_WHERE, InvalidKey, Secret, check_key
 from recbrowser.text import printable, redact_userinfo
 
@@ -158,7 +158,7 @@ class MagpipeClient:
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         max_tries: int = 3,
         backoff_base: float = 0.5,
-        backoff_cap: float = 8.0,
+        backoff_cap: float = BACKOFF_CAP,
         rate_limit_cap: float = 60.0,
         max_connections: int = 10,
         request_deadline: float = DEFAULT_REQUEST_DEADLINE,
@@ -274,7 +274,7 @@ class MagpipeClient:
             if attempt == self.max_tries:
                 raise error
             if delay is None:
-                delay = self._backoff(attempt)
+                delay = backoff(attempt, base=self.backoff_base, cap=self.backoff_cap)
             if self.on_retry is not None:
                 self.on_retry(RetryNotice(waiting.call_id, attempt, self.max_tries, delay, error))
             await asyncio.sleep(delay)
@@ -322,10 +322,6 @@ class MagpipeClient:
         except InvalidKey as exc:
             raise NoApiKey(f"The API key cannot be used: {exc}") from None
         return key
-
-    def _backoff(self, attempt: int) -> float:
-        ceiling = min(self.backoff_cap, self.backoff_base * (2 ** (attempt - 1)))
-        return ceiling * random.uniform(0.5, 1.0)
 
     def _rate_limit_delay(self, headers: httpx.Headers) -> float | None:
         retry_after = headers.get("Retry-After")

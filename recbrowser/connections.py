@@ -301,16 +301,20 @@ def _key(parts: SplitResult) -> tuple[Key, Proxy | None]:
 
 
 def _new_connection(parts: SplitResult, proxy: Proxy | None, timeout: float) -> http.client.HTTPConnection:
+    """A connection (not yet made) to the URL's host, or to the proxy; ValueError for a URL without a host."""
+    host = parts.hostname
+    if not host:
+        raise ValueError("URL without a host")
     if proxy:
         if parts.scheme == "https":
             connection = http.client.HTTPSConnection(proxy.host, proxy.port, timeout=timeout, context=ssl_context())
             tunnel_headers = {"Proxy-Authorization": proxy.authorization} if proxy.authorization else None
-            connection.set_tunnel(parts.hostname, parts.port or 443, headers=tunnel_headers)
+            connection.set_tunnel(host, parts.port or 443, headers=tunnel_headers)
             return connection
         return http.client.HTTPConnection(proxy.host, proxy.port, timeout=timeout)
     if parts.scheme == "https":
-        return http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout, context=ssl_context())
-    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        return http.client.HTTPSConnection(host, parts.port, timeout=timeout, context=ssl_context())
+    return http.client.HTTPConnection(host, parts.port, timeout=timeout)
 
 
 def _set_timeout(connection: http.client.HTTPConnection, timeout: float) -> None:

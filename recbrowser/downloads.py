@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from recbrowser.abort import Abort
 from recbrowser.errors import Cancelled, FetchError, RecBrowserError, UrlExpired
+from recbrowser.fetchoptions import FetchOptions
 from recbrowser.models import CallRecordings, Segment, friendly_label, label_matches
 from recbrowser.naming import DEFAULT_TEMPLATE, NameClaims, PlannedName, TemplateError, plan
 from recbrowser.progress import Transfer
@@ -161,7 +162,7 @@ async def run_downloads(
     client: MagpipeClient | None = None,
     jobs: int = DEFAULT_JOBS,
     force: bool = False,
-    fetch_options: dict[str, object] | None = None,
+    fetch_options: FetchOptions | None = None,
     on_change: Callable[[DownloadItem], None] | None = None,
     gate: asyncio.Semaphore | None = None,
     history: HistoryStore | None = None,
@@ -176,7 +177,7 @@ async def run_downloads(
     answers kept the process alive after Ctrl-C.
     An unexpected exception fails its item only, as an UnexpectedFailure caused by it.
     """
-    options = fetch_options or {}
+    options = fetch_options or FetchOptions()
     gate = gate or asyncio.Semaphore(max(1, jobs))
     loop = asyncio.get_running_loop()
     threads = executor or DaemonThreads()
@@ -240,7 +241,7 @@ async def _download(
     threads: Executor,
     client: MagpipeClient | None,
     force: bool,
-    options: dict[str, object],
+    options: FetchOptions,
 ) -> None:
     from recbrowser.fetch import fetch  # http.client and ssl load with the first download, not at start-up
 
@@ -260,7 +261,7 @@ async def _download(
                     cancel=item.cancel_event,
                     force=force,
                     claims=item.claims,
-                    **options,
+                    options=options,
                 ),
             )
         except asyncio.CancelledError:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import errno
 import http.client
 import os
-import random
 import socket
 import threading
 import time
@@ -24,10 +23,9 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import SplitResult, urljoin, urlsplit
 
-from recbrowser import __version__, completed, connections, partfiles
-from recbrowser.contentrange import ContentRangeError, Span, parse_content_range, unsatisfied_total
+from recbrowser import completed, connections, partfiles
+from recbrowser.durable import fsync_dir
 from recbrowser.errors import (
-    BadDownloadResponse,
     BadUrl,
     Busy,
     Cancelled,
@@ -37,20 +35,30 @@ from recbrowser.errors import (
     Incomplete,
     NameTaken,
     TransferInterrupted,
-    UrlExpired,
 )
+from recbrowser.fetchoptions import FetchOptions
 from recbrowser.naming import NameClaims, PlannedName, TemplateError
 from recbrowser.partfiles import PartInfo
 from recbrowser.progress import Transfer
+from recbrowser.rangerequests import (
+    AlreadyWhole,
+    Answer,
+    Body,
+    ShortBody,
+    StartAgain,
+    classify,
+    part_info,
+    resume_headers,
+)
+from recbrowser.retrying import backoff
 from recbrowser.text import os_reason, printable
 
-CHUNK = 1 << 20
+DEFAULTS = FetchOptions()
 SLOW_WRITE = 0.25  # seconds a slow server's bytes may wait in the buffer before being written
 WRITEBACK_EVERY = 64 << 20
 _FADVISE = getattr(os, "posix_fadvise", None)  # Linux and most Unixes; not macOS or Windows
 MAX_REDIRECTS = 5
-_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.EISDIR, errno.ENOTDIR}
-_EXPIRED = {403, 404, 410}
+_DISK_WORDS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded"}
 
 
 @dataclass(frozen=True)
@@ -58,10 +66,6 @@ class Fetched:
     path: Path
     bytes: int
     skipped: bool = False
-
-
-class _ShortBody(Incomplete):
-    """The body ended before the size the server announced; resumable."""
 
 
 @dataclass
@@ -95,17 +99,13 @@ def fetch(
     cancel: threading.Event | None = None,
     force: bool = False,
     claims: NameClaims | None = None,
-    records: Path | None = None,
-    timeout: float = 30.0,
-    max_attempts: int = 4,
-    backoff_base: float = 0.5,
-    chunk_size: int = CHUNK,
+    options: FetchOptions = DEFAULTS,
 ) -> Fetched:
     """Download ``url`` to ``planned``: skip a completed file, resume a ``.part``, verify, rename.
 
     Only one download at a time owns a segment's ``.part`` (another gets Busy). A file is
-    skipped only when it is this segment's: recorded (``records``, default under the state
-    dir) when it was downloaded and unchanged since, or the size the server reports now.
+    skipped only when it is this segment's: recorded (``options.records``, default under the
+    state dir) when it was downloaded and unchanged since, or the size the server reports now.
     ``claims`` (shared by a batch) keeps two segments from ending under one name.
     Every failure is a FetchError (file-system trouble anywhere becomes a DiskError)."""
     job = _Job(
@@ -115,12 +115,12 @@ def fetch(
         cancel or threading.Event(),
         force,
         claims,
-        records or completed.default_dir(),
+        options.records or completed.default_dir(),
         memoryview(bytearray(0)),
-        timeout,
+        options.timeout,
     )
     try:
-        return _fetch(job, max_attempts, backoff_base, chunk_size)
+        return _fetch(job, options)
     except Cancelled:
         raise Cancelled("Cancelled" + (_KEPT if _kept(planned.part) else ".")) from None
     except (Busy, NameTaken):
@@ -131,7 +131,7 @@ def fetch(
         raise _with_kept_note(_disk_error(exc, planned.path), planned.part) from None
 
 
-def _fetch(job: _Job, max_attempts: int, backoff_base: float, chunk_size: int) -> Fetched:
+def _fetch(job: _Job, options: FetchOptions) -> Fetched:
     _make_dirs(job.part.parent)
     partfiles.refuse_links(job.part, job.sidecar)
     with partfiles.lock(job.part):
@@ -142,8 +142,8 @@ def _fetch(job: _Job, max_attempts: int, backoff_base: float, chunk_size: int) -
             done = _recorded_complete(job)
             if done is not None:
                 return done
-        job.buffer = memoryview(bytearray(chunk_size))
-        for attempt in range(1, max_attempts + 1):
+        job.buffer = memoryview(bytearray(options.chunk_size))
+        for attempt in range(1, options.max_attempts + 1):
             if job.cancel.is_set():
                 raise Cancelled("Cancelled.")
             job.transfer.attempts = attempt
@@ -152,9 +152,9 @@ def _fetch(job: _Job, max_attempts: int, backoff_base: float, chunk_size: int) -
             except FetchError as exc:
                 if not exc.retryable:
                     raise
-                if attempt == max_attempts:
+                if attempt == options.max_attempts:
                     raise _gave_up(exc, job, attempt) from None
-            delay = min(8.0, backoff_base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+            delay = backoff(attempt, base=options.backoff_base)
             if job.cancel.wait(delay):
                 raise Cancelled("Cancelled.")
     raise FetchError("download failed")  # pragma: no cover - the loop returns or raises
@@ -171,92 +171,49 @@ def _recorded_complete(job: _Job) -> Fetched | None:
 
 
 def _attempt(job: _Job) -> Fetched:
-    part, transfer = job.part, job.transfer
-    found = partfiles.is_regular_file(part)
+    found = partfiles.is_regular_file(job.part)
     offset = found.st_size if found else 0
-    had_part = offset > 0
     info = partfiles.read_info(job.sidecar) if offset else PartInfo()
-    headers = {"User-Agent": f"recbrowser/{__version__}", "Accept-Encoding": "identity"}
-    if offset:
-        headers["Range"] = f"bytes={offset}-"
-        if info.validator:
-            headers["If-Range"] = info.validator
-    lease, response = _open(job.url, headers, job.timeout, job.cancel)
+    lease, response = _open(job.url, resume_headers(offset, info), job.timeout, job.cancel)
     try:
-        status = response.status
-        if status == 416 and offset:
-            total = unsatisfied_total(response.getheader("Content-Range"))
-            if total == offset and info.total in (None, offset):
-                transfer.total = transfer.done = offset
-                return _finish(job, _settle(job, info.content_type), offset)
+        decision = classify(_answer(response), offset, info)
+        if isinstance(decision, StartAgain):
             _restart(job)
-            raise Incomplete("The partial file no longer matches the recording; starting again.")
-        if status in _EXPIRED:
-            raise UrlExpired(f"The recordings host answered {status} (the link may have expired).", status)
-        if status == 429 or status >= 500:
-            raise HttpFailure(f"The recordings host answered {status}.", status, retryable=True)
-        if status not in (200, 206):
-            raise HttpFailure(f"The recordings host answered {status} {printable(response.reason, limit=60)}.", status)
-        if status == 206:
-            span = _checked_span(job, response, offset, info)
-            total = span.total if span.total is not None else info.total
-            end: int | None = span.last + 1
-            mode = "r+b"
-        else:  # 200: whole body, so start from zero (server ignored Range, or the object changed)
-            offset = 0
-            length = response.getheader("Content-Length")
-            total = None if length is None else partfiles.parse_size(length)
-            if length is not None and total is None:
-                raise BadDownloadResponse("The recordings host sent an invalid Content-Length.")
-            end = total
-            mode = "wb"
-        content_type = response.getheader("Content-Type") or info.content_type
-        final = _settle(job, content_type)
-        if not had_part and not job.force and total is not None:
-            skipped = _complete_by_size(job, final, total)
+            raise Incomplete(decision.reason)
+        if isinstance(decision, AlreadyWhole):
+            job.transfer.total = job.transfer.done = decision.size
+            return _finish(job, _settle(job, info.content_type), decision.size)
+        final = _settle(job, response.getheader("Content-Type") or info.content_type)
+        if not offset and not job.force and decision.total is not None:
+            skipped = _complete_by_size(job, final, decision.total)
             if skipped is not None:
                 return skipped
-        if status == 200 or not had_part:
-            _save_info(job, response, total)
-        transfer.total, transfer.done, transfer.resumed_from = total, offset, offset
-        transfer.started = time.monotonic()
-        written = _stream(response, part, mode, offset, transfer, job.cancel, job.buffer)
+        if decision.starts_fresh:
+            _save_info(job, response, decision.total)
+        written = _write_body(job, response, decision)
     finally:
         connections.finished_with(lease, response)
-    if (end is not None and written != end) or (total is not None and written != total):
-        raise _ShortBody(f"Got {written:,} of {total if total is not None else end:,} bytes; resuming.")
+    decision.check_written(written)
     # No length at all (a 200 without Content-Length): complete when the server closed cleanly.
     return _finish(job, final, written)
 
 
-def _checked_span(job: _Job, response: http.client.HTTPResponse, offset: int, info: PartInfo) -> Span:
-    """The 206's span, checked against the range asked for, the saved ETag and the known total."""
-    try:
-        span = parse_content_range(
-            response.getheader("Content-Range"), asked_from=offset, content_length=response.getheader("Content-Length")
-        )
-    except ContentRangeError as exc:
-        if not exc.restart:
-            raise BadDownloadResponse(str(exc)) from None
-        _restart(job)
-        raise Incomplete(f"{exc} Starting again.") from None
-    etag = response.getheader("ETag")
-    if info.etag and etag and etag != info.etag:
-        _restart(job)
-        raise Incomplete("The recording changed since the partial file was written; starting again.")
-    if span.total is not None and info.total is not None and span.total != info.total:
-        # A server without validators can still give away a changed object by its size.
-        _restart(job)
-        raise Incomplete("The recording changed size since the partial file was written; starting again.")
-    total = span.total if span.total is not None else info.total
-    if total is None:
-        raise BadDownloadResponse(
-            "The recordings host did not say how large the recording is (Content-Range total '*'), "
-            "so the download cannot be checked."
-        )
-    if span.last >= total:
-        raise BadDownloadResponse("The recordings host sent bytes beyond the recording's size.")
-    return span
+def _answer(response: http.client.HTTPResponse) -> Answer:
+    return Answer(
+        response.status,
+        response.reason,
+        response.getheader("Content-Range"),
+        response.getheader("Content-Length"),
+        response.getheader("ETag"),
+    )
+
+
+def _write_body(job: _Job, response: http.client.HTTPResponse, body: Body) -> int:
+    """Stream ``response`` into the partial file from ``body.offset``; the size the file ends at."""
+    transfer = job.transfer
+    transfer.total, transfer.done, transfer.resumed_from = body.total, body.offset, body.offset
+    transfer.started = time.monotonic()
+    return _stream(response, job.part, body.offset, transfer, job.cancel, job.buffer)
 
 
 def _settle(job: _Job, content_type: str | None) -> Path:
@@ -294,13 +251,11 @@ def _complete_by_size(job: _Job, final: Path, total: int) -> Fetched | None:
 
 def _save_info(job: _Job, response: http.client.HTTPResponse, total: int | None) -> None:
     """Validators for a later If-Range, so a changed object restarts instead of being spliced."""
-    info = PartInfo.from_json(
-        {
-            "etag": response.getheader("ETag"),
-            "last_modified": response.getheader("Last-Modified"),
-            "content_type": response.getheader("Content-Type"),
-            "total": total,
-        }
+    info = part_info(
+        etag=response.getheader("ETag"),
+        last_modified=response.getheader("Last-Modified"),
+        content_type=response.getheader("Content-Type"),
+        total=total,
     )
     try:
         partfiles.write_info(job.sidecar, info)
@@ -318,7 +273,7 @@ def _gave_up(exc: FetchError, job: _Job, attempts: int) -> FetchError:
     tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
     found = partfiles.is_regular_file(job.part)
     have, total = (found.st_size if found else 0), job.transfer.total
-    if total is not None and (isinstance(exc, _ShortBody) or (isinstance(exc, TransferInterrupted) and have)):
+    if total is not None and (isinstance(exc, ShortBody) or (isinstance(exc, TransferInterrupted) and have)):
         message = f"The server sent {have:,} of {total:,} bytes in {tries}."
         if isinstance(exc, TransferInterrupted):  # the body did not just end: say how it stopped
             message += f" {exc.message}"
@@ -330,7 +285,6 @@ def _gave_up(exc: FetchError, job: _Job, attempts: int) -> FetchError:
 def _stream(
     response: http.client.HTTPResponse,
     part: Path,
-    mode: str,
     offset: int,
     transfer: Transfer,
     cancel: threading.Event,
@@ -424,7 +378,7 @@ def _start_writeback(handle: BinaryIO, start: int, end: int) -> int:
     faster overall than curl, which does not fsync at all)."""
     if _FADVISE is not None:
         handle.flush()
-        _FADVISE(handle.fileno(), start, end - start, os.POSIX_FADV_DONTNEED)  # type: ignore[attr-defined]
+        _FADVISE(handle.fileno(), start, end - start, os.POSIX_FADV_DONTNEED)
     return end
 
 
@@ -434,7 +388,7 @@ def _finish(job: _Job, final: Path, size: int) -> Fetched:
     try:
         _make_dirs(final.parent)
         os.replace(job.part, final)
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
     except OSError as exc:
         raise _disk_error(exc, final) from None
     completed.save(job.records, final, job.planned.owner)
@@ -507,7 +461,7 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, socket.timeout):
         return "timed out"
     if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror.lower()
+        return os_reason(exc)
     return printable(str(exc) or type(exc).__name__, limit=80)
 
 
@@ -517,12 +471,7 @@ _KEPT = "; the partial file is kept for a later resume."
 
 
 def _disk_error(exc: OSError, path: Path) -> FetchError:
-    if exc.errno in _DISK_ERRNOS:
-        what = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded"}.get(
-            exc.errno or 0, (exc.strerror or "cannot write").lower()
-        )
-        return DiskError(f"Cannot write {path}: {what}.")
-    return DiskError(f"Cannot write {path}: {os_reason(exc)}.")
+    return DiskError(f"Cannot write {path}: {_DISK_WORDS.get(exc.errno or 0) or os_reason(exc)}.")
 
 
 def _kept(part: Path) -> bool:
@@ -557,16 +506,3 @@ def _remove(path: Path) -> None:
         path.unlink()
     except OSError:  # already gone, or cannot be removed: either way nothing more to do
         pass
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

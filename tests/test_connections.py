@@ -11,11 +11,12 @@ from recbrowser import connections
 from recbrowser.connections import ConnectionPool
 from recbrowser.fakeapi import FakeMagpipe, segment_wav
 from recbrowser.fetch import Transfer, fetch
+from recbrowser.fetchoptions import FetchOptions
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
 
 CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"  # segments 1 and 2 are in the bucket
-FAST = {"backoff_base": 0.001, "timeout": 10}
+FAST = FetchOptions(backoff_base=0.001, timeout=10)
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +34,7 @@ def download(
 ) -> bytes:
     url = segment_url(fake, index, prefix)
     planned = plan(tmp_path, DEFAULT_TEMPLATE, CALL, Segment(index, url, f"seg{index}", None, None, "synced", None))
-    return fetch(url, planned, transfer=transfer, force=True, **FAST).path.read_bytes()
+    return fetch(url, planned, transfer=transfer, force=True, options=FAST).path.read_bytes()
 
 
 def gets(fake: FakeMagpipe) -> list:
@@ -100,3 +101,8 @@ def test_the_pool_keeps_a_bounded_number_of_idle_connections(fake: FakeMagpipe) 
         connections.finished_with(lease, response, pool)
     reused = [connections.request(parts, {}, 10, pool)[0].reused for _ in range(3)]
     assert reused == [True, True, False]
+
+
+def test_a_url_without_a_host_is_a_value_error_not_a_crash() -> None:
+    with pytest.raises(ValueError, match="without a host"):
+        connections.request(urlsplit("http:///storage/1.wav"), {}, 1.0, pool=ConnectionPool())

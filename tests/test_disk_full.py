@@ -13,12 +13,13 @@ import pytest
 
 from recbrowser.fakeapi import FakeMagpipe, big_sha256
 from recbrowser.fetch import DiskError, fetch
+from recbrowser.fetchoptions import FetchOptions
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
 from tests.files import sha256_of
 
 MAIN = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-FAST = {"backoff_base": 0.001, "timeout": 10}
+FAST = FetchOptions(backoff_base=0.001, timeout=10)
 
 
 def _mount(*args: str) -> subprocess.CompletedProcess[str]:
@@ -49,7 +50,7 @@ def test_a_full_disk_fails_clearly_keeps_the_partial_and_resumes_identically(
     planned = plan(small_disk, DEFAULT_TEMPLATE, MAIN, Segment(1, url, "main", None, "signalwire", "synced", None))
 
     with pytest.raises(DiskError) as failed:
-        fetch(url, planned, **FAST)
+        fetch(url, planned, options=FAST)
     assert "the disk is full" in failed.value.message
     assert "partial file is kept" in failed.value.message
     assert not planned.path.exists()
@@ -57,7 +58,7 @@ def test_a_full_disk_fails_clearly_keeps_the_partial_and_resumes_identically(
     assert 0 < kept <= 1024 * 1024
 
     assert _mount("-o", "remount,size=8m", str(small_disk)).returncode == 0
-    result = fetch(url, planned, **FAST)
+    result = fetch(url, planned, options=FAST)
     assert result.bytes == size == result.path.stat().st_size
     assert sha256_of(result.path) == big_sha256(size)
     assert not planned.part.exists()

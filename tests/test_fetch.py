@@ -7,10 +7,12 @@ import json
 import os
 import threading
 import tracemalloc
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from recbrowser.errors import UrlExpired
 from recbrowser.fakeapi import FakeMagpipe, big_sha256, segment_wav
 from recbrowser.fetch import (
     MAX_REDIRECTS,
@@ -19,16 +21,16 @@ from recbrowser.fetch import (
     HttpFailure,
     Incomplete,
     Transfer,
-    UrlExpired,
     fetch,
 )
+from recbrowser.fetchoptions import FetchOptions
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, PlannedName, plan
 from tests.files import sha256_of
 
 MAIN = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 TRANSFER = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
-FAST = {"backoff_base": 0.001, "timeout": 10}
+FAST = FetchOptions(backoff_base=0.001, timeout=10)
 
 
 def synced_path(call_id: str = MAIN, index: int = 1) -> str:
@@ -56,7 +58,7 @@ def test_download_is_byte_identical_and_leaves_no_partial_behind(fake: FakeMagpi
     url = fake.storage_url + synced_path()
     planned = planned_for(tmp_path, url)
     transfer = Transfer()
-    result = fetch(url, planned, transfer=transfer, **FAST)
+    result = fetch(url, planned, transfer=transfer, options=FAST)
     body = segment_wav(MAIN, 1)
     assert result.path == tmp_path / MAIN / "01-main.wav" and not result.skipped
     assert result.path.read_bytes() == body and result.bytes == len(body)
@@ -68,15 +70,15 @@ def test_download_is_byte_identical_and_leaves_no_partial_behind(fake: FakeMagpi
 
 def test_the_extension_comes_from_the_content_type_when_the_url_has_none(fake: FakeMagpipe, tmp_path: Path) -> None:
     planned = planned_for(tmp_path, "https://provider.example/recording?id=1")
-    result = fetch(fake.storage_url + synced_path(), planned, **FAST)
+    result = fetch(fake.storage_url + synced_path(), planned, options=FAST)
     assert result.path == tmp_path / MAIN / "01-main.wav"
     assert result.path.read_bytes() == segment_wav(MAIN, 1)
-    assert fetch(fake.storage_url + synced_path(), planned, **FAST).skipped  # found again under its real name
+    assert fetch(fake.storage_url + synced_path(), planned, options=FAST).skipped  # found again under its real name
 
 
 def test_an_unknown_content_type_without_url_extension_is_saved_as_bin(fake: FakeMagpipe, tmp_path: Path) -> None:
     url = f"{fake.storage_url}/big/5000"
-    result = fetch(url, planned_for(tmp_path, url), **FAST)
+    result = fetch(url, planned_for(tmp_path, url), options=FAST)
     assert result.path.name == "01-main.bin" and sha256_of(result.path) == big_sha256(5000)
 
 
@@ -94,7 +96,7 @@ def test_a_dropped_connection_never_leaves_a_truncated_file_under_the_final_name
         f"The server sent {total // 2:,} of {total:,} bytes in 1 attempt; the partial file is kept for a later resume."
     )
     with pytest.raises(Incomplete) as raised:  # checked against Content-Length
-        fetch(url, planned, max_attempts=1, **FAST)
+        fetch(url, planned, options=replace(FAST, max_attempts=1))
     assert raised.value.message == expected and raised.value.retryable
     assert not planned.path.exists()
     assert planned.part.stat().st_size == total // 2
@@ -107,7 +109,7 @@ def test_dropped_connection_resumes_from_bytes_written(fake: FakeMagpipe, tmp_pa
     body = segment_wav(TRANSFER, 2)
     fake.faults.drop_mid_body = 1
     transfer = Transfer()
-    result = fetch(url, planned, transfer=transfer, **FAST)
+    result = fetch(url, planned, transfer=transfer, options=FAST)
     assert result.path.read_bytes() == body
     first, second = gets(fake)
     assert "range" not in first.headers
@@ -123,13 +125,13 @@ def test_retries_after_drops_are_bounded_and_a_later_run_resumes(fake: FakeMagpi
     body = segment_wav(MAIN, 1)
     fake.faults.drop_mid_body = 100
     with pytest.raises(Incomplete):
-        fetch(url, planned, max_attempts=3, **FAST)
+        fetch(url, planned, options=replace(FAST, max_attempts=3))
     assert len(gets(fake)) == 3
     written = planned.part.stat().st_size
     assert len(body) // 2 < written < len(body)  # each attempt kept what it got
     assert planned.part.read_bytes() == body[:written]
     fake.faults.drop_mid_body = 0
-    result = fetch(url, planned, **FAST)
+    result = fetch(url, planned, options=FAST)
     assert result.path.read_bytes() == body
     assert gets(fake)[-1].headers["range"] == f"bytes={written}-"
 
@@ -140,8 +142,8 @@ def test_an_interrupted_part_is_resumed_with_range_and_if_range(fake: FakeMagpip
     body = segment_wav(TRANSFER, 1)
     fake.faults.drop_mid_body = 1
     with pytest.raises(Incomplete):
-        fetch(url, planned, max_attempts=1, **FAST)
-    result = fetch(url, planned, **FAST)  # "the next run"
+        fetch(url, planned, options=replace(FAST, max_attempts=1))
+    result = fetch(url, planned, options=FAST)  # "the next run"
     assert result.path.read_bytes() == body and not result.skipped
     resumed = gets(fake)[-1]
     assert resumed.headers["range"] == f"bytes={len(body) // 2}-"
@@ -156,7 +158,7 @@ def test_a_part_without_known_validators_is_resumed_with_range_only(fake: FakeMa
     body = segment_wav(MAIN, 1)
     planned.part.parent.mkdir(parents=True)
     planned.part.write_bytes(body[:1000])
-    assert fetch(url, planned, **FAST).path.read_bytes() == body
+    assert fetch(url, planned, options=FAST).path.read_bytes() == body
     (request,) = gets(fake)
     assert request.headers["range"] == "bytes=1000-" and "if-range" not in request.headers
 
@@ -166,8 +168,8 @@ def test_a_changed_object_restarts_from_zero_instead_of_being_spliced(fake: Fake
     planned = planned_for(tmp_path, old_url)
     fake.faults.drop_mid_body = 1
     with pytest.raises(Incomplete):
-        fetch(old_url, planned, max_attempts=1, **FAST)
-    result = fetch(new_url, planned, **FAST)  # same segment, the object behind it changed
+        fetch(old_url, planned, options=replace(FAST, max_attempts=1))
+    result = fetch(new_url, planned, options=FAST)  # same segment, the object behind it changed
     assert gets(fake)[-1].headers["if-range"] == '"big-300000"'
     assert result.bytes == 400000 and sha256_of(result.path) == big_sha256(400000)
 
@@ -181,7 +183,7 @@ def test_a_part_whose_recorded_size_differs_from_the_servers_restarts_without_va
     planned.part.parent.mkdir(parents=True)
     planned.part.write_bytes(b"x" * 1000)
     planned.part.with_name(planned.part.name + ".json").write_text(json.dumps({"total": "300000"}))
-    result = fetch(url, planned, **FAST)
+    result = fetch(url, planned, options=FAST)
     assert [r.headers.get("range") for r in gets(fake)] == ["bytes=1000-", None]
     assert result.bytes == 400000 and sha256_of(result.path) == big_sha256(400000)
 
@@ -195,7 +197,7 @@ def test_a_server_that_ignores_range_restarts_from_zero_and_the_file_is_still_id
     fake.faults.range_unsupported = True
     fake.faults.drop_mid_body = 1
     transfer = Transfer()
-    result = fetch(url, planned, transfer=transfer, **FAST)
+    result = fetch(url, planned, transfer=transfer, options=FAST)
     assert result.path.read_bytes() == body and result.bytes == len(body)
     assert gets(fake)[-1].headers["range"] == f"bytes={len(body) // 2}-"  # asked, got a 200
     assert transfer.resumed_from == 0
@@ -207,7 +209,7 @@ def test_a_part_that_is_already_complete_is_finished_from_the_416(fake: FakeMagp
     body = segment_wav(MAIN, 1)
     planned.part.parent.mkdir(parents=True)
     planned.part.write_bytes(body)  # a run that died between the last byte and the rename
-    result = fetch(url, planned, **FAST)
+    result = fetch(url, planned, options=FAST)
     assert result.path.read_bytes() == body and not planned.part.exists()
     assert [r.headers["range"] for r in gets(fake)] == [f"bytes={len(body)}-"]
 
@@ -215,12 +217,12 @@ def test_a_part_that_is_already_complete_is_finished_from_the_416(fake: FakeMagp
 def test_a_complete_file_is_skipped_without_a_request_unless_forced(fake: FakeMagpipe, tmp_path: Path) -> None:
     url = fake.storage_url + synced_path()
     planned = planned_for(tmp_path, url)
-    fetch(url, planned, **FAST)
-    skipped = fetch(url, planned, **FAST)
+    fetch(url, planned, options=FAST)
+    skipped = fetch(url, planned, options=FAST)
     assert skipped.skipped and skipped.bytes == len(segment_wav(MAIN, 1))
     assert len(gets(fake)) == 1
     planned.path.write_bytes(b"edited locally")
-    forced = fetch(url, planned, force=True, **FAST)
+    forced = fetch(url, planned, force=True, options=FAST)
     assert not forced.skipped and forced.path.read_bytes() == segment_wav(MAIN, 1)
     assert len(gets(fake)) == 2 and "range" not in gets(fake)[-1].headers
 
@@ -228,10 +230,10 @@ def test_a_complete_file_is_skipped_without_a_request_unless_forced(fake: FakeMa
 def test_a_forced_download_that_fails_leaves_the_complete_file_untouched(fake: FakeMagpipe, tmp_path: Path) -> None:
     url = fake.storage_url + synced_path()
     planned = planned_for(tmp_path, url)
-    fetch(url, planned, **FAST)
+    fetch(url, planned, options=FAST)
     fake.faults.drop_mid_body = 1
     with pytest.raises(Incomplete):
-        fetch(url, planned, force=True, max_attempts=1, **FAST)
+        fetch(url, planned, force=True, options=replace(FAST, max_attempts=1))
     assert planned.path.read_bytes() == segment_wav(MAIN, 1)
 
 
@@ -240,7 +242,7 @@ def test_force_discards_a_stale_partial_instead_of_resuming_it(fake: FakeMagpipe
     planned = planned_for(tmp_path, url)
     planned.part.parent.mkdir(parents=True)
     planned.part.write_bytes(b"garbage" * 100)
-    assert fetch(url, planned, force=True, **FAST).path.read_bytes() == segment_wav(MAIN, 1)
+    assert fetch(url, planned, force=True, options=FAST).path.read_bytes() == segment_wav(MAIN, 1)
     assert "range" not in gets(fake)[-1].headers
 
 
@@ -251,7 +253,7 @@ def test_a_missing_object_is_an_expired_url_error_without_retries(fake: FakeMagp
     url = fake.storage_url + synced_path(MAIN, 2)
     planned = planned_for(tmp_path, url, index=2)
     with pytest.raises(UrlExpired) as raised:
-        fetch(url, planned, **FAST)
+        fetch(url, planned, options=FAST)
     assert raised.value.status == 404 and "404" in raised.value.message
     assert len(gets(fake)) == 1 and not planned.path.exists()
 
@@ -261,7 +263,7 @@ def test_cancelled_before_the_first_byte_raises_cancelled(fake: FakeMagpipe, tmp
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(Cancelled):
-        fetch(url, planned_for(tmp_path, url), cancel=cancel, **FAST)
+        fetch(url, planned_for(tmp_path, url), cancel=cancel, options=FAST)
     assert gets(fake) == []
 
 
@@ -275,7 +277,7 @@ def test_fetch_follows_two_redirects_without_credentials_and_keeps_range_on_ever
     planned = planned_for(tmp_path, url)
     body = segment_wav(MAIN, 1)
     fake.faults.drop_mid_body = 1  # the first body is cut; the resume goes through both hops again
-    assert fetch(url, planned, **FAST).path.read_bytes() == body
+    assert fetch(url, planned, options=FAST).path.read_bytes() == body
     requests = gets(fake)
     assert [r.path for r in requests] == [
         f"/redirect/2{synced_path()}?sig=abc",
@@ -288,11 +290,11 @@ def test_fetch_follows_two_redirects_without_credentials_and_keeps_range_on_ever
 
 def test_redirects_are_bounded(fake: FakeMagpipe, tmp_path: Path) -> None:
     url = f"{fake.storage_url}/redirect/{MAX_REDIRECTS}{synced_path()}"
-    assert fetch(url, planned_for(tmp_path, url), **FAST).path.read_bytes() == segment_wav(MAIN, 1)
+    assert fetch(url, planned_for(tmp_path, url), options=FAST).path.read_bytes() == segment_wav(MAIN, 1)
     too_far = f"{fake.storage_url}/redirect/{MAX_REDIRECTS + 1}{synced_path(TRANSFER, 1)}"
     planned = planned_for(tmp_path, too_far, call_id=TRANSFER)
     with pytest.raises(HttpFailure, match="Too many redirects"):
-        fetch(too_far, planned, **FAST)
+        fetch(too_far, planned, options=FAST)
     assert not planned.path.exists() and not planned.part.exists()
 
 
@@ -300,7 +302,7 @@ def test_a_redirect_loop_fails_cleanly_with_too_many_redirects(fake: FakeMagpipe
     url = f"{fake.storage_url}/redirect-loop"
     planned = planned_for(tmp_path, url)
     with pytest.raises(HttpFailure, match="Too many redirects") as raised:
-        fetch(url, planned, **FAST)
+        fetch(url, planned, options=FAST)
     assert not raised.value.retryable
     assert len(gets(fake)) == MAX_REDIRECTS + 1
     assert not planned.path.exists() and not planned.part.exists()
@@ -310,7 +312,7 @@ def test_a_redirect_to_a_non_http_scheme_is_refused(fake: FakeMagpipe, tmp_path:
     url = f"{fake.storage_url}/redirect-scheme"
     planned = planned_for(tmp_path, url)
     with pytest.raises(HttpFailure, match=r"non-http\(s\) URL \(ftp:\)"):
-        fetch(url, planned, **FAST)
+        fetch(url, planned, options=FAST)
     assert len(gets(fake)) == 1 and not planned.part.exists()
 
 
@@ -321,7 +323,7 @@ def test_a_file_where_the_call_folder_should_be_is_a_disk_error(fake: FakeMagpip
     url = fake.storage_url + synced_path()
     (tmp_path / MAIN).write_text("not a folder")
     with pytest.raises(DiskError, match=f"Cannot write {tmp_path / MAIN}") as raised:
-        fetch(url, planned_for(tmp_path, url), **FAST)
+        fetch(url, planned_for(tmp_path, url), options=FAST)
     assert raised.value.code == "disk_error"
     assert (tmp_path / MAIN).read_text() == "not a folder"
     assert gets(fake) == []
@@ -333,7 +335,7 @@ def test_a_partial_that_cannot_be_written_is_a_disk_error_and_is_kept(fake: Fake
     planned.part.parent.mkdir(parents=True)
     os.symlink("/dev/full", planned.part)
     with pytest.raises(DiskError, match=r"Cannot write .*01-main\.wav\.part"):
-        fetch(url, planned, **FAST)
+        fetch(url, planned, options=FAST)
     assert planned.part.is_symlink() and not planned.path.exists()
 
 
@@ -347,7 +349,7 @@ def test_memory_stays_flat_while_a_64_mib_file_streams_to_disk(fake: FakeMagpipe
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
-        result = fetch(url, planned, **FAST)
+        result = fetch(url, planned, options=FAST)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -361,8 +363,8 @@ def test_no_meta_file_is_left_once_complete(fake: FakeMagpipe, tmp_path: Path) -
     planned = planned_for(tmp_path, url)
     fake.faults.drop_mid_body = 1
     with pytest.raises(Incomplete):
-        fetch(url, planned, max_attempts=1, **FAST)
+        fetch(url, planned, options=replace(FAST, max_attempts=1))
     meta = planned.part.with_name(planned.part.name + ".json")
     assert json.loads(meta.read_text())["etag"] == etag_of(segment_wav(MAIN, 1))
-    fetch(url, planned, **FAST)
+    fetch(url, planned, options=FAST)
     assert not meta.exists()

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from recbrowser import partfiles
 from recbrowser.errors import BadDownloadResponse, Busy, Cancelled, DiskError, Incomplete, NameTaken
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe, SampleCall, SegmentSpec, big_bytes, segment_wav
 from recbrowser.fetch import fetch
+from recbrowser.fetchoptions import FetchOptions
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, PlannedName, plan
 from tests.cli_helpers import Run, child_env, run_main
@@ -26,7 +28,7 @@ from tests.hostile import Answer, HostileHost, Seen, asked_from, whole
 
 MAIN = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 TRANSFER = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
-FAST = {"backoff_base": 0.001, "timeout": 10}
+FAST = FetchOptions(backoff_base=0.001, timeout=10)
 
 
 def synced_url(fake: FakeMagpipe, call_id: str = MAIN, index: int = 1) -> str:
@@ -107,24 +109,24 @@ def test_a_file_recorded_as_another_segments_is_never_skipped_or_replaced(fake: 
     first = planned_for(tmp_path, synced_url(fake, TRANSFER, 1), call_id=TRANSFER, index=1, template=template)
     second = planned_for(tmp_path, synced_url(fake, TRANSFER, 2), call_id=TRANSFER, index=2, template=template)
     assert first.path == second.path
-    fetch(synced_url(fake, TRANSFER, 1), first, **FAST)
+    fetch(synced_url(fake, TRANSFER, 1), first, options=FAST)
     with pytest.raises(NameTaken, match=rf"holds call {TRANSFER} #1's recording"):
-        fetch(synced_url(fake, TRANSFER, 2), second, **FAST)
+        fetch(synced_url(fake, TRANSFER, 2), second, options=FAST)
     with pytest.raises(NameTaken):
-        fetch(synced_url(fake, TRANSFER, 2), second, force=True, **FAST)
+        fetch(synced_url(fake, TRANSFER, 2), second, force=True, options=FAST)
     assert first.path.read_bytes() == segment_wav(TRANSFER, 1)
-    assert fetch(synced_url(fake, TRANSFER, 1), first, **FAST).skipped
+    assert fetch(synced_url(fake, TRANSFER, 1), first, options=FAST).skipped
 
 
 def test_a_truncated_final_file_is_downloaded_again_not_skipped(fake: FakeMagpipe, tmp_path: Path) -> None:
     url = synced_url(fake)
     planned = planned_for(tmp_path, url)
-    fetch(url, planned, **FAST)
+    fetch(url, planned, options=FAST)
     with open(planned.path, "r+b") as handle:
         handle.truncate(100)
-    again = fetch(url, planned, **FAST)
+    again = fetch(url, planned, options=FAST)
     assert not again.skipped and planned.path.read_bytes() == segment_wav(MAIN, 1)
-    assert fetch(url, planned, **FAST).skipped and len(storage_gets(fake)) == 2  # recorded: no request
+    assert fetch(url, planned, options=FAST).skipped and len(storage_gets(fake)) == 2  # recorded: no request
 
 
 def test_without_a_record_a_final_file_is_complete_only_at_the_size_the_server_reports(
@@ -134,11 +136,11 @@ def test_without_a_record_a_final_file_is_complete_only_at_the_size_the_server_r
     planned = planned_for(tmp_path, url)
     planned.path.parent.mkdir(parents=True)
     planned.path.write_bytes(body)  # e.g. downloaded before records were kept
-    assert fetch(url, planned, **FAST).skipped
+    assert fetch(url, planned, options=FAST).skipped
     other = planned_for(tmp_path / "b", url)
     other.path.parent.mkdir(parents=True)
     other.path.write_bytes(body[:100])
-    result = fetch(url, other, **FAST)
+    result = fetch(url, other, options=FAST)
     assert not result.skipped and other.path.read_bytes() == body
     assert names(other.path.parent) == ["01-main.wav"]
 
@@ -154,7 +156,7 @@ def test_a_partial_owned_by_another_download_is_left_alone_even_with_force(fake:
     with partfiles.lock(planned.part):
         for force in (False, True):
             with pytest.raises(Busy, match="Another recbrowser is downloading this file") as raised:
-                fetch(url, planned, force=force, **FAST)
+                fetch(url, planned, force=force, options=FAST)
             assert raised.value.code == "busy" and raised.value.exit_code == 6
     assert planned.part.read_bytes() == b"someone else's bytes" and not planned.path.exists()
     assert storage_gets(fake) == []
@@ -222,7 +224,7 @@ def test_a_206_with_an_unknown_total_and_a_short_range_is_resumed_to_the_size_fi
 
     url = host.route("/rec.wav", answer)
     planned = planned_for(tmp_path, url)
-    result = fetch(url, planned, max_attempts=6, **FAST)
+    result = fetch(url, planned, options=replace(FAST, max_attempts=6))
     assert result.path.read_bytes() == BODY
     assert [s.headers.get("range") for s in host.seen] == [None, "bytes=300000-", "bytes=550000-"]
 
@@ -240,7 +242,7 @@ def test_a_206_with_an_unknown_total_and_nothing_stored_is_never_called_complete
     planned.part.parent.mkdir(parents=True)
     planned.part.write_bytes(BODY[:1000])
     with pytest.raises(BadDownloadResponse, match="did not say how large") as raised:
-        fetch(url, planned, **FAST)
+        fetch(url, planned, options=FAST)
     assert raised.value.message.endswith("the partial file is kept for a later resume.")
     assert not planned.path.exists() and planned.part.read_bytes() == BODY[:1000]
 
@@ -262,7 +264,7 @@ def test_a_206_whose_etag_differs_from_the_saved_one_restarts_from_zero(host: Ho
     planned.part.parent.mkdir(parents=True)
     planned.part.write_bytes(b"\0" * 1000)  # bytes of the old object
     partfiles.write_info(partfiles.sidecar_of(planned.part), partfiles.PartInfo(etag='"old"', total=TOTAL))
-    assert fetch(url, planned, **FAST).path.read_bytes() == BODY
+    assert fetch(url, planned, options=FAST).path.read_bytes() == BODY
     assert [(s.headers.get("range"), s.headers.get("if-range")) for s in host.seen] == [
         ("bytes=1000-", '"old"'),
         (None, None),
@@ -280,7 +282,7 @@ def test_a_206_whose_length_contradicts_its_range_is_a_bad_response(host: Hostil
     planned.part.parent.mkdir(parents=True)
     planned.part.write_bytes(BODY[:1000])
     with pytest.raises(BadDownloadResponse, match="Content-Length does not match") as raised:
-        fetch(url, planned, **FAST)
+        fetch(url, planned, options=FAST)
     assert not raised.value.retryable and len(host.seen) == 1
     assert planned.part.read_bytes() == BODY[:1000] and not planned.path.exists()
 
@@ -288,7 +290,7 @@ def test_a_206_whose_length_contradicts_its_range_is_a_bad_response(host: Hostil
 def test_a_300_digit_content_length_is_a_bad_response_not_echoed(host: HostileHost, tmp_path: Path) -> None:
     url = host.route("/rec.wav", lambda seen: Answer(200, [("Content-Length", "9" * 300)], BODY, send_bytes=1000))
     with pytest.raises(BadDownloadResponse) as raised:
-        fetch(url, planned_for(tmp_path, url), **FAST)
+        fetch(url, planned_for(tmp_path, url), options=FAST)
     assert "9999" not in raised.value.message and len(raised.value.message) < 100
     assert not (tmp_path / MAIN / "01-main.wav").exists()
 
@@ -315,7 +317,7 @@ def test_a_symlink_at_the_partial_or_sidecar_name_is_refused_and_its_target_unto
     link.parent.mkdir(parents=True)
     link.symlink_to(outside)
     with pytest.raises(DiskError, match=f"{link.name}: it is a symbolic link; refusing to write through it") as raised:
-        fetch(url, planned, **FAST)
+        fetch(url, planned, options=FAST)
     assert "partial file is kept" not in raised.value.message
     assert outside.read_bytes() == b"precious bytes" and link.is_symlink() and not planned.path.exists()
 
@@ -332,7 +334,7 @@ def test_a_dangling_symlink_at_the_partial_or_sidecar_name_creates_nothing(
     target.parent.mkdir()
     link.symlink_to(target)
     with pytest.raises(DiskError, match="symbolic link"):
-        fetch(url, planned, **FAST)
+        fetch(url, planned, options=FAST)
     assert not target.exists()
 
 
@@ -344,7 +346,7 @@ def test_a_symlink_at_the_final_name_is_not_trusted_as_complete_and_is_replaced_
     planned = planned_for(tmp_path / "dl", url)
     planned.path.parent.mkdir(parents=True)
     planned.path.symlink_to(outside)
-    result = fetch(url, planned, **FAST)
+    result = fetch(url, planned, options=FAST)
     assert not result.skipped and not planned.path.is_symlink() and planned.path.read_bytes() == body
     assert outside.read_bytes() == b"x" * len(body)
 
@@ -358,11 +360,11 @@ def test_cancelled_says_a_partial_is_kept_only_when_one_is(fake: FakeMagpipe, tm
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(Cancelled) as raised:
-        fetch(url, planned, cancel=cancel, **FAST)
+        fetch(url, planned, cancel=cancel, options=FAST)
     assert raised.value.message == "Cancelled."
     planned.part.write_bytes(segment_wav(MAIN, 1)[:1000])
     with pytest.raises(Cancelled) as raised:
-        fetch(url, planned, cancel=cancel, **FAST)
+        fetch(url, planned, cancel=cancel, options=FAST)
     assert raised.value.message == "Cancelled; the partial file is kept for a later resume."
 
 
@@ -370,7 +372,7 @@ def test_a_disk_error_without_a_partial_does_not_promise_one(fake: FakeMagpipe, 
     url = synced_url(fake)
     (tmp_path / MAIN).write_text("a file where the call's folder should be")
     with pytest.raises(DiskError) as raised:
-        fetch(url, planned_for(tmp_path, url), **FAST)
+        fetch(url, planned_for(tmp_path, url), options=FAST)
     assert "partial" not in raised.value.message
 
 
@@ -379,7 +381,7 @@ def test_the_last_failure_says_what_happened_not_resuming(fake: FakeMagpipe, tmp
     planned = planned_for(tmp_path, url)
     fake.faults.drop_mid_body = 100
     with pytest.raises(Incomplete) as raised:
-        fetch(url, planned, max_attempts=4, **FAST)
+        fetch(url, planned, options=replace(FAST, max_attempts=4))
     have, total = planned.part.stat().st_size, len(segment_wav(MAIN, 1))
     assert raised.value.message == (
         f"The server sent {have:,} of {total:,} bytes in 4 attempts; the partial file is kept for a later resume."
@@ -391,7 +393,7 @@ def test_the_sidecar_is_json_the_next_run_reads(fake: FakeMagpipe, tmp_path: Pat
     planned = planned_for(tmp_path, url)
     fake.faults.drop_mid_body = 1
     with pytest.raises(Incomplete):
-        fetch(url, planned, max_attempts=1, **FAST)
+        fetch(url, planned, options=replace(FAST, max_attempts=1))
     saved = json.loads(partfiles.sidecar_of(planned.part).read_text())
     assert saved["total"] == len(segment_wav(MAIN, 1)) and saved["content_type"] == "audio/wav"
 

@@ -19,6 +19,7 @@ import pytest
 
 from recbrowser.fakeapi import FakeMagpipe, segment_wav
 from recbrowser.fetch import FetchError, fetch
+from recbrowser.fetchoptions import FetchOptions
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
 
@@ -192,7 +193,7 @@ def test_wrong_proxy_credentials_fail_clearly_without_printing_them(tinyproxy, t
     monkeypatch.setenv("http_proxy", f"http://rec_user:wrong%21pw@127.0.0.1:{tinyproxy}")
     segment = _segment(fake)
     with pytest.raises(FetchError) as raised:
-        fetch(segment.url, plan(tmp_path, DEFAULT_TEMPLATE, CALL, segment), max_attempts=1)
+        fetch(segment.url, plan(tmp_path, DEFAULT_TEMPLATE, CALL, segment), options=FetchOptions(max_attempts=1))
     assert "407" in raised.value.message or "401" in raised.value.message  # tinyproxy 1.11 says 401
     assert "wrong" not in raised.value.message and "rec_user" not in raised.value.message
 
@@ -276,7 +277,7 @@ def test_https_through_tinyproxy_with_wrong_credentials_is_refused_by_the_proxy(
     monkeypatch.setenv("https_proxy", f"http://rec_user:wrong%21pw@127.0.0.1:{tinyproxy}")
     segment = _https_segment(base)
     with pytest.raises(FetchError) as raised:
-        fetch(segment.url, plan(tmp_path, DEFAULT_TEMPLATE, CALL, segment), max_attempts=1)
+        fetch(segment.url, plan(tmp_path, DEFAULT_TEMPLATE, CALL, segment), options=FetchOptions(max_attempts=1))
     assert "407" in raised.value.message or "401" in raised.value.message  # tinyproxy 1.11 says 401
     assert "wrong" not in raised.value.message and "rec_user" not in raised.value.message
 

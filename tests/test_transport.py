@@ -19,11 +19,12 @@ from recbrowser.connections import ConnectionPool
 from recbrowser.downloads import CANCELLED, DONE, FAILED, DownloadItem, run_downloads
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe, SampleCall, SegmentSpec, segment_wav
 from recbrowser.fetch import Cancelled, Transfer, TransferInterrupted, fetch
+from recbrowser.fetchoptions import FetchOptions
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
 
 CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"  # segments 1 and 2 are in the bucket
-FAST = {"backoff_base": 0.001, "timeout": 10}
+FAST = FetchOptions(backoff_base=0.001, timeout=10)
 
 
 @pytest.fixture(autouse=True)
@@ -59,9 +60,9 @@ def wait_until(condition, timeout: float = 5.0, what: str = "condition") -> None
 def test_bytes_beyond_the_content_length_never_become_the_next_files_answer(fake: FakeMagpipe, tmp_path: Path) -> None:
     fake.faults.extra_after_body = 1
     first, second = item_for(fake, tmp_path, 1), item_for(fake, tmp_path, 2)
-    assert fetch(first.url, first.planned, force=True, **FAST).path.read_bytes() == segment_wav(CALL, 1)
+    assert fetch(first.url, first.planned, force=True, options=FAST).path.read_bytes() == segment_wav(CALL, 1)
     transfer = Transfer()
-    result = fetch(second.url, second.planned, transfer=transfer, force=True, **FAST)
+    result = fetch(second.url, second.planned, transfer=transfer, force=True, options=FAST)
     assert result.path.read_bytes() == segment_wav(CALL, 2)
     assert transfer.attempts == 1
     gets = storage_gets(fake)
@@ -157,7 +158,7 @@ def test_progress_moves_as_a_dripping_host_sends_and_cancel_stops_it_at_once(fak
 
     def run() -> None:
         try:
-            fetch(item.url, item.planned, transfer=item.transfer, cancel=item.cancel_event, force=True, **FAST)
+            fetch(item.url, item.planned, transfer=item.transfer, cancel=item.cancel_event, force=True, options=FAST)
         except BaseException as exc:
             outcome.append(exc)
 
@@ -183,7 +184,7 @@ def test_a_plain_event_cancels_a_dripping_transfer_too(fake: FakeMagpipe, tmp_pa
     timer.start()
     started = time.monotonic()
     with pytest.raises(Cancelled):
-        fetch(item.url, item.planned, transfer=transfer, cancel=cancel, force=True, **FAST)
+        fetch(item.url, item.planned, transfer=transfer, cancel=cancel, force=True, options=FAST)
     assert time.monotonic() - started < 2.5
     assert transfer.done > 0
 
@@ -212,7 +213,7 @@ def test_a_host_that_stops_sending_is_a_transfer_interruption(fake: FakeMagpipe,
     item = item_for(fake, tmp_path, 1)
     started = time.monotonic()
     with pytest.raises(TransferInterrupted, match="timed out"):
-        fetch(item.url, item.planned, force=True, timeout=0.5, max_attempts=1)
+        fetch(item.url, item.planned, force=True, options=FetchOptions(timeout=0.5, max_attempts=1))
     assert time.monotonic() - started < 3
 
 
@@ -221,7 +222,7 @@ def test_an_abort_set_before_the_request_cancels_without_touching_the_host(fake:
     abort.set()
     item = item_for(fake, tmp_path, 1)
     with pytest.raises(Cancelled):
-        fetch(item.url, item.planned, cancel=abort, force=True, **FAST)
+        fetch(item.url, item.planned, cancel=abort, force=True, options=FAST)
     assert storage_gets(fake) == []
 
 
@@ -257,7 +258,7 @@ def test_cancel_stops_a_connect_the_host_never_answers(unanswering_host: str, tm
     timer.start()
     started = time.monotonic()
     with pytest.raises(Cancelled):
-        fetch(unanswering_host, planned, cancel=abort, timeout=10, max_attempts=1)
+        fetch(unanswering_host, planned, cancel=abort, options=FetchOptions(timeout=10, max_attempts=1))
     assert time.monotonic() - started < 2
 
 
@@ -296,5 +297,5 @@ def test_cancel_stops_a_tls_handshake_the_host_never_answers(silent_tls_host: st
     timer.start()
     started = time.monotonic()
     with pytest.raises(Cancelled):
-        fetch(silent_tls_host, planned, cancel=abort, timeout=10, max_attempts=1)
+        fetch(silent_tls_host, planned, cancel=abort, options=FetchOptions(timeout=10, max_attempts=1))
     assert time.monotonic() - started < 2

@@ -11,6 +11,7 @@ import pytest
 from recbrowser.downloads import ACTIVE, CANCELLED, DONE, QUEUED, DownloadItem
 from recbrowser.fakeapi import FakeMagpipe, big_sha256, segment_wav
 from recbrowser.fetch import fetch
+from recbrowser.fetchoptions import FetchOptions
 from recbrowser.models import Segment
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
@@ -117,7 +118,7 @@ async def test_a_cancelled_download_keeps_its_partial_which_a_later_fetch_resume
     kept = part.stat().st_size
     assert 0 < kept < size and not item.planned.path.exists()
     try:
-        result = await asyncio.to_thread(fetch, item.url, item.planned, backoff_base=0.001)
+        result = await asyncio.to_thread(fetch, item.url, item.planned, options=FetchOptions(backoff_base=0.001))
         resumed = storage_gets(fake)[-1]
         assert resumed.headers["range"] == f"bytes={kept}-"
         assert resumed.headers["if-range"] == f'"big-{size}"'

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 from recbrowser.callids import EXPECTED, scan
 from recbrowser.errors import InvalidCallId, RecBrowserError
 from recbrowser.progress import StatusLine
+from recbrowser.retrying import retry_message
 from recbrowser.settings import Paths, Resolved, Settings, resolve
 from recbrowser.text import printable
 
@@ -129,10 +130,7 @@ async def aiter_of(values):  # type: ignore[no-untyped-def]
 
 def retry_text(notice: RetryNotice) -> str:
     who = f"{notice.call_id}: " if notice.call_id else ""
-    return (
-        f"recbrowser: {who}{printable(notice.error.message)} Retrying in {notice.delay:.1f} s "
-        f"(try {notice.attempt + 1} of {notice.max_tries})."
-    )
+    return f"recbrowser: {who}{retry_message(notice, say_wait=True)}"
 
 
 def print_retry(notice: RetryNotice) -> None:

@@ -39,6 +39,7 @@ from recbrowser.downloads import (
     unmatched_labels,
 )
 from recbrowser.errors import InvalidCallId, NoApiKey
+from recbrowser.fetchoptions import FetchOptions
 from recbrowser.history import HistoryStore
 from recbrowser.lookups import lookup_many
 from recbrowser.models import CallRecordings
@@ -68,7 +69,7 @@ def run_download(
         if args.output
         else (Path(settings.download_dir).expanduser() if settings.download_dir else paths.downloads_dir)
     )
-    fetch_options: dict[str, object] = {"records": paths.download_records}
+    fetch_options = FetchOptions(records=paths.download_records)
     history = open_history(paths)
     try:
         with sigterm_interrupts():
@@ -89,7 +90,7 @@ async def _download(
     directory: Path,
     args: argparse.Namespace,
     history: HistoryStore,
-    fetch_options: dict[str, object] | None = None,
+    fetch_options: FetchOptions | None = None,
 ) -> int:
     json_lines = args.json
     exit_code = EXIT_OK
@@ -134,8 +135,8 @@ async def _download(
                 print(f"recbrowser: no segments{wanted} to download.", file=sys.stderr)
             return exit_code
         if not json_lines:
-            records = fetch_options.get("records") if fetch_options else None
-            complete = 0 if args.force else await asyncio.to_thread(already_complete, downloads, records)  # type: ignore[arg-type]
+            records = fetch_options.records if fetch_options else None
+            complete = 0 if args.force else await asyncio.to_thread(already_complete, downloads, records)
             print(f"recbrowser: {batch_summary(len(downloads), complete)}.", file=sys.stderr, flush=True)
         status = StatusLine(sys.stderr) if live else None
         failed = 0

@@ -18,6 +18,7 @@ from textual.worker import WorkerFailed
 from recbrowser import unfinished
 from recbrowser.errorlog import ErrorLog, summary
 from recbrowser.history import HistoryStore
+from recbrowser.retrying import retry_message
 from recbrowser.settings import ENV_KEY, KeyStore, Paths, Resolved, Secret, Settings, display_path, mask
 from recbrowser.text import printable
 from recbrowser.tui.notices import Toasts
@@ -255,7 +256,7 @@ class RecBrowserApp(App[None]):
                 return
         self.toasts.show(
             "retry:api",
-            f"{printable(notice.error.message, limit=200)} Retrying ({notice.attempt + 1}/{notice.max_tries}).",
+            retry_message(notice, limit=200),
             title="Magpipe API",
             severity="warning",
             timeout=max(3.0, notice.delay + 1),

@@ -27,6 +27,7 @@ from recbrowser.downloads import (
     unexpected_failure,
 )
 from recbrowser.errors import Cancelled
+from recbrowser.fetchoptions import FetchOptions
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, TemplateError, plan
 from recbrowser.progress import Transfer, human_bytes, human_eta
@@ -199,7 +200,6 @@ class DownloadsPanel(DataTable):
     async def _run(
         self, items: list[DownloadItem], client: MagpipeClient, history: HistoryStore | None, records: Path | None
     ) -> None:
-        options: dict[str, object] = {"records": records} if records is not None else {}
         try:
             async for item in run_downloads(
                 items,
@@ -208,7 +208,7 @@ class DownloadsPanel(DataTable):
                 on_change=self.refresh_row_of,
                 history=history,
                 executor=self._threads,
-                fetch_options=options,
+                fetch_options=FetchOptions(records=records),
             ):
                 self._in_flight.discard(self.key_of(item))
                 self._finished_at.setdefault(self.key_of(item), time.monotonic())
