@@ -24,6 +24,7 @@ CORE = [
     "recbrowser.commands.key",
     "recbrowser.commands.lookup",
     "recbrowser.demo",
+    "recbrowser.download_queue",
     "recbrowser.downloads",
     "recbrowser.errorlog",
     "recbrowser.errors",
