@@ -19,11 +19,9 @@ TICK = 0.01
 
 
 async def measure(api_url: str, storage_url: str, size: int) -> tuple[list[float], float, list[str]]:
-    from recbrowser.downloads import ACTIVE, QUEUED
     from recbrowser.models import Segment
     from recbrowser.settings import Paths, resolve
     from recbrowser.tui.app import RecBrowserApp
-    from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
 
     paths = Paths.default()
     app = RecBrowserApp(paths=paths, resolved=resolve(paths, api_url_flag=api_url))
@@ -51,12 +49,12 @@ async def measure(api_url: str, storage_url: str, size: int) -> tuple[list[float
         screen.download(segments)
         last[0] = time.perf_counter()
         timer = app.set_interval(TICK, tick)
-        panel = screen.query_one(DownloadsPanel)
-        while any(item.state in (QUEUED, ACTIVE) for item in panel.items.values()):
+        queue = app.downloads
+        while len(queue.items) < len(segments) or queue.busy():  # planned in a worker, then run
             await pilot.pause(0.05)
         elapsed = time.perf_counter() - started
         timer.stop()
-        states = [item.state for item in panel.items.values()]
+        states = [item.state for item in queue.items.values()]
     return gaps, elapsed, states
 
 

@@ -11,10 +11,16 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from recbrowser.downloads import ACTIVE, CANCELLED, FAILED, QUEUED, DownloadItem
+from recbrowser.models import Segment
 from recbrowser.partfiles import is_regular_file
 from recbrowser.settings import Paths, write_private
+from recbrowser.text import printable
+
+if TYPE_CHECKING:
+    from recbrowser.history import HistoryStore
 
 FILE_NAME = "unfinished-downloads.json"
 MAX_BYTES = 4 * 1024 * 1024  # a list of 10,000+ partial files; anything larger is not ours
@@ -97,3 +103,29 @@ def where(entries: list[Unfinished]) -> str:
     folders = {entry.part.parent for entry in entries}
     first = entries[0].part.parent if entries else Path(".")
     return str(first) + (" and other folders" if len(folders) > 1 else "")
+
+
+def resumable(
+    entries: Iterable[Unfinished], history: HistoryStore
+) -> tuple[list[tuple[str, Segment]], list[Unfinished]]:
+    """The segments to download again (their partial files resume), found in each call's
+    cached answer in ``history``; and the entries whose call has no cached answer with that
+    segment. Reads the history."""
+    wanted: list[tuple[str, Segment]] = []
+    missing: list[Unfinished] = []
+    for entry in entries:
+        cached = history.cached(entry.call_id)
+        segment = next((s for s in cached.recordings.segments if s.index == entry.index), None) if cached else None
+        if segment is None:
+            missing.append(entry)
+        else:
+            wanted.append((entry.call_id, segment))
+    return wanted, missing
+
+
+def missing_note(missing: list[Unfinished]) -> str:
+    """What to say about partial files that cannot be resumed; "" when there are none."""
+    if not missing:
+        return ""
+    where = printable(str(missing[0].part.parent), limit=120)
+    return f"{len(missing)} partial file(s) in {where} cannot be resumed: their call has no cached answer."

@@ -41,10 +41,10 @@ async def downloads(pilot) -> None:
     await mixed_statuses(pilot)
     await pilot.press("D")
     await settle(pilot)
-    panel = pilot.app.screen.query_one("#downloads")
-    for key, item in panel.items.items():  # the average speed shown is the clock's: fix it at 1 s a file
+    panel, queue = pilot.app.screen.query_one("#downloads"), pilot.app.downloads
+    for key, item in queue.items.items():  # the average speed shown is the clock's: fix it at 1 s a file
         item.transfer.started = 0.0
-        panel._finished_at[key] = 1.0
+        queue._finished_at[key] = 1.0
     panel.refresh_all()
     await pilot.pause()
 

@@ -79,7 +79,6 @@ def test_widgets_never_import_the_client_history_or_fetch():
         "recbrowser.client",
         "recbrowser.history",
         "recbrowser.fetch",
-        "recbrowser.downloads",
         "httpx",
         "sqlite3",
     )

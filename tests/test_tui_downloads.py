@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from recbrowser.downloads import ACTIVE, CANCELLED, DONE, QUEUED, DownloadItem
+from recbrowser.downloads import ACTIVE, CANCELLED, DONE, DownloadItem
 from recbrowser.fakeapi import FakeMagpipe, big_sha256, segment_wav
 from recbrowser.fetch import fetch
 from recbrowser.fetchoptions import FetchOptions
@@ -23,8 +23,15 @@ SIZE = (120, 36)
 FILE_COLUMN = COLUMNS.index("File")
 
 
-def panel_items(app) -> dict[str, DownloadItem]:
-    return app.screen.query_one(DownloadsPanel).items
+def queue_items(app) -> dict[str, DownloadItem]:
+    """The app's download queue (what the downloads panel shows), by ``call_id:index``."""
+    return app.downloads.items
+
+
+async def queued(pilot, key: str) -> DownloadItem:
+    """The queue's item for ``key``, once the request for it has been planned (in a worker)."""
+    await wait_until(pilot, lambda: key in queue_items(pilot.app), f"{key} to be queued")
+    return queue_items(pilot.app)[key]
 
 
 def big_segment(fake: FakeMagpipe, index: int, size: int) -> Segment:
@@ -47,7 +54,7 @@ async def test_d_downloads_the_selected_segment_and_the_table_marks_it(fake: Fak
         assert app.download_dir == expected.parent.parent
         assert expected.read_bytes() == segment_wav(SIMPLE, 1)
         assert table_rows(app)[0][FILE_COLUMN] == "✓ 01-main.wav"
-        (item,) = panel_items(app).values()
+        (item,) = queue_items(app).values()
         assert item.state == DONE
         assert any("Downloading 1 file to" in m for m in notifications(app))
     assert all(header is None for header in fake.auth_headers("storage"))
@@ -70,7 +77,7 @@ async def test_shift_d_downloads_every_segment_of_the_call(fake: FakeMagpipe) ->
         for index in range(1, 5):
             path = next((app.download_dir / TRANSFER).glob(f"0{index}-*.wav"))
             assert path.read_bytes() == segment_wav(TRANSFER, index)
-        assert sorted(i.state for i in panel_items(app).values()) == [DONE] * 4
+        assert sorted(i.state for i in queue_items(app).values()) == [DONE] * 4
     assert all(header is None for header in fake.auth_headers("storage"))
 
 
@@ -105,7 +112,7 @@ async def test_a_cancelled_download_keeps_its_partial_which_a_later_fetch_resume
         await pilot.press("tab")  # the selected segment is #1, which the big download stands in for
         screen = app.screen
         screen.download([(SIMPLE, big_segment(fake, 1, size))])
-        item = panel_items(app)[f"{SIMPLE}:1"]
+        item = await queued(pilot, f"{SIMPLE}:1")
         await wait_until(pilot, lambda: item.state == ACTIVE and item.transfer.done > 0, "the transfer to start")
         screen.action_cancel_download()  # what `x` does, called in the same tick so the transfer cannot finish first
         assert item.cancel_event.is_set()
@@ -136,7 +143,7 @@ async def test_a_lookup_during_a_download_neither_cancels_it_nor_is_cancelled(fa
         await pilot.press("tab")
         screen = app.screen
         screen.download([(SIMPLE, big_segment(fake, 2, size))])
-        item = panel_items(app)[f"{SIMPLE}:2"]
+        item = await queued(pilot, f"{SIMPLE}:2")
         await wait_until(pilot, lambda: item.state == ACTIVE and item.transfer.done > 0, "the transfer to start")
         fake.faults.latency = 0.2
         screen.action_refresh()  # what `r` does: look the same call up again while its download runs
@@ -163,8 +170,8 @@ async def test_a_download_started_during_a_slow_lookup_completes_with_it(fake: F
         screen = app.screen
         screen.action_refresh()  # `r`
         screen.action_download()  # `d`, on the segment as shown before the refresh
-        (item,) = panel_items(app).values()
-        assert screen.calls[SIMPLE].loading and item.state in (QUEUED, ACTIVE)
+        item = await queued(pilot, f"{SIMPLE}:1")
+        assert screen.calls[SIMPLE].loading  # queued (and maybe done) while the lookup still runs
         await settle(pilot)
         assert item.state == DONE
         assert not screen.calls[SIMPLE].loading and screen.calls[SIMPLE].error is None
@@ -180,7 +187,7 @@ async def test_at_80x24_every_segment_stays_in_view_with_the_downloads_panel_ope
         await look_up(pilot, TRANSFER)
         await pilot.press("tab", "D")
         await settle(pilot)
-        await wait_until(pilot, lambda: all(i.state == DONE for i in panel_items(app).values()), "the downloads")
+        await wait_until(pilot, lambda: all(i.state == DONE for i in queue_items(app).values()), "the downloads")
         await pilot.pause()
         assert app.screen.query_one(DownloadsPanel).display
         table = app.screen.query_one("#segments")

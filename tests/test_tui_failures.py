@@ -14,7 +14,6 @@ from recbrowser.errorlog import ErrorLog
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
 from recbrowser.history import HistoryStore
 from recbrowser.settings import Paths
-from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
 from tests.cli_helpers import child_env, run_on_a_terminal
 from tests.tui_helpers import SIMPLE, TRANSFER, look_up, make_app, notifications, settle, table_rows, wait_until
 
@@ -73,7 +72,7 @@ async def test_an_unexpected_failure_in_one_download_fails_that_file_only(fake: 
         await look_up(pilot, TRANSFER)
         await pilot.press("tab", "D")
         await settle(pilot)
-        items = {item.segment.index: item for item in app.screen.query_one(DownloadsPanel).items.values()}
+        items = {item.segment.index: item for item in app.downloads.items.values()}
         assert {i: item.state for i, item in items.items()} == {1: DONE, 2: FAILED, 3: DONE, 4: DONE}
         assert items[2].error is not None
         assert items[2].error.message == "Something went wrong: RuntimeError: disk gremlin in segment 2"

@@ -9,7 +9,7 @@ from recbrowser.tui.cells import local_zone
 from recbrowser.tui.widgets.call_header import CallHeader
 from recbrowser.tui.widgets.downloads_panel import DownloadDetail, DownloadsPanel
 from recbrowser.tui.widgets.segment_table import SegmentDetail, SegmentTable
-from tests.test_tui_downloads import big_segment, panel_items
+from tests.test_tui_downloads import big_segment, queue_items, queued
 from tests.tui_helpers import SIMPLE, TRANSFER, look_up, make_app, notifications, screen_text, settle, wait_until
 
 
@@ -27,7 +27,7 @@ async def download_call(pilot, call_id: str) -> None:
     app.screen.query_one(SegmentTable).focus()
     await pilot.press("D")
     await settle(pilot)
-    await wait_until(pilot, lambda: all(i.state == DONE for i in panel_items(app).values()), "the downloads")
+    await wait_until(pilot, lambda: all(i.state == DONE for i in queue_items(app).values()), "the downloads")
     await pilot.pause()
 
 
@@ -126,7 +126,7 @@ async def test_downloading_a_call_again_counts_the_files_already_complete(fake: 
         await look_up(pilot, TRANSFER)
         await pilot.press("tab", "d")  # segment 1 alone
         await settle(pilot)
-        await wait_until(pilot, lambda: all(i.state == DONE for i in panel_items(app).values()), "the first download")
+        await wait_until(pilot, lambda: all(i.state == DONE for i in queue_items(app).values()), "the first download")
         await pilot.press("D")
         await settle(pilot)
         assert any(
@@ -164,7 +164,7 @@ async def test_a_cancelled_download_says_one_word_in_its_row_and_the_whole_messa
         await pilot.press("tab")
         screen = app.screen
         screen.download([(SIMPLE, big_segment(fake, 1, 256 * 1024 * 1024))])
-        item = panel_items(app)[f"{SIMPLE}:1"]
+        item = await queued(pilot, f"{SIMPLE}:1")
         await wait_until(pilot, lambda: item.state == ACTIVE and item.transfer.done > 0, "the transfer to start")
         screen.action_cancel_download()
         await settle(pilot)
@@ -207,8 +207,8 @@ async def test_a_downloaded_file_changed_since_is_downloaded_again_not_counted_c
         await look_up(pilot, SIMPLE)
         await pilot.press("tab", "d")
         await settle(pilot)
-        await wait_until(pilot, lambda: all(i.state == DONE for i in panel_items(app).values()), "the first download")
-        (item,) = panel_items(app).values()
+        await wait_until(pilot, lambda: all(i.state == DONE for i in queue_items(app).values()), "the first download")
+        (item,) = queue_items(app).values()
         item.path.write_bytes(item.path.read_bytes()[:100])  # truncated since
         await pilot.press("d")
         await settle(pilot)

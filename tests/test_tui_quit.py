@@ -18,6 +18,7 @@ from recbrowser.downloads import ACTIVE, CANCELLED
 from recbrowser.fakeapi.samples import SegmentSpec
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
 from tests.cli_helpers import child_env
+from tests.test_tui_downloads import queued
 from tests.tui_helpers import look_up, make_app, wait_until
 from tests.tui_hostile import DripServer, call_with, fake_serving
 
@@ -32,7 +33,7 @@ async def test_x_marks_a_download_stuck_on_a_dripping_host_cancelled_at_once() -
             await look_up(pilot, DRIPPING)
             await pilot.press("tab", "d")
             panel = app.screen.query_one(DownloadsPanel)
-            (item,) = panel.items.values()
+            item = await queued(pilot, f"{DRIPPING}:1")
             await wait_until(pilot, lambda: drip.connected.is_set() and item.state == ACTIVE, "the transfer to start")
             await pilot.press("x")
             await pilot.pause()

@@ -93,8 +93,7 @@ async def test_a_download_row_with_absurd_sizes_is_shown_not_fatal(fake, tmp_pat
     app = make_app(fake)
     async with app.run_test(size=SIZE) as pilot:
         panel = app.screen.query_one(DownloadsPanel)
-        panel.track(item)
-        panel.refresh_row_of(item)
+        app.downloads.add([item])  # the panel shows what its queue holds
         await pilot.pause()
         assert next(cell.plain for cell in panel.get_row_at(0)).startswith(EDGE_OF_TIME[:8])
         assert app.is_running

@@ -7,8 +7,8 @@ from recbrowser.fakeapi import FakeMagpipe, segment_wav
 from recbrowser.settings import Paths
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.confirm import ConfirmScreen, ResumeScreen
-from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
 from recbrowser.unfinished import load, state_file
+from tests.test_tui_downloads import queued
 from tests.tui_helpers import SIMPLE, look_up, make_app, notifications, settle, wait_until
 
 SIZE = (120, 40)
@@ -24,7 +24,7 @@ async def test_q_asks_while_a_download_runs_and_the_next_start_resumes_it(fake: 
     async with app.run_test(size=SIZE) as pilot:
         await look_up(pilot, SIMPLE)
         await pilot.press("tab", "d")
-        (item,) = app.screen.query_one(DownloadsPanel).items.values()
+        item = await queued(pilot, f"{SIMPLE}:1")
         await wait_until(
             pilot, lambda: fake.faults.body_paused.is_set() and item.state == ACTIVE, "the download to pause"
         )
@@ -49,7 +49,7 @@ async def test_q_asks_while_a_download_runs_and_the_next_start_resumes_it(fake: 
         await wait_until(pilot, lambda: isinstance(again.screen, ResumeScreen), "the offer to resume")
         assert "Resume 1 unfinished download?" in str(again.screen.query_one("#question").render())
         await pilot.press("enter")
-        (resumed,) = again.screen.query_one(DownloadsPanel).items.values()
+        resumed = await queued(pilot, f"{SIMPLE}:1")
         await wait_until(pilot, lambda: resumed.state == DONE, "the resumed download")
         await settle(pilot)
     assert resumed.path is not None and resumed.path.read_bytes() == segment_wav(SIMPLE, 1)

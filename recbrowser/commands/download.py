@@ -25,6 +25,7 @@ from recbrowser.commands.common import (
     resolved_for,
     sigterm_interrupts,
 )
+from recbrowser.download_queue import DownloadQueue
 from recbrowser.downloads import (
     ACTIVE,
     CANCELLED,
@@ -35,11 +36,9 @@ from recbrowser.downloads import (
     batch_summary,
     labels_in,
     plan_items,
-    run_downloads,
     unmatched_labels,
 )
 from recbrowser.errors import InvalidCallId, NoApiKey
-from recbrowser.fetchoptions import FetchOptions
 from recbrowser.history import HistoryStore
 from recbrowser.lookups import lookup_many
 from recbrowser.models import CallRecordings
@@ -69,11 +68,10 @@ def run_download(
         if args.output
         else (Path(settings.download_dir).expanduser() if settings.download_dir else paths.downloads_dir)
     )
-    fetch_options = FetchOptions(records=paths.download_records)
     history = open_history(paths)
     try:
         with sigterm_interrupts():
-            return asyncio.run(_download(items, resolved, directory, args, history, fetch_options))
+            return asyncio.run(_download(items, resolved, directory, args, history, paths.download_records))
     finally:
         close_history(history)
         if demo is not None and not args.output and directory.is_dir() and any(directory.iterdir()):
@@ -90,7 +88,7 @@ async def _download(
     directory: Path,
     args: argparse.Namespace,
     history: HistoryStore,
-    fetch_options: FetchOptions | None = None,
+    records: Path,
 ) -> int:
     json_lines = args.json
     exit_code = EXIT_OK
@@ -118,7 +116,7 @@ async def _download(
             if result.error is not None:
                 exit_code = max(exit_code, result.error.exit_code)
                 emit_error(result.call_id, result.error, json_lines)
-            else:
+            elif result.recordings is not None:
                 calls.append(result.recordings)
         if args.label and calls:
             missing = unmatched_labels(calls, args.label)
@@ -135,20 +133,17 @@ async def _download(
                 print(f"recbrowser: no segments{wanted} to download.", file=sys.stderr)
             return exit_code
         if not json_lines:
-            records = fetch_options.records if fetch_options else None
             complete = 0 if args.force else await asyncio.to_thread(already_complete, downloads, records)
             print(f"recbrowser: {batch_summary(len(downloads), complete)}.", file=sys.stderr, flush=True)
         status = StatusLine(sys.stderr) if live else None
         failed = 0
-        runner = run_downloads(
-            downloads, client=client, jobs=args.jobs, force=args.force, history=history, fetch_options=fetch_options
-        )
+        queue = DownloadQueue(jobs=args.jobs, force=args.force, history=history, records=records)
         ticker = asyncio.ensure_future(_tick(status, downloads)) if status else None
         try:
-            async for item in runner:
-                if item.state not in (DONE, SKIPPED):
+            async for finished in queue.run(queue.add(downloads), client=client):
+                if finished.state not in (DONE, SKIPPED):
                     failed += 1
-                line = json.dumps(item.to_json()) if json_lines else _describe_download(item)
+                line = json.dumps(finished.to_json()) if json_lines else _describe_download(finished)
                 if status is not None:
                     status.print_above(line, sys.stdout)
                 else:

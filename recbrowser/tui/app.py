@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.worker import WorkerFailed
 
 from recbrowser import unfinished
+from recbrowser.download_queue import DownloadQueue
 from recbrowser.errorlog import ErrorLog, summary
 from recbrowser.history import HistoryStore
 from recbrowser.retrying import retry_message
@@ -52,6 +53,7 @@ class RecBrowserApp(App[None]):
         self.paths = paths
         self.resolved = resolved
         self.settings = settings or Settings()
+        self.downloads = DownloadQueue(history=self.history, records=paths.download_records)
         self._client_options = client_options or {}
         self._welcome = welcome
         self.is_demo = welcome is not None  # only `--demo` passes a welcome text

@@ -27,7 +27,6 @@ from recbrowser.models import Segment
 from recbrowser.player import PlayerError, is_web_url, launch_checked, player_command, runs_in_terminal
 from recbrowser.settings import display_path
 from recbrowser.text import printable
-from recbrowser.tui.downloading import downloading_note, split_complete
 from recbrowser.tui.entry import counts_note, new_and_listed
 from recbrowser.tui.keytext import KEY_CODES, last_outcome_error, rejected_key_message
 from recbrowser.tui.memory import keep_out_of_gc
@@ -38,7 +37,7 @@ from recbrowser.tui.widgets.call_input import CallIdInput
 from recbrowser.tui.widgets.call_list import CallList
 from recbrowser.tui.widgets.downloads_panel import DownloadDetail, DownloadsPanel
 from recbrowser.tui.widgets.segment_table import SHOWN_ROWS, SegmentDetail, SegmentTable
-from recbrowser.unfinished import Unfinished
+from recbrowser.unfinished import Unfinished, missing_note, resumable
 
 if TYPE_CHECKING:
     from recbrowser.client import RetryNotice
@@ -273,7 +272,7 @@ class BrowserScreen(Screen[None]):
 
     def running_downloads(self) -> list[DownloadItem]:
         """Every download of this session, for quitting to count and remember."""
-        return list(self.query_one(DownloadsPanel).items.values())
+        return list(self.app.downloads.items.values())
 
     def _notify_error(self, call_id: str, error: RecBrowserError) -> None:
         """A toast for a failure the user may act on, one per message however many calls it hits.
@@ -546,37 +545,31 @@ class BrowserScreen(Screen[None]):
         self.download(wanted)
 
     def download(self, wanted: list[tuple[str, Segment]]) -> None:
-        """Queue these segments (those not already queued or running) in the downloads panel."""
-        records = self.app.paths.download_records
-        todo, complete = split_complete(wanted, self.app.download_dir, records)
-        count = self.query_one(DownloadsPanel).enqueue(
-            todo, self.app.download_dir, client=self.app.client, history=self.app.history, records=records
-        )
-        where = display_path(self.app.download_dir)
+        """Queue these segments (those not already complete, queued or running) in the app's download queue."""
+        queue, directory = self.app.downloads, self.app.download_dir
+        where = display_path(directory)
         if self.app.is_demo:
             where += ", a temporary folder deleted when the demo ends"
-        note = downloading_note(count, complete, where)
-        if note:
-            self.app.toasts.show("downloading", note)
+
+        async def queue_and_run() -> None:
+            request = await queue.request(wanted, directory)
+            for problem in request.problems:
+                self.notify(problem, severity="error", markup=False)
+            note = request.note(where)
+            if note:
+                self.app.toasts.show("downloading", note)
+            await queue.run_all(request.items, client=self.app.client)
+
+        self.run_worker(queue_and_run(), group="downloads", description="downloads")
 
     @work(thread=True, group="history-read")
     def resume_downloads(self, entries: list[Unfinished]) -> None:
         """Download again the segments a previous session left unfinished (their partial files resume)."""
-        wanted: list[tuple[str, Segment]] = []
-        missing: list[Unfinished] = []
-        for entry in entries:
-            cached = self.app.history.cached(entry.call_id)
-            segment = next((s for s in cached.recordings.segments if s.index == entry.index), None) if cached else None
-            if segment is None:
-                missing.append(entry)
-            else:
-                wanted.append((entry.call_id, segment))
+        wanted, missing = resumable(entries, self.app.history)
         if wanted:
             self.app.call_from_thread(self.download, wanted)
         if missing:
-            where = printable(str(missing[0].part.parent), limit=120)
-            note = f"{len(missing)} partial file(s) in {where} cannot be resumed: their call has no cached answer."
-            self.app.call_from_thread(self.notify, note, severity="warning", markup=False)
+            self.app.call_from_thread(self.notify, missing_note(missing), severity="warning", markup=False)
 
     @on(DownloadsPanel.Finished)
     def _download_finished(self, message: DownloadsPanel.Finished) -> None:
@@ -603,8 +596,8 @@ class BrowserScreen(Screen[None]):
         panel = self.query_one(DownloadsPanel)
         item = panel.highlighted_item() if panel.has_focus else None
         if item is None and self.selected_call is not None and self.selected_segment is not None:
-            item = panel.items.get(f"{self.selected_call.call_id}:{self.selected_segment.index}")
-        if item is None or not panel.cancel(item):
+            item = self.app.downloads.get(self.selected_call.call_id, self.selected_segment.index)
+        if item is None or not self.app.downloads.cancel(item):
             self.notify("No running download selected.", severity="warning")
             return
         self.app.toasts.show("cancelling", "Cancelling; the partial file is kept and the next download resumes it.")
