@@ -6,6 +6,7 @@ import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from recbrowser.errorlog import ErrorLog, summary
 from recbrowser.history import HistoryStore
 from recbrowser.settings import ENV_KEY, KeyStore, Paths, Resolved, Secret, Settings, display_path, mask
 from recbrowser.text import printable
+from recbrowser.tui.bindings import palette_commands
 from recbrowser.tui.notices import Toasts
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.confirm import ConfirmScreen
@@ -263,25 +265,24 @@ class RecBrowserApp(App[None]):
         )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's commands, then one per binding of the screen (its words and its key now), then
+        the actions that have no key."""
+        titles = set()
         for command in super().get_system_commands(screen):
             if command.title != "Keys":  # our "Help" (?) lists every key
+                titles.add(command.title)
+                yield command
+        for command in palette_commands(screen):
+            if command.title not in titles:  # "Quit" is Textual's, and runs our action_quit
                 yield command
         if isinstance(screen, BrowserScreen):
-            yield SystemCommand("Look up call IDs", "Focus the call-ID input (/)", screen.action_focus_input)
-            yield SystemCommand("Refresh call", "Look the selected call up again (r)", screen.action_refresh)
-            yield SystemCommand("Open segment", "Play the selected segment (o)", screen.action_open)
-            yield SystemCommand("Copy segment URL", "Copy the selected segment's URL (c)", screen.action_copy)
-            yield SystemCommand("Download segment", "Download the selected segment (d)", screen.action_download)
             yield SystemCommand(
-                "Download call", "Download every segment of the selected call (D)", screen.action_download_call
+                "Download all calls",
+                "Download every segment of every listed call",
+                partial(screen.run_action, "download('all')"),
             )
-            yield SystemCommand(
-                "Download all calls", "Download every segment of every listed call", screen.action_download_all
-            )
-            yield SystemCommand("Cancel download", "Cancel the highlighted download (x)", screen.action_cancel_download)
-            yield SystemCommand("Help", "Show every key (?)", screen.action_help)
-            yield SystemCommand("History", "Past lookups, searchable, offline (h)", screen.action_history)
             yield SystemCommand(
                 "Clear history", "Remove every entry from the lookup history", screen.action_clear_history
             )
-        yield SystemCommand("API key", "Set or change the Magpipe API key (k)", self.ask_for_key)
+        else:
+            yield SystemCommand("API key", "Set or change the Magpipe API key", self.ask_for_key)
