@@ -21,7 +21,7 @@ from recbrowser.errorlog import ErrorLog, summary
 from recbrowser.history import HistoryStore
 from recbrowser.settings import ENV_KEY, KeyStore, Paths, Resolved, Secret, Settings, display_path, mask
 from recbrowser.text import printable
-from recbrowser.tui.bindings import palette_commands
+from recbrowser.tui.bindings import declared_binding_ids, keymap_clashes, keymap_of, keymap_warnings, palette_commands
 from recbrowser.tui.notices import Toasts
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.confirm import ConfirmScreen
@@ -95,8 +95,9 @@ class RecBrowserApp(App[None]):
         import recbrowser.fetch  # noqa: F401 - so the first download does not pay for http.client and ssl
 
     def on_mount(self) -> None:
+        keymap_problems = self._apply_keymap()
         self.push_screen(BrowserScreen(welcome=self._welcome, prefill=self._prefill))
-        for warning in [*self.settings.warnings, *self.resolved.warnings, *self.history.warnings]:
+        for warning in [*self.settings.warnings, *keymap_problems, *self.resolved.warnings, *self.history.warnings]:
             self.notify(warning, severity="warning", markup=False)
         # Later history trouble (a lock held by another program, a damaged file moved aside)
         # is met in worker threads: shown as it happens, not only at start.
@@ -107,6 +108,15 @@ class RecBrowserApp(App[None]):
         # still competes for the GIL, so it waits until the screen is up.
         self.set_timer(0.5, self._warm_up)
         self._offer_resume()
+
+    def _apply_keymap(self) -> list[str]:
+        """Rebind keys as the ``keymap`` setting says (posting's way); warnings for ids no binding has
+        and for keys taken from another binding."""
+        if not self.settings.keymap:
+            return []  # the usual case: no importing every screen to learn their binding ids
+        known = declared_binding_ids()
+        self.set_keymap({binding_id: keys for binding_id, keys in self.settings.keymap.items() if binding_id in known})
+        return keymap_warnings(self.settings.keymap, known) + keymap_clashes(keymap_of(self))
 
     def _notify_from_any_thread(self, message: str) -> None:
         if threading.get_ident() == self._thread_id:

@@ -1,11 +1,13 @@
 """Key bindings as data: the active bindings with their keys and words, for help and the palette.
 
-Keys are shown as the app's keymap (``App.set_keymap``) makes them, so a binding added or
-rebound shows up in help and the palette by itself.
+Keys are shown as the user's keymap (the ``keymap`` setting, applied with ``App.set_keymap``)
+makes them, so a binding added or rebound shows up in help and the palette by itself.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -13,6 +15,7 @@ from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 # Textual's own bindings: tab and ctrl+p have rows of ours below, ctrl+q ("quit") too, and
@@ -92,3 +95,57 @@ def palette_commands(screen: Screen[Any]) -> Iterator[SystemCommand]:
         binding = bound.binding
         explanation = f"{binding.tooltip} ({bound.key})" if binding.tooltip else f"Key: {bound.key}"
         yield SystemCommand(binding.description, explanation, partial(bound.node.run_action, binding.action))
+
+
+def declared_bindings(
+    packages: tuple[str, ...] = ("recbrowser.tui.screens", "recbrowser.tui.widgets"),
+) -> dict[str, list[Binding]]:
+    """The bindings each of recbrowser's screens, widgets and app declares, by class name (importing them all)."""
+    for name in packages:
+        package = importlib.import_module(name)
+        for module in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{name}.{module.name}")
+    return {
+        f"{cls.__module__}.{cls.__qualname__}": [b for b in cls.BINDINGS if isinstance(b, Binding)]
+        for cls in _subclasses(DOMNode)
+        if cls.__module__.startswith("recbrowser.") and "BINDINGS" in cls.__dict__
+    }
+
+
+def declared_binding_ids() -> set[str]:
+    """Every binding id a keymap can name."""
+    return {b.id for bindings in declared_bindings().values() for b in bindings if b.id}
+
+
+def keymap_warnings(keymap: Mapping[str, str], known: set[str]) -> list[str]:
+    """One warning naming the keymap entries that name no binding (the rest still apply)."""
+    unknown = sorted(set(keymap) - known)
+    if not unknown:
+        return []
+    names = ", ".join(repr(binding_id) for binding_id in unknown)
+    return [f"Ignoring keymap entries for unknown bindings: {names}. Known: {', '.join(sorted(known))}."]
+
+
+def keymap_clashes(keymap: Mapping[str, str]) -> list[str]:
+    """A warning for each binding whose key the (normalised) keymap gives to another binding of the
+    same screen or widget: Textual lets the new one have it, and the old one goes without."""
+    warnings = []
+    for bindings in declared_bindings().values():
+        given = {key: b for b in bindings if b.id is not None and b.id in keymap for key in keymap[b.id].split(",")}
+        for binding in bindings:
+            if binding.id in keymap:
+                continue
+            for key in binding.key.split(","):
+                taker = given.get(key.strip())
+                if taker is not None:
+                    warnings.append(
+                        f"The keymap gives {key.strip()} to {taker.id}: {binding.description or binding.action} "
+                        f"({binding.id or binding.action}) no longer has it."
+                    )
+    return warnings
+
+
+def _subclasses(cls: type[DOMNode]) -> Iterator[type[DOMNode]]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
