@@ -277,7 +277,7 @@ class RecBrowserApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's commands, then one per binding of the screen (its words and its key now), then
         the actions that have no key."""
-        titles = set()
+        titles: set[str] = set()
         for command in super().get_system_commands(screen):
             if command.title != "Keys":  # our "Help" (?) lists every key
                 titles.add(command.title)
@@ -289,7 +289,7 @@ class RecBrowserApp(App[None]):
             yield SystemCommand(
                 "Download all calls",
                 "Download every segment of every listed call",
-                partial(screen.run_action, "download('all')"),
+                partial(screen.action_download, "all"),
             )
             yield SystemCommand(
                 "Clear history", "Remove every entry from the lookup history", screen.action_clear_history
