@@ -1,28 +1,23 @@
-"""The command line: argparse commands that format core results and map errors to exit codes.
+"""The command line: argparse commands, each run by its module in ``commands/``.
 
-Exit codes: 0 fine; 2 usage error or no valid call ID; 3 no key or unauthorized;
-4 not found or no recording; 5 network, rate limit or server error; 6 a download failed;
-130 interrupted (Ctrl-C); 143 terminated (SIGTERM, during downloads). The highest wins.
+Exit codes are ``exitcodes.ExitStatus``; ``commands.failures`` turns every error that ends a
+command into one line and its code.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from collections.abc import Sequence
 
 from recbrowser import __version__
 
 # Only light modules at the top: each command imports what it needs when it runs, so
 # `recbrowser history` never loads httpx and the app never loads the download command.
-from recbrowser.commands.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE, Terminated, UsageError
+from recbrowser.commands.failures import UsageError, exit_status
 from recbrowser.downloads import DEFAULT_JOBS
-from recbrowser.errors import RecBrowserError
 from recbrowser.lookups import DEFAULT_CONCURRENCY
 from recbrowser.naming import DEFAULT_TEMPLATE
 from recbrowser.settings import Paths
-from recbrowser.text import printable
 
 
 def _positive_int(text: str) -> int:
@@ -185,20 +180,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return _dispatch(parser, args)
-    except UsageError as exc:
-        print(f"recbrowser: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except RecBrowserError as exc:
-        print(f"recbrowser: {printable(exc.message)}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM where a command asked for it
-        print("recbrowser: interrupted", file=sys.stderr)
-        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`); stop quietly.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
+    except (Exception, KeyboardInterrupt) as exc:
+        status = exit_status(exc)
+        if status is None:
+            raise  # a bug: its traceback is the report
+        return status
 
 
 DEMO_COMMANDS = ("lookup", "download", "history")

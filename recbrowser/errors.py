@@ -6,12 +6,14 @@ Messages never contain the API key.
 
 from __future__ import annotations
 
+from recbrowser.exitcodes import ExitStatus
+
 
 class RecBrowserError(Exception):
     """Base class for every expected failure."""
 
     code = "error"
-    exit_code = 1
+    exit_code: ExitStatus = ExitStatus.ERROR
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -20,14 +22,14 @@ class RecBrowserError(Exception):
 
 class InvalidCallId(RecBrowserError):
     code = "invalid_call_id"
-    exit_code = 2
+    exit_code = ExitStatus.USAGE
 
 
 class ApiError(RecBrowserError):
     """Something went wrong talking to the Magpipe API."""
 
     code = "api_error"
-    exit_code = 5
+    exit_code = ExitStatus.API_FAILED
 
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
@@ -36,34 +38,34 @@ class ApiError(RecBrowserError):
 
 class NoApiKey(ApiError):
     code = "no_api_key"
-    exit_code = 3
+    exit_code = ExitStatus.NO_KEY
 
 
 class Unauthorized(ApiError):
     code = "unauthorized"
-    exit_code = 3
+    exit_code = ExitStatus.NO_KEY
 
 
 class NotFound(ApiError):
     code = "not_found"
-    exit_code = 4
+    exit_code = ExitStatus.NOT_FOUND
 
 
 class NoRecording(ApiError):
     code = "no_recording"
-    exit_code = 4
+    exit_code = ExitStatus.NOT_FOUND
 
 
 class NotCached(RecBrowserError):
     """``lookup --offline`` for a call the history has no answer for."""
 
     code = "not_cached"
-    exit_code = 4
+    exit_code = ExitStatus.NOT_FOUND
 
 
 class RateLimited(ApiError):
     code = "rate_limited"
-    exit_code = 5
+    exit_code = ExitStatus.API_FAILED
 
     def __init__(self, message: str, *, retry_after: float | None = None, status: int | None = 429) -> None:
         super().__init__(message, status=status)
@@ -72,17 +74,17 @@ class RateLimited(ApiError):
 
 class ServerError(ApiError):
     code = "server_error"
-    exit_code = 5
+    exit_code = ExitStatus.API_FAILED
 
 
 class NetworkError(ApiError):
     code = "network_error"
-    exit_code = 5
+    exit_code = ExitStatus.API_FAILED
 
 
 class BadResponse(ApiError):
     code = "bad_response"
-    exit_code = 5
+    exit_code = ExitStatus.API_FAILED
 
 
 class PlayerError(RecBrowserError):
@@ -110,7 +112,7 @@ class FetchError(RecBrowserError):
     """A download failed; ``code`` for JSON output, ``message`` for people."""
 
     code = "download_failed"
-    exit_code = 6
+    exit_code = ExitStatus.DOWNLOAD_FAILED
     retryable = False
 
 

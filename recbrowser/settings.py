@@ -217,6 +217,8 @@ class Settings:
     request_deadline: float = DEFAULT_REQUEST_DEADLINE
     utc: bool = False
     """Show times in UTC instead of local time."""
+    keymap: dict[str, str] = field(default_factory=dict)
+    """The app's keys by binding id, e.g. ``{"browser.refresh": "f5"}`` (``App.set_keymap``)."""
     warnings: list[str] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -252,11 +254,28 @@ class Settings:
                 f"Ignoring request_deadline in {path}: expected seconds between 0 and {MAX_REQUEST_DEADLINE:.0f}; "
                 f"using {DEFAULT_REQUEST_DEADLINE:.0f}."
             )
+        settings.keymap = _keymap(raw.get("keymap", {}), path, settings.warnings)
         return settings
 
     def save(self, path: Path) -> None:
         data = {k: v for k, v in asdict(self).items() if k != "warnings"}
         write_private(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
+
+
+def _keymap(raw: object, path: Path, warnings: list[str]) -> dict[str, str]:
+    """The ``keymap`` setting's well-formed entries (binding id → comma-separated keys); a warning for the rest."""
+    if not isinstance(raw, dict):
+        warnings.append(f'Ignoring keymap in {path}: expected an object such as {{"browser.refresh": "f5"}}.')
+        return {}
+    keymap: dict[str, str] = {}
+    for binding_id, keys in raw.items():
+        if isinstance(keys, str) and all(key.strip() and " " not in key.strip() for key in keys.split(",")):
+            keymap[binding_id] = keys
+        else:
+            warnings.append(
+                f'Ignoring keymap entry {binding_id!r} in {path}: expected keys such as "f5" or "f5,ctrl+r".'
+            )
+    return keymap
 
 
 @dataclass(frozen=True)

@@ -169,7 +169,7 @@ async def test_a_download_started_during_a_slow_lookup_completes_with_it(fake: F
         fake.faults.latency = 0.3
         screen = app.screen
         screen.action_refresh()  # `r`
-        screen.action_download()  # `d`, on the segment as shown before the refresh
+        screen.action_download("segment")  # `d`, on the segment as shown before the refresh
         item = await queued(pilot, f"{SIMPLE}:1")
         assert screen.calls[SIMPLE].loading  # queued (and maybe done) while the lookup still runs
         await settle(pilot)

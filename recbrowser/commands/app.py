@@ -6,14 +6,13 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from recbrowser.commands.common import EXIT_OK, UsageError
+from recbrowser.commands.common import UsageError
 from recbrowser.errorlog import summary
+from recbrowser.exitcodes import ExitStatus
 from recbrowser.settings import Paths, display_path, resolve
 
 if TYPE_CHECKING:
     from recbrowser.tui.app import RecBrowserApp
-
-EXIT_CRASHED = 1
 
 
 def run_tui(args: argparse.Namespace, paths: Paths) -> int:
@@ -53,10 +52,10 @@ def run_tui(args: argparse.Namespace, paths: Paths) -> int:
 def _exit_code(app: RecBrowserApp) -> int:
     """0 after a normal quit; after a failure that stopped the app, one line on stderr and 1."""
     if not app.return_code and app.fatal_error is None:
-        return EXIT_OK
+        return ExitStatus.OK
     what = summary(app.fatal_error) if app.fatal_error is not None else "an unexpected error"
     print(f"recbrowser: the app stopped after {what}; details in {display_path(app.errors.path)}", file=sys.stderr)
-    return EXIT_CRASHED
+    return ExitStatus.ERROR
 
 
 def run_demo_server(args: argparse.Namespace) -> int:

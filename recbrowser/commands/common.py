@@ -1,4 +1,4 @@
-"""What the commands share: exit codes, input collection, error and JSON output."""
+"""What the commands share: settings, input collection, the history, the client, error and JSON output."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ import argparse
 import json
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from recbrowser.callids import EXPECTED, scan
+from recbrowser.commands.failures import Terminated
+from recbrowser.commands.failures import UsageError as UsageError  # the commands import it from here
 from recbrowser.errors import InvalidCallId, RecBrowserError
 from recbrowser.progress import StatusLine
 from recbrowser.retrying import retry_message
@@ -22,19 +24,7 @@ if TYPE_CHECKING:
     from recbrowser.client import MagpipeClient, RetryNotice, WaitNotice
     from recbrowser.history import HistoryStore
 
-EXIT_OK = 0
-EXIT_USAGE = 2
-EXIT_DOWNLOAD_FAILED = 6
-EXIT_INTERRUPTED = 130
-EXIT_TERMINATED = 143  # 128 + SIGTERM, what a shell reports for a process SIGTERM ended
-
-
-class UsageError(Exception):
-    """A mistake in how the command was called (exit 2)."""
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, taken as an interruption: the same clean-up as Ctrl-C, then exit 143."""
+T = TypeVar("T")
 
 
 @contextmanager
@@ -82,11 +72,11 @@ def collect_items(inputs: Sequence[str], stdin: TextIO) -> list[Item]:
     """Call IDs and rejected tokens from the arguments (or standard input for `-`), in order."""
     if list(inputs) == ["-"]:
         found = scan(stdin.read())
-        items = [Item(call_id) for call_id in found.ids]
-        items += [Item(token, f"{token!r} is not a valid call ID: {EXPECTED}") for token in found.rejected]
-        if not items:
-            items.append(Item("", f"no call ID found in standard input: {EXPECTED}"))
-        return items
+        from_stdin = [Item(call_id) for call_id in found.ids]
+        from_stdin += [Item(token, f"{token!r} is not a valid call ID: {EXPECTED}") for token in found.rejected]
+        if not from_stdin:
+            from_stdin.append(Item("", f"no call ID found in standard input: {EXPECTED}"))
+        return from_stdin
     items: list[Item] = []
     seen: set[str] = set()
     for text in inputs:
@@ -98,8 +88,7 @@ def collect_items(inputs: Sequence[str], stdin: TextIO) -> list[Item]:
             if call_id not in seen:
                 seen.add(call_id)
                 items.append(Item(call_id))
-        for token in found.rejected:
-            items.append(Item(token, f"{token!r} is not a valid call ID: {EXPECTED}"))
+        items.extend(Item(token, f"{token!r} is not a valid call ID: {EXPECTED}") for token in found.rejected)
     return items
 
 
@@ -123,7 +112,8 @@ def close_history(history: HistoryStore) -> None:
     history.close()
 
 
-async def aiter_of(values):  # type: ignore[no-untyped-def]
+async def aiter_of(values: Iterable[T]) -> AsyncIterator[T]:
+    """``values`` as an async iterator (to stand in for lookups that never run)."""
     for value in values:
         yield value
 

@@ -11,9 +11,6 @@ from typing import TYPE_CHECKING
 
 from recbrowser.client import NO_KEY_MESSAGE
 from recbrowser.commands.common import (
-    EXIT_DOWNLOAD_FAILED,
-    EXIT_OK,
-    EXIT_USAGE,
     Item,
     UsageError,
     WaitLine,
@@ -39,6 +36,7 @@ from recbrowser.downloads import (
     unmatched_labels,
 )
 from recbrowser.errors import InvalidCallId, NoApiKey
+from recbrowser.exitcodes import ExitStatus
 from recbrowser.history import HistoryStore
 from recbrowser.lookups import lookup_many
 from recbrowser.models import CallRecordings
@@ -91,7 +89,7 @@ async def _download(
     records: Path,
 ) -> int:
     json_lines = args.json
-    exit_code = EXIT_OK
+    exit_code = ExitStatus.OK
     calls: list[CallRecordings] = []
     call_ids = [item.call_id for item in items if item.invalid is None]
     for item in items:
@@ -122,7 +120,7 @@ async def _download(
             missing = unmatched_labels(calls, args.label)
             if missing:
                 _report_unknown_labels(missing, calls)
-                return max(exit_code, EXIT_USAGE)
+                return max(exit_code, ExitStatus.USAGE)
         try:
             downloads = plan_items(calls, directory, template=args.name, labels=args.label)
         except TemplateError as exc:
@@ -154,7 +152,7 @@ async def _download(
             if status is not None:
                 status.clear()
     if failed:
-        exit_code = max(exit_code, EXIT_DOWNLOAD_FAILED)
+        exit_code = max(exit_code, ExitStatus.DOWNLOAD_FAILED)
     if not json_lines:
         done = sum(1 for d in downloads if d.state == DONE)
         skipped = sum(1 for d in downloads if d.state == SKIPPED)

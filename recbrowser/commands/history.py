@@ -6,13 +6,12 @@ import argparse
 import sys
 
 from recbrowser.callids import EXPECTED, scan
-from recbrowser.commands.common import EXIT_OK, UsageError, close_history, open_history, print_json
+from recbrowser.commands.common import UsageError, close_history, open_history, print_json
+from recbrowser.exitcodes import ExitStatus
 from recbrowser.history import HistoryEntry
 from recbrowser.progress import relative_time
 from recbrowser.settings import Paths, Settings
 from recbrowser.text import printable
-
-EXIT_NOT_WRITTEN = 1  # `forget` / `clear` could not change the history (the warning says why)
 
 
 def run_history(args: argparse.Namespace, paths: Paths) -> int:
@@ -28,9 +27,9 @@ def run_history(args: argparse.Namespace, paths: Paths) -> int:
             failed = history.failed_writes
             removed = history.forget(ids)
             if history.failed_writes > failed:
-                return EXIT_NOT_WRITTEN  # the warning, printed on closing, says why
+                return ExitStatus.ERROR  # the warning, printed on closing, says why
             print(f"Removed {removed} of {len(ids)} call{'s' if len(ids) != 1 else ''} from the history.")
-            return EXIT_OK
+            return ExitStatus.OK
         if args.history_command == "clear":
             count = history.count()
             if not args.yes:
@@ -43,20 +42,20 @@ def run_history(args: argparse.Namespace, paths: Paths) -> int:
                     print()
                 if answer.strip().lower() not in ("y", "yes"):
                     print("Nothing removed.")
-                    return EXIT_OK
+                    return ExitStatus.OK
             failed = history.failed_writes
             removed = history.clear()
             if history.failed_writes > failed:
-                return EXIT_NOT_WRITTEN  # the warning, printed on closing, says why
+                return ExitStatus.ERROR  # the warning, printed on closing, says why
             print(f"Removed {removed} entr{'y' if removed == 1 else 'ies'} from the history.")
-            return EXIT_OK
+            return ExitStatus.OK
         entries = history.entries(search=args.search, limit=args.limit)
         if args.json:
             for entry in entries:
                 print_json(entry.to_json())
         else:
             print(format_history(entries, utc=args.utc or Settings.load(paths.settings_file).utc), end="")
-        return EXIT_OK
+        return ExitStatus.OK
     finally:
         close_history(history)
 

@@ -7,8 +7,9 @@ import getpass
 import os
 import sys
 
-from recbrowser.commands.common import EXIT_OK, UsageError, warn
+from recbrowser.commands.common import UsageError, warn
 from recbrowser.errors import NoApiKey, RecBrowserError
+from recbrowser.exitcodes import ExitStatus
 from recbrowser.settings import (
     ENV_KEY,
     KEY_WHERE,
@@ -41,7 +42,7 @@ def run_key(args: argparse.Namespace, paths: Paths) -> int:
         print(f"Saved key {mask(key)} to {store.path} (readable by you only).")
         if env_key_set:
             print(f"Note: {ENV_KEY} is set in your environment and takes precedence over the saved key.")
-        return EXIT_OK
+        return ExitStatus.OK
     if args.key_command == "show":
         resolved = resolve(paths, api_url_flag=getattr(args, "api_url", None))
         warn(*resolved.warnings)
@@ -63,7 +64,7 @@ def run_key(args: argparse.Namespace, paths: Paths) -> int:
         print(f"Key in effect: {resolved.key.masked} (from {source})")
         print(f"Key file:      {store.path} ({held})")
         print(f"API URL:       {printable(redact_userinfo(resolved.api_url))} (from {resolved.api_url_source})")
-        return EXIT_OK
+        return ExitStatus.OK
     # clear
     try:
         removed = store.clear()
@@ -75,7 +76,7 @@ def run_key(args: argparse.Namespace, paths: Paths) -> int:
         print(f"No saved key at {store.path}.")
     if env_key_set:
         print(f"Note: {ENV_KEY} is still set in your environment, so a key is still in effect.")
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def _read_key(*, from_stdin: bool) -> str:

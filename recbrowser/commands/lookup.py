@@ -13,7 +13,6 @@ from datetime import datetime, timezone
 
 from recbrowser.client import NO_KEY_MESSAGE
 from recbrowser.commands.common import (
-    EXIT_OK,
     Item,
     WaitLine,
     aiter_of,
@@ -26,6 +25,7 @@ from recbrowser.commands.common import (
     resolved_for,
 )
 from recbrowser.errors import BadResponse, InvalidCallId, NoApiKey, NoRecording, NotCached, NotFound, RecBrowserError
+from recbrowser.exitcodes import ExitStatus
 from recbrowser.history import HistoryEntry, HistoryStore
 from recbrowser.lookups import LookupResult, lookup_many
 from recbrowser.models import CallRecordings, format_duration, format_local_time
@@ -70,7 +70,7 @@ ANSWERED_OFFLINE: dict[str, Callable[[], RecBrowserError]] = {
 def _lookup_offline(items: list[Item], history: HistoryStore, *, json_lines: bool, layout: Layout) -> int:
     """Each call as the history last knew it: its last good answer, else the API's last word
     on it (no recording, not found) with when that was said; otherwise not_cached."""
-    exit_code = EXIT_OK
+    exit_code = ExitStatus.OK
     for item in items:
         if item.invalid is not None:
             error: RecBrowserError = InvalidCallId(item.invalid)
@@ -126,7 +126,7 @@ def _iso(moment: datetime) -> str:
 async def _lookup(
     items: list[Item], resolved: Resolved, history: HistoryStore, *, json_lines: bool, jobs: int, layout: Layout
 ) -> int:
-    exit_code = EXIT_OK
+    exit_code = ExitStatus.OK
     call_ids = [item.call_id for item in items if item.invalid is None]
     wait_line = WaitLine(sys.stderr)
     async with api_client(resolved, live=sys.stderr.isatty() and not json_lines, wait_line=wait_line) as client:
@@ -167,7 +167,7 @@ def _emit(
     *,
     layout: Layout,
     cached_at: datetime | None = None,
-) -> int:
+) -> ExitStatus:
     """Print one call's answer (or its error); return its exit code. An answer that cannot be
     shown becomes that call's error line, so every other call still gets its own line."""
     if error is None and recordings is not None:
@@ -184,7 +184,7 @@ def _emit(
         else:
             sys.stdout.write(text)
             sys.stdout.flush()
-            return EXIT_OK
+            return ExitStatus.OK
     if error is None:
         error = BadResponse("No answer.")
     emit_error(call_id, error, json_lines)

@@ -6,6 +6,7 @@ import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from recbrowser.history import HistoryStore
 from recbrowser.retrying import retry_message
 from recbrowser.settings import ENV_KEY, KeyStore, Paths, Resolved, Secret, Settings, display_path, mask
 from recbrowser.text import printable
+from recbrowser.tui.bindings import declared_binding_ids, keymap_clashes, keymap_of, keymap_warnings, palette_commands
 from recbrowser.tui.notices import Toasts
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.confirm import ConfirmScreen, ResumeScreen
@@ -95,8 +97,9 @@ class RecBrowserApp(App[None]):
         import recbrowser.fetch  # noqa: F401 - so the first download does not pay for http.client and ssl
 
     def on_mount(self) -> None:
+        keymap_problems = self._apply_keymap()
         self.push_screen(BrowserScreen(welcome=self._welcome, prefill=self._prefill))
-        for warning in [*self.settings.warnings, *self.resolved.warnings, *self.history.warnings]:
+        for warning in [*self.settings.warnings, *keymap_problems, *self.resolved.warnings, *self.history.warnings]:
             self.notify(warning, severity="warning", markup=False)
         # Later history trouble (a lock held by another program, a damaged file moved aside)
         # is met in worker threads: shown as it happens, not only at start.
@@ -107,6 +110,15 @@ class RecBrowserApp(App[None]):
         # still competes for the GIL, so it waits until the screen is up.
         self.set_timer(0.5, self._warm_up)
         self._offer_resume()
+
+    def _apply_keymap(self) -> list[str]:
+        """Rebind keys as the ``keymap`` setting says (posting's way); warnings for ids no binding has
+        and for keys taken from another binding."""
+        if not self.settings.keymap:
+            return []  # the usual case: no importing every screen to learn their binding ids
+        known = declared_binding_ids()
+        self.set_keymap({binding_id: keys for binding_id, keys in self.settings.keymap.items() if binding_id in known})
+        return keymap_warnings(self.settings.keymap, known) + keymap_clashes(keymap_of(self))
 
     def _notify_from_any_thread(self, message: str) -> None:
         if threading.get_ident() == self._thread_id:
@@ -265,25 +277,24 @@ class RecBrowserApp(App[None]):
         )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's commands, then one per binding of the screen (its words and its key now), then
+        the actions that have no key."""
+        titles: set[str] = set()
         for command in super().get_system_commands(screen):
             if command.title != "Keys":  # our "Help" (?) lists every key
+                titles.add(command.title)
+                yield command
+        for command in palette_commands(screen):
+            if command.title not in titles:  # "Quit" is Textual's, and runs our action_quit
                 yield command
         if isinstance(screen, BrowserScreen):
-            yield SystemCommand("Look up call IDs", "Focus the call-ID input (/)", screen.action_focus_input)
-            yield SystemCommand("Refresh call", "Look the selected call up again (r)", screen.action_refresh)
-            yield SystemCommand("Open segment", "Play the selected segment (o)", screen.action_open)
-            yield SystemCommand("Copy segment URL", "Copy the selected segment's URL (c)", screen.action_copy)
-            yield SystemCommand("Download segment", "Download the selected segment (d)", screen.action_download)
             yield SystemCommand(
-                "Download call", "Download every segment of the selected call (D)", screen.action_download_call
+                "Download all calls",
+                "Download every segment of every listed call",
+                partial(screen.action_download, "all"),
             )
-            yield SystemCommand(
-                "Download all calls", "Download every segment of every listed call", screen.action_download_all
-            )
-            yield SystemCommand("Cancel download", "Cancel the highlighted download (x)", screen.action_cancel_download)
-            yield SystemCommand("Help", "Show every key (?)", screen.action_help)
-            yield SystemCommand("History", "Past lookups, searchable, offline (h)", screen.action_history)
             yield SystemCommand(
                 "Clear history", "Remove every entry from the lookup history", screen.action_clear_history
             )
-        yield SystemCommand("API key", "Set or change the Magpipe API key (k)", self.ask_for_key)
+        else:
+            yield SystemCommand("API key", "Set or change the Magpipe API key", self.ask_for_key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import webbrowser
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ from recbrowser.models import Segment
 from recbrowser.player import PlayerError, is_web_url, launch_checked, player_command, runs_in_terminal
 from recbrowser.settings import display_path
 from recbrowser.text import printable
+from recbrowser.tui.bindings import help_rows
 from recbrowser.tui.entry import counts_note, new_and_listed
 from recbrowser.tui.keytext import KEY_CODES, last_outcome_error, rejected_key_message
 from recbrowser.tui.memory import keep_out_of_gc
@@ -46,6 +48,11 @@ if TYPE_CHECKING:
 LOOKUP_CONCURRENCY = 4
 ANSWERS = {"no_recording", "not_found"}
 """Error codes that are a call's answer, not a failure to act on: no toast for them."""
+NOTHING_TO_DOWNLOAD = {
+    "segment": "No segment selected.",
+    "call": "The selected call has no segments to download.",
+    "all": "No looked-up call has segments to download.",
+}
 
 
 class BrowserScreen(Screen[None]):
@@ -78,10 +85,10 @@ class BrowserScreen(Screen[None]):
             tooltip="Play the selected segment (RECBROWSER_PLAYER or the system opener)",
         ),
         Binding("c", "copy", "Copy", id="browser.copy", tooltip="Copy the selected segment's URL to the clipboard"),
-        Binding("d", "download", "Download", id="browser.download", tooltip="Download the selected segment"),
+        Binding("d", "download('segment')", "Download", id="browser.download", tooltip="Download the selected segment"),
         Binding(
             "D",
-            "download_call",
+            "download('call')",
             "Download call",
             show=False,
             id="browser.download_call",
@@ -518,31 +525,23 @@ class BrowserScreen(Screen[None]):
 
     # --- downloads ----------------------------------------------------------------------
 
-    def action_download(self) -> None:
-        state, segment = self.selected_call, self.selected_segment
-        if state is None or segment is None:
-            self.notify("No segment selected.", severity="warning")
-            return
-        self.download([(state.call_id, segment)])
-
-    def action_download_call(self) -> None:
-        state = self.selected_call
-        if state is None or state.recordings is None or not state.recordings.segments:
-            self.notify("The selected call has no segments to download.", severity="warning")
-            return
-        self.download([(state.call_id, segment) for segment in state.recordings.segments])
-
-    def action_download_all(self) -> None:
-        wanted = [
-            (state.call_id, segment)
-            for state in self.calls.values()
-            if state.recordings is not None
-            for segment in state.recordings.segments
-        ]
+    def action_download(self, what: str) -> None:
+        """Download the selected ``segment``, every segment of the selected ``call``, or of ``all`` listed calls."""
+        wanted = self._to_download(what)
         if not wanted:
-            self.notify("No looked-up call has segments to download.", severity="warning")
+            self.notify(NOTHING_TO_DOWNLOAD[what], severity="warning")
             return
         self.download(wanted)
+
+    def _to_download(self, what: str) -> list[tuple[str, Segment]]:
+        state, segment = self.selected_call, self.selected_segment
+        if what == "segment":
+            return [(state.call_id, segment)] if state is not None and segment is not None else []
+        if what == "call":
+            return _segments_of([state] if state is not None else [])
+        if what == "all":
+            return _segments_of(self.calls.values())
+        raise ValueError(f"unknown download scope {what!r}")
 
     def download(self, wanted: list[tuple[str, Segment]]) -> None:
         """Queue these segments (those not already complete, queued or running) in the app's download queue."""
@@ -624,41 +623,11 @@ class BrowserScreen(Screen[None]):
         self.app.ask_for_key()
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.help_rows()))
-
-    def help_rows(self) -> list[tuple[str, str, str]]:
-        """(key, action, explanation) for this screen's and the app's bindings, then navigation."""
-        rows: list[tuple[str, str, str]] = []
-        seen: set[str] = set()
-        # The screen's and the app's own bindings, whatever has focus (the input hides most keys).
-        for node in (self, self.app):
-            for _key, binding in node._bindings:
-                if not binding.description or binding.action in seen:
-                    continue
-                if binding.system or binding.action in TEXTUAL_ONLY:
-                    continue  # Textual's own keys: in NAVIGATION_HELP below, or of no use here
-                seen.add(binding.action)
-                rows.append((self.app.get_key_display(binding), binding.description, binding.tooltip))
-        keys = {row[0] for row in rows}
-        rows += [row for row in NAVIGATION_HELP if row[0] not in keys]
-        return rows
+        self.app.push_screen(HelpScreen(help_rows(self)))
 
 
-# Textual's own bindings: tab and ctrl+p have rows of ours below, ctrl+q ("quit") too, and
-# copying selected text does nothing useful on this screen.
-TEXTUAL_ONLY = frozenset(
-    {"app.focus_next", "app.focus_previous", "command_palette", "app.command_palette", "screen.copy_text", "quit"}
-)
-
-NAVIGATION_HELP = [
-    ("↑ ↓", "Move", "Between calls in the list, or segments in the table"),
-    ("tab", "Next pane", "Calls list → segments table → downloads → input"),
-    ("enter", "Open / look up", "On a segment: open it. In the input: look the IDs up"),
-    ("escape", "Leave the input", "Back to the calls list"),
-    ("ctrl+p", "Commands", "Every action in the command palette"),
-    ("ctrl+q", "Quit", "Quit from anywhere, also while typing in the input"),
-    ("f1", "Help", "This screen, also while typing in the input"),
-]
+def _segments_of(states: Iterable[CallState]) -> list[tuple[str, Segment]]:
+    return [(state.call_id, s) for state in states if state.recordings is not None for s in state.recordings.segments]
 
 
 def _default_welcome() -> Text:

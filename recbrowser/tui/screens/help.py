@@ -1,4 +1,4 @@
-"""The help screen, built from the bindings that are active where it was opened."""
+"""The help screen: the rows ``bindings.help_rows`` builds from the bindings active where it was opened."""
 
 from __future__ import annotations
 
