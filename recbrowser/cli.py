@@ -21,7 +21,7 @@ from recbrowser.downloads import DEFAULT_JOBS
 from recbrowser.errors import RecBrowserError
 from recbrowser.lookups import DEFAULT_CONCURRENCY
 from recbrowser.naming import DEFAULT_TEMPLATE
-from recbrowser.settings import Paths
+from recbrowser.paths import Paths
 from recbrowser.text import printable
 
 

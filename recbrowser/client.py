@@ -30,6 +30,7 @@ from recbrowser.apibody import (
     parse_json,
     read_limited,
 )
+from recbrowser.apikey import ENV_KEY, KEY_WHERE, InvalidKey, check_key
 from recbrowser.errors import (
     ApiError,
     BadResponse,
@@ -44,7 +45,8 @@ from recbrowser.errors import (
     Unauthorized,
 )
 from recbrowser.models import CallRecordings
-from recbrowser.settings import DEFAULT_REQUEST_DEADLINE, ENV_KEY, KEY_WHERE, InvalidKey, Secret, check_key
+from recbrowser.secret import Secret
+from recbrowser.settings import DEFAULT_REQUEST_DEADLINE
 from recbrowser.text import printable, redact_userinfo
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=30.0)

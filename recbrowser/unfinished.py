@@ -14,7 +14,8 @@ from pathlib import Path
 
 from recbrowser.downloads import ACTIVE, CANCELLED, FAILED, QUEUED, DownloadItem
 from recbrowser.partfiles import is_regular_file
-from recbrowser.settings import Paths, write_private
+from recbrowser.paths import Paths
+from recbrowser.privatefiles import write_private
 
 FILE_NAME = "unfinished-downloads.json"
 MAX_BYTES = 4 * 1024 * 1024  # a list of 10,000+ partial files; anything larger is not ours

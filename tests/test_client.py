@@ -30,7 +30,7 @@ from recbrowser.errors import (
 )
 from recbrowser.fakeapi import DEMO_KEY, OTHER_ACCOUNT_KEY, FakeMagpipe
 from recbrowser.lookups import lookup_many
-from recbrowser.settings import Secret
+from recbrowser.secret import Secret
 
 MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"

@@ -26,7 +26,7 @@ from recbrowser.errors import NotFound, ServerError
 from recbrowser.history import MIGRATIONS, SCHEMA_VERSION, HistoryStore
 from recbrowser.lookups import lookup_many, lookup_one
 from recbrowser.models import CallRecordings
-from recbrowser.settings import Paths
+from recbrowser.paths import Paths
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -34,7 +34,7 @@ from recbrowser.fakeapi import DEMO_KEY
 from recbrowser.history import HistoryStore
 from recbrowser.models import CallRecordings
 from recbrowser.naming import DEFAULT_TEMPLATE, inside, render
-from recbrowser.settings import Secret
+from recbrowser.secret import Secret
 from recbrowser.tui.cells import segment_cells, status_summary
 from recbrowser.tui.state import CallState
 from recbrowser.tui.widgets.call_header import header_text

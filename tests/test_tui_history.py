@@ -10,7 +10,7 @@ from textual.widgets import OptionList
 from recbrowser.history import HistoryStore
 from recbrowser.lookups import lookup_one
 from recbrowser.models import CallRecordings
-from recbrowser.settings import Paths
+from recbrowser.paths import Paths
 from recbrowser.tui.screens import history as history_screen
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.confirm import ConfirmScreen

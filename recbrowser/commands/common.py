@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, TextIO
 
 from recbrowser.callids import EXPECTED, scan
 from recbrowser.errors import InvalidCallId, RecBrowserError
+from recbrowser.paths import Paths
 from recbrowser.progress import StatusLine
-from recbrowser.settings import Paths, Resolved, Settings, resolve
+from recbrowser.settings import Resolved, Settings, resolve
 from recbrowser.text import printable
 
 if TYPE_CHECKING:

@@ -43,8 +43,9 @@ from recbrowser.history import HistoryStore
 from recbrowser.lookups import lookup_many
 from recbrowser.models import CallRecordings
 from recbrowser.naming import TemplateError, check_template
+from recbrowser.paths import Paths
 from recbrowser.progress import StatusLine, human_bytes, human_eta, summary
-from recbrowser.settings import Paths, Resolved, Settings
+from recbrowser.settings import Resolved, Settings
 from recbrowser.text import printable
 
 if TYPE_CHECKING:

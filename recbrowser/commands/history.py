@@ -8,8 +8,9 @@ import sys
 from recbrowser.callids import EXPECTED, scan
 from recbrowser.commands.common import EXIT_OK, UsageError, close_history, open_history, print_json
 from recbrowser.history import HistoryEntry
+from recbrowser.paths import Paths
 from recbrowser.progress import relative_time
-from recbrowser.settings import Paths, Settings
+from recbrowser.settings import Settings
 from recbrowser.text import printable
 
 EXIT_NOT_WRITTEN = 1  # `forget` / `clear` could not change the history (the warning says why)

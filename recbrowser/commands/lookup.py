@@ -29,8 +29,9 @@ from recbrowser.errors import BadResponse, InvalidCallId, NoApiKey, NoRecording,
 from recbrowser.history import HistoryEntry, HistoryStore
 from recbrowser.lookups import LookupResult, lookup_many
 from recbrowser.models import CallRecordings, format_duration, format_local_time
+from recbrowser.paths import Paths
 from recbrowser.progress import relative_time
-from recbrowser.settings import Paths, Resolved, Settings
+from recbrowser.settings import Resolved, Settings
 from recbrowser.text import printable
 
 

@@ -16,9 +16,13 @@ from textual.screen import Screen
 from textual.worker import WorkerFailed
 
 from recbrowser import unfinished
+from recbrowser.apikey import ENV_KEY
 from recbrowser.errorlog import ErrorLog, summary
 from recbrowser.history import HistoryStore
-from recbrowser.settings import ENV_KEY, KeyStore, Paths, Resolved, Secret, Settings, display_path, mask
+from recbrowser.keystore import KeyStore
+from recbrowser.paths import Paths, display_path
+from recbrowser.secret import Secret, mask
+from recbrowser.settings import Resolved, Settings
 from recbrowser.text import printable
 from recbrowser.tui.notices import Toasts
 from recbrowser.tui.screens.browser import BrowserScreen

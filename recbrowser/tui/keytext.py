@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from recbrowser.apikey import ENV_KEY, KEY_WHERE
 from recbrowser.errors import (
     ApiError,
     BadResponse,
@@ -14,7 +15,6 @@ from recbrowser.errors import (
     ServerError,
     Unauthorized,
 )
-from recbrowser.settings import ENV_KEY, KEY_WHERE
 
 KEY_ORIGIN = f"No key yet? Create one {KEY_WHERE} (it is shown only once)."
 KEY_CODES = frozenset({NoApiKey.code, Unauthorized.code})  # failures a new key can fix

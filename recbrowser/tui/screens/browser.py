@@ -24,8 +24,8 @@ from recbrowser.downloads import CANCELLED, DONE, SKIPPED, DownloadItem, Unexpec
 from recbrowser.errors import ClipboardUnavailable, RecBrowserError, Unauthorized
 from recbrowser.lookups import LookupResult, lookup_one
 from recbrowser.models import Segment
+from recbrowser.paths import display_path
 from recbrowser.player import PlayerError, is_web_url, launch_checked, player_command, runs_in_terminal
-from recbrowser.settings import display_path
 from recbrowser.text import printable
 from recbrowser.tui.downloading import downloading_note, split_complete
 from recbrowser.tui.entry import counts_note, new_and_listed

@@ -29,8 +29,8 @@ from recbrowser.downloads import (
 from recbrowser.errors import Cancelled
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, TemplateError, plan
+from recbrowser.paths import display_path
 from recbrowser.progress import Transfer, human_bytes, human_eta
-from recbrowser.settings import display_path
 from recbrowser.text import printable
 from recbrowser.threads import DaemonThreads
 from recbrowser.tui.fit import drop, fit_columns, shrink
