@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from recbrowser.callids import EXPECTED, scan
+from recbrowser.commands.statusline import StatusLine
 from recbrowser.errors import InvalidCallId, RecBrowserError
 from recbrowser.paths import Paths
-from recbrowser.progress import StatusLine
 from recbrowser.settings import Resolved, Settings, resolve
 from recbrowser.text import printable
 

@@ -25,6 +25,7 @@ from recbrowser.commands.common import (
     resolved_for,
     sigterm_interrupts,
 )
+from recbrowser.commands.statusline import StatusLine
 from recbrowser.downloads import (
     ACTIVE,
     CANCELLED,
@@ -39,12 +40,12 @@ from recbrowser.downloads import (
     unmatched_labels,
 )
 from recbrowser.errors import InvalidCallId, NoApiKey
+from recbrowser.formatting import human_bytes, human_eta, joined
 from recbrowser.history import HistoryStore
 from recbrowser.lookups import lookup_many
 from recbrowser.models import CallRecordings
 from recbrowser.naming import TemplateError, check_template
 from recbrowser.paths import Paths
-from recbrowser.progress import StatusLine, human_bytes, human_eta, summary
 from recbrowser.settings import Resolved, Settings
 from recbrowser.text import printable
 
@@ -198,7 +199,7 @@ async def _tick(status: StatusLine, downloads: list[DownloadItem]) -> None:
         speed = sum(d.transfer.speed for d in active)
         eta = (total - done) / speed if speed > 0 and total >= done else None
         status.update(
-            summary(
+            joined(
                 [
                     f"{finished}/{len(downloads)} files",
                     f"{len(active)} active",

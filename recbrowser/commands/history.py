@@ -7,9 +7,9 @@ import sys
 
 from recbrowser.callids import EXPECTED, scan
 from recbrowser.commands.common import EXIT_OK, UsageError, close_history, open_history, print_json
+from recbrowser.formatting import plural, relative_time
 from recbrowser.history import HistoryEntry
 from recbrowser.paths import Paths
-from recbrowser.progress import relative_time
 from recbrowser.settings import Settings
 from recbrowser.text import printable
 
@@ -30,7 +30,7 @@ def run_history(args: argparse.Namespace, paths: Paths) -> int:
             removed = history.forget(ids)
             if history.failed_writes > failed:
                 return EXIT_NOT_WRITTEN  # the warning, printed on closing, says why
-            print(f"Removed {removed} of {len(ids)} call{'s' if len(ids) != 1 else ''} from the history.")
+            print(f"Removed {removed} of {plural(len(ids), 'call')} from the history.")
             return EXIT_OK
         if args.history_command == "clear":
             count = history.count()
@@ -49,7 +49,7 @@ def run_history(args: argparse.Namespace, paths: Paths) -> int:
             removed = history.clear()
             if history.failed_writes > failed:
                 return EXIT_NOT_WRITTEN  # the warning, printed on closing, says why
-            print(f"Removed {removed} entr{'y' if removed == 1 else 'ies'} from the history.")
+            print(f"Removed {plural(removed, 'entry', 'entries')} from the history.")
             return EXIT_OK
         entries = history.entries(search=args.search, limit=args.limit)
         if args.json:

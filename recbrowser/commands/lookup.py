@@ -26,11 +26,11 @@ from recbrowser.commands.common import (
     resolved_for,
 )
 from recbrowser.errors import BadResponse, InvalidCallId, NoApiKey, NoRecording, NotCached, NotFound, RecBrowserError
+from recbrowser.formatting import format_duration, format_local_time, plural, relative_time
 from recbrowser.history import HistoryEntry, HistoryStore
 from recbrowser.lookups import LookupResult, lookup_many
-from recbrowser.models import CallRecordings, format_duration, format_local_time
+from recbrowser.models import CallRecordings
 from recbrowser.paths import Paths
-from recbrowser.progress import relative_time
 from recbrowser.settings import Resolved, Settings
 from recbrowser.text import printable
 
@@ -202,7 +202,7 @@ def format_call(
     double click or a copy takes all of it.
     """
     count = len(call.segments)
-    summary = [f"{count} segment{'s' if count != 1 else ''}", format_duration(call.total_duration)]
+    summary = [plural(count, "segment"), format_duration(call.total_duration)]
     statuses = call.status_parts()
     if statuses:
         summary.append(", ".join(statuses))

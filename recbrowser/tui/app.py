@@ -18,6 +18,7 @@ from textual.worker import WorkerFailed
 from recbrowser import unfinished
 from recbrowser.apikey import ENV_KEY
 from recbrowser.errorlog import ErrorLog, summary
+from recbrowser.formatting import plural
 from recbrowser.history import HistoryStore
 from recbrowser.keystore import KeyStore
 from recbrowser.paths import Paths, display_path
@@ -160,7 +161,7 @@ class RecBrowserApp(App[None]):
         if browser is not None:
             retried = browser.retry_key_failures()
             if retried:
-                calls = f"{retried} call{'s' if retried != 1 else ''}"
+                calls = plural(retried, "call")
                 self.notify(f"Looking up again {calls} that had failed for want of a key.", markup=False)
 
     def _browser(self) -> BrowserScreen | None:

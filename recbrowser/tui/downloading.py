@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from recbrowser.downloads import is_complete
+from recbrowser.formatting import plural
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, TemplateError, plan
 
@@ -32,7 +33,7 @@ def split_complete(
 
 def downloading_note(count: int, complete: int, where: str) -> str:
     """``Downloading 10 files to ~/x (4 already complete).``; "" when there is nothing to say."""
-    files = f"{count} file{'s' if count != 1 else ''}"
+    files = plural(count, "file")
     if count and complete:
         return f"Downloading {files} to {where} ({complete} already complete)."
     if count:

@@ -22,6 +22,7 @@ from recbrowser.callids import EXPECTED, scan
 from recbrowser.clipboard import copy_text
 from recbrowser.downloads import CANCELLED, DONE, SKIPPED, DownloadItem, UnexpectedFailure
 from recbrowser.errors import ClipboardUnavailable, RecBrowserError, Unauthorized
+from recbrowser.formatting import short_call_id
 from recbrowser.lookups import LookupResult, lookup_one
 from recbrowser.models import Segment
 from recbrowser.paths import display_path
@@ -248,7 +249,7 @@ class BrowserScreen(Screen[None]):
             if was_pending and not state.has_pending:
                 self.app.toasts.show(
                     "synced",
-                    f"{result.call_id[:8]}…: every segment is synced now.",
+                    f"{short_call_id(result.call_id)}: every segment is synced now.",
                     title="Synced",
                     many="Synced ({count})",
                 )
@@ -285,7 +286,7 @@ class BrowserScreen(Screen[None]):
         self.app.toasts.show(
             f"lookup:{message}",
             message,
-            title=f"Call {call_id[:8]}…",
+            title=f"Call {short_call_id(call_id)}",
             severity="error",
             call_id=call_id,
             many="{count} calls",

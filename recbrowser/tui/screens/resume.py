@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from recbrowser.formatting import plural
+
 
 class ResumeScreen(ModalScreen[bool]):
     """Dismisses with True to resume (Enter), False to leave the files where they are (Escape)."""
@@ -36,9 +38,10 @@ class ResumeScreen(ModalScreen[bool]):
         self.where = where
 
     def compose(self) -> ComposeResult:
-        noun = "download" if self.count == 1 else "downloads"
         with Vertical():
-            yield Static(Text(f"Resume {self.count} unfinished {noun}?", style="bold"), id="resume-question")
+            yield Static(
+                Text(f"Resume {plural(self.count, 'unfinished download')}?", style="bold"), id="resume-question"
+            )
             yield Static(Text(f"The partial files are in {self.where}."), id="resume-where")
             with Horizontal():
                 yield Button("Dismiss (Esc)", id="resume-no")

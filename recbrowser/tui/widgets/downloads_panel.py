@@ -27,10 +27,11 @@ from recbrowser.downloads import (
     unexpected_failure,
 )
 from recbrowser.errors import Cancelled
+from recbrowser.formatting import human_bytes, human_eta, short_call_id
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, TemplateError, plan
 from recbrowser.paths import display_path
-from recbrowser.progress import Transfer, human_bytes, human_eta
+from recbrowser.progress import Transfer
 from recbrowser.text import printable
 from recbrowser.threads import DaemonThreads
 from recbrowser.tui.fit import drop, fit_columns, shrink
@@ -108,7 +109,7 @@ def speed_text(item: DownloadItem, finished_at: float | None) -> Text:
 
 
 def file_name(item: DownloadItem) -> str:
-    return f"{item.call_id[:8]}…/{printable((item.path or item.planned.path).name, limit=40)}"
+    return f"{short_call_id(item.call_id)}/{printable((item.path or item.planned.path).name, limit=40)}"
 
 
 def detail_line(item: DownloadItem, finished_at: float | None = None) -> Text:

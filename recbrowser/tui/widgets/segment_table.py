@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
+from recbrowser.formatting import plural
 from recbrowser.models import Segment
 from recbrowser.text import printable
 from recbrowser.tui.cells import local_zone, natural_widths, segment_cells
@@ -51,7 +52,7 @@ def more_cells(hidden: int) -> tuple[Text, ...]:
     return (
         Text("…", style="dim"),
         Text(""),
-        Text(f"{hidden:,} more segment{'s' if hidden != 1 else ''}", style="italic"),
+        Text(plural(hidden, "more segment", thousands=True), style="italic"),
         Text(""),
         Text("D: all", style="dim"),
         Text(""),
