@@ -37,6 +37,7 @@ CORE = [
     "recbrowser.lookups",
     "recbrowser.models",
     "recbrowser.naming",
+    "recbrowser.outcomes",
     "recbrowser.partfiles",
     "recbrowser.paths",
     "recbrowser.player",
