@@ -5,18 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recbrowser.errors import (
-    ApiError,
-    BadResponse,
-    NetworkError,
-    NoApiKey,
-    NoRecording,
-    NotFound,
-    RateLimited,
-    RecBrowserError,
-    ServerError,
-    Unauthorized,
-)
+from recbrowser import errors
+from recbrowser.errors import ApiError, RecBrowserError
 
 NO_RECORDING_MESSAGE = "No recording available for this call."
 NOT_FOUND_MESSAGE = "Call not found (unknown ID, or a call of another account)."
@@ -34,14 +24,14 @@ class Outcome:
 
 
 OUTCOMES: dict[str, Outcome] = {
-    NoApiKey.code: Outcome(NoApiKey, "there was no API key"),
-    Unauthorized.code: Outcome(Unauthorized, "the API key was rejected"),
-    NotFound.code: Outcome(NotFound, "call not found", NOT_FOUND_MESSAGE),
-    NoRecording.code: Outcome(NoRecording, "no recording available for this call", NO_RECORDING_MESSAGE),
-    RateLimited.code: Outcome(RateLimited, "rate limited"),
-    ServerError.code: Outcome(ServerError, "server error"),
-    NetworkError.code: Outcome(NetworkError, "the API could not be reached"),
-    BadResponse.code: Outcome(BadResponse, "the answer was not Magpipe's"),
+    errors.NoApiKey.code: Outcome(errors.NoApiKey, "there was no API key"),
+    errors.Unauthorized.code: Outcome(errors.Unauthorized, "the API key was rejected"),
+    errors.NotFound.code: Outcome(errors.NotFound, "call not found", NOT_FOUND_MESSAGE),
+    errors.NoRecording.code: Outcome(errors.NoRecording, "no recording available for this call", NO_RECORDING_MESSAGE),
+    errors.RateLimited.code: Outcome(errors.RateLimited, "rate limited"),
+    errors.ServerError.code: Outcome(errors.ServerError, "server error"),
+    errors.NetworkError.code: Outcome(errors.NetworkError, "the API could not be reached"),
+    errors.BadResponse.code: Outcome(errors.BadResponse, "the answer was not Magpipe's"),
 }
 
 
