@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
 from recbrowser.models import MAX_DURATION
+from recbrowser.text import printable
 
 MAX_BYTES = 1024**6
 """Sizes from a server (a Content-Length of 400 digits) are shown bounded: beyond this, "?"."""
@@ -122,6 +123,14 @@ def format_local_time(moment: datetime | None, *, seconds: bool = True, zone: bo
     if seconds:
         text += f":{shown.second:02d}"
     return text + marker
+
+
+def local_zone() -> str:
+    """The local time zone's short name (``CET``, ``UTC``, ``+03``) for column titles; "" when unknown."""
+    try:
+        return printable(datetime.now().astimezone().tzname() or "", limit=12)
+    except (OSError, ValueError, OverflowError):
+        return ""
 
 
 def zone_name(moment: datetime) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 from functools import partial
 from pathlib import Path
 
@@ -31,14 +30,6 @@ def status_cell(status: str | None) -> Text:
 def created_cell(segment: Segment) -> Text:
     """Local time to the minute; a zone marker when it cannot be shown locally (near year 1 or 9999)."""
     return Text(format_local_time(segment.created_at, seconds=False))
-
-
-def local_zone() -> str:
-    """The local time zone's short name (``CET``, ``UTC``, ``+03``) for column titles; "" when unknown."""
-    try:
-        return printable(datetime.now().astimezone().tzname() or "", limit=12)
-    except (OSError, ValueError, OverflowError):
-        return ""
 
 
 Cell = Callable[[Segment, "str | None"], Text]

@@ -9,10 +9,10 @@ from rich.text import Text
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
-from recbrowser.formatting import plural
+from recbrowser.formatting import local_zone, plural
 from recbrowser.models import Segment
 from recbrowser.text import printable
-from recbrowser.tui.cells import local_zone, natural_widths, segment_cells
+from recbrowser.tui.cells import natural_widths, segment_cells
 from recbrowser.tui.fit import drop, ellipsize_middle, fit_columns, shrink
 from recbrowser.tui.safe import guarded
 from recbrowser.tui.state import CallState
