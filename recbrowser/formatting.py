@@ -35,6 +35,12 @@ def joined(parts: Iterable[str]) -> str:
     return SEP.join(part for part in parts if part)
 
 
+def status_parts(synced: int, pending: int, segments: int) -> list[str]:
+    """``["2 synced", "1 pending", "1 other"]`` for a call's segments, leaving out zero counts."""
+    counts = ((synced, "synced"), (pending, "pending"), (segments - synced - pending, "other"))
+    return [f"{count} {what}" for count, what in counts if count]
+
+
 def status_summary(parts: Iterable[str]) -> str:
     """A call's sync counts (``2 synced · 1 pending``), or ``no segments``."""
     return joined(parts) or "no segments"

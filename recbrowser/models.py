@@ -194,12 +194,6 @@ class CallRecordings:
     def pending_count(self) -> int:
         return sum(1 for s in self.segments if s.is_pending)
 
-    def status_parts(self) -> list[str]:
-        """``["2 synced", "1 pending", "1 other"]``, leaving out zero counts."""
-        other = len(self.segments) - self.synced_count - self.pending_count
-        counts = ((self.synced_count, "synced"), (self.pending_count, "pending"), (other, "other"))
-        return [f"{count} {what}" for count, what in counts if count]
-
     @property
     def total_duration(self) -> int | float | None:
         """Sum of known durations, or None when no segment has one."""

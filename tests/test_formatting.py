@@ -13,6 +13,7 @@ from recbrowser.formatting import (
     plural,
     relative_time,
     short_call_id,
+    status_parts,
     status_summary,
 )
 
@@ -65,3 +66,9 @@ def test_relative_time_says_how_long_ago(ago: timedelta, shown: str) -> None:
 def test_sizes_and_etas_read_as_people_write_them() -> None:
     assert [human_bytes(n) for n in (512, 1536, 3 * 1024**3, None)] == ["512 B", "1.5 KiB", "3.0 GiB", "?"]
     assert [human_eta(s) for s in (7, 185, 7800, None)] == ["7s", "3m05s", "2h10m", "—"]
+
+
+def test_status_parts_count_synced_pending_and_other_leaving_out_zeros() -> None:
+    assert status_parts(2, 1, 4) == ["2 synced", "1 pending", "1 other"]
+    assert status_parts(3, 0, 3) == ["3 synced"]
+    assert status_parts(0, 0, 0) == []

@@ -31,7 +31,7 @@ from recbrowser.commands.history import format_history
 from recbrowser.commands.lookup import format_call
 from recbrowser.errors import RecBrowserError
 from recbrowser.fakeapi import DEMO_KEY
-from recbrowser.formatting import status_summary
+from recbrowser.formatting import status_parts, status_summary
 from recbrowser.history import HistoryStore
 from recbrowser.models import CallRecordings
 from recbrowser.naming import DEFAULT_TEMPLATE, inside, render
@@ -195,7 +195,7 @@ def render_everywhere(call: CallRecordings, sent: Any, store: HistoryStore, down
             path = inside(downloads, render(template, CALL_ID, segment, "wav"))
             assert path.resolve().is_relative_to(downloads.resolve())
             check_shown(str(path), sent)
-    check_shown(status_summary(call.status_parts()), sent, limit=80)
+    check_shown(status_summary(status_parts(call.synced_count, call.pending_count, len(call.segments))), sent, limit=80)
     state = CallState(CALL_ID, recordings=call, cached_at=datetime.now(timezone.utc))
     check_shown(header_text(state).plain, sent)
     check_shown(call_prompt(state).plain, sent, limit=40)

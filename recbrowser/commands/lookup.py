@@ -25,7 +25,7 @@ from recbrowser.commands.common import (
     resolved_for,
 )
 from recbrowser.errors import BadResponse, InvalidCallId, NoApiKey, NotCached, RecBrowserError
-from recbrowser.formatting import format_duration, format_local_time, plural, relative_time
+from recbrowser.formatting import format_duration, format_local_time, plural, relative_time, status_parts
 from recbrowser.history import HistoryEntry, HistoryStore
 from recbrowser.lookups import LookupResult, lookup_many
 from recbrowser.models import CallRecordings
@@ -195,7 +195,7 @@ def format_call(
     """
     count = len(call.segments)
     summary = [plural(count, "segment"), format_duration(call.total_duration)]
-    statuses = call.status_parts()
+    statuses = status_parts(call.synced_count, call.pending_count, count)
     if statuses:
         summary.append(", ".join(statuses))
     if cached_at is not None:
