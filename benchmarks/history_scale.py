@@ -70,7 +70,8 @@ def fill(db_path: Path, entries: int) -> None:
 async def tui_timings(env_home: Path, typed: str) -> tuple[float, list[float]]:
     """Open the history screen, then type; each keystroke is timed inside the app, from the
     input's Changed event until the table with that filter's rows has been painted."""
-    from recbrowser.settings import Paths, resolve
+    from recbrowser.paths import Paths
+    from recbrowser.settings import resolve
     from recbrowser.tui.app import RecBrowserApp
     from recbrowser.tui.screens import history as history_screen
 
@@ -150,7 +151,7 @@ def main() -> int:
         env = bench_env(home)
         os.environ.update({k: env[k] for k in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "MAGPIPE_API_KEY")})
         from recbrowser.history import HistoryStore
-        from recbrowser.settings import Paths
+        from recbrowser.paths import Paths
 
         db_path = Paths.default().history_db
         start = time.perf_counter()

@@ -22,7 +22,8 @@ TICK = 0.01
 
 
 async def measure(api_url: str, call_ids: list[str], segments: int, switches: int) -> dict[str, object]:
-    from recbrowser.settings import Paths, resolve
+    from recbrowser.paths import Paths
+    from recbrowser.settings import resolve
     from recbrowser.tui.app import RecBrowserApp
     from recbrowser.tui.widgets.call_header import CallHeader
     from recbrowser.tui.widgets.call_list import CallList

@@ -20,7 +20,8 @@ TICK = 0.01
 
 async def measure(api_url: str, storage_url: str, size: int) -> tuple[list[float], float, list[str]]:
     from recbrowser.models import Segment
-    from recbrowser.settings import Paths, resolve
+    from recbrowser.paths import Paths
+    from recbrowser.settings import resolve
     from recbrowser.tui.app import RecBrowserApp
 
     paths = Paths.default()

@@ -44,7 +44,8 @@ RECBROWSER = (
     FIRST_FRAME
     + """
 import recbrowser.cli
-from recbrowser.settings import Paths, resolve
+from recbrowser.paths import Paths
+from recbrowser.settings import resolve
 from recbrowser.tui.app import RecBrowserApp
 
 paths = Paths.default()

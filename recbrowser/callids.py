@@ -36,30 +36,12 @@ class Scan:
     rejected: list[str] = field(default_factory=list)
 
 
-def is_call_id(text: str) -> bool:
-    """True when ``text`` (ignoring surrounding whitespace) is exactly one UUID, dashed or not."""
-    return _UUID.fullmatch(text.strip()) is not None
-
-
 def _canonical(found: str) -> str:
     """Lowercase, in the dashed 8-4-4-4-12 form."""
     text = found.lower()
     if "-" in text:
         return text
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-
-
-def normalise(text: str) -> str:
-    """Return the canonical (lowercase, dashed) form of one call ID; raise ValueError if it is not one."""
-    stripped = text.strip()
-    if not _UUID.fullmatch(stripped):
-        raise ValueError(f"not a call ID: {EXPECTED}")
-    return _canonical(stripped)
-
-
-def extract(text: str) -> list[str]:
-    """Every call ID in ``text``, lowercased and dashed, de-duplicated in first-seen order."""
-    return scan(text).ids
 
 
 def scan(text: str) -> Scan:

@@ -17,7 +17,7 @@ from recbrowser.commands.failures import UsageError, exit_status
 from recbrowser.downloads import DEFAULT_JOBS
 from recbrowser.lookups import DEFAULT_CONCURRENCY
 from recbrowser.naming import DEFAULT_TEMPLATE
-from recbrowser.settings import Paths
+from recbrowser.paths import Paths
 
 
 def _positive_int(text: str) -> int:

@@ -29,6 +29,7 @@ from recbrowser.apibody import (
     parse_json,
     read_limited,
 )
+from recbrowser.apikey import KEY_WHERE, InvalidKey, check_key, rejected_key_message
 from recbrowser.errors import (
     ApiError,
     BadResponse,
@@ -43,8 +44,10 @@ from recbrowser.errors import (
     Unauthorized,
 )
 from recbrowser.models import CallRecordings
+from recbrowser.outcomes import NO_RECORDING_MESSAGE, NOT_FOUND_MESSAGE
 from recbrowser.retrying import BACKOFF_CAP, backoff
-from recbrowser.settings import DEFAULT_REQUEST_DEADLINE, ENV_KEY, KEY_WHERE, InvalidKey, Secret, check_key
+from recbrowser.secret import Secret
+from recbrowser.settings import DEFAULT_REQUEST_DEADLINE
 from recbrowser.text import printable, redact_userinfo
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=30.0)
@@ -57,20 +60,6 @@ NO_KEY_MESSAGE = (
     f"No Magpipe API key. Create one {KEY_WHERE}, then save it with `recbrowser key set` "
     "(or press k in the app), or set MAGPIPE_API_KEY."
 )
-
-
-def rejected_key_message(status: int, key_source: str | None) -> str:
-    """What to do about a key the API rejected, which depends on where the key came from:
-    MAGPIPE_API_KEY wins over the saved key, so saving a new one would change nothing."""
-    if key_source == ENV_KEY:
-        return (
-            f"The API key from MAGPIPE_API_KEY was rejected (HTTP {status}). That variable wins over the saved key: "
-            f"change it or unset it (a new key: {KEY_WHERE})."
-        )
-    return (
-        f"The API key was rejected (HTTP {status}). Create a new one {KEY_WHERE} and save it with "
-        "`recbrowser key set` (or press k in the app)."
-    )
 
 
 @dataclass(frozen=True)
@@ -352,14 +341,14 @@ class MagpipeClient:
                 ) from None
         code, message = _error_fields(answer)
         if status in (401, 403):
-            raise Unauthorized(rejected_key_message(status, self.key_source), status=status)
+            raise Unauthorized(rejected_key_message(status, self.key_source, in_app=False), status=status)
         if status == 404:
             if code == "no_recording" or (code is None and message and "no recording" in message.lower()):
-                raise NoRecording("No recording available for this call.", status=status)
+                raise NoRecording(NO_RECORDING_MESSAGE, status=status)
             # Only Magpipe's own answer means the call is unknown. Any other 404 (a gateway's
             # "Requested function was not found", a framework's route miss) means a wrong URL.
             if code == "not_found" or (code is None and message and "call" in message.lower()):
-                raise NotFound("Call not found (unknown ID, or a call of another account).", status=status)
+                raise NotFound(NOT_FOUND_MESSAGE, status=status)
             said = f" ({message})" if message else " without a Magpipe error"
             raise BadResponse(f"The API at {self._host} answered 404{said}; is the API URL right?", status=status)
         if 300 <= status < 400:

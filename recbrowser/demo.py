@@ -18,7 +18,9 @@ from types import FrameType
 from typing import Any
 
 from recbrowser.fakeapi import DEMO_KEY, SAMPLE_CALLS, FakeMagpipe
-from recbrowser.settings import Paths, Resolved, Secret
+from recbrowser.paths import Paths
+from recbrowser.secret import Secret
+from recbrowser.settings import Resolved
 
 DEMO_PREFIX = "recbrowser-demo-"
 

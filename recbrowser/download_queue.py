@@ -28,6 +28,7 @@ from recbrowser.downloads import (
 )
 from recbrowser.errors import Cancelled
 from recbrowser.fetchoptions import FetchOptions
+from recbrowser.formatting import plural
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, TemplateError, plan
 from recbrowser.progress import Transfer
@@ -64,7 +65,7 @@ def average_speed(transfer: Transfer, finished_at: float | None) -> float | None
 
 def downloading_note(count: int, complete: int, where: str) -> str:
     """``Downloading 10 files to ~/x (4 already complete).``; "" when there is nothing to say."""
-    files = f"{count} file{'s' if count != 1 else ''}"
+    files = plural(count, "file")
     if count and complete:
         return f"Downloading {files} to {where} ({complete} already complete)."
     if count:

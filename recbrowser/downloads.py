@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from recbrowser.abort import Abort
 from recbrowser.errors import Cancelled, FetchError, RecBrowserError, UrlExpired
 from recbrowser.fetchoptions import FetchOptions
+from recbrowser.formatting import plural
 from recbrowser.models import CallRecordings, Segment, friendly_label, label_matches
 from recbrowser.naming import DEFAULT_TEMPLATE, NameClaims, PlannedName, TemplateError, plan
 from recbrowser.progress import Transfer
@@ -97,7 +98,7 @@ def already_complete(items: Sequence[DownloadItem], records: Path | None = None)
 
 def batch_summary(total: int, complete: int) -> str:
     """``14 files: 4 already complete, 10 to download`` (what a batch is about to do)."""
-    files = f"{total} file{'s' if total != 1 else ''}"
+    files = plural(total, "file")
     if not complete:
         return f"{files} to download"
     return f"{files}: {complete} already complete, {total - complete} to download"

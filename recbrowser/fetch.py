@@ -37,6 +37,7 @@ from recbrowser.errors import (
     TransferInterrupted,
 )
 from recbrowser.fetchoptions import FetchOptions
+from recbrowser.formatting import plural
 from recbrowser.naming import NameClaims, PlannedName, TemplateError
 from recbrowser.partfiles import PartInfo
 from recbrowser.progress import Transfer
@@ -146,7 +147,6 @@ def _fetch(job: _Job, options: FetchOptions) -> Fetched:
         for attempt in range(1, options.max_attempts + 1):
             if job.cancel.is_set():
                 raise Cancelled("Cancelled.")
-            job.transfer.attempts = attempt
             try:
                 return _attempt(job)
             except FetchError as exc:
@@ -270,7 +270,7 @@ def _restart(job: _Job) -> None:
 
 def _gave_up(exc: FetchError, job: _Job, attempts: int) -> FetchError:
     """The last attempt's failure, said as what happened overall (not "resuming")."""
-    tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+    tries = plural(attempts, "attempt")
     found = partfiles.is_regular_file(job.part)
     have, total = (found.st_size if found else 0), job.transfer.total
     if total is not None and (isinstance(exc, ShortBody) or (isinstance(exc, TransferInterrupted) and have)):

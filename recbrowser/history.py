@@ -26,7 +26,7 @@ from typing import TypeVar
 
 from recbrowser.errors import ApiError
 from recbrowser.models import CallRecordings
-from recbrowser.settings import private_dir
+from recbrowser.privatefiles import private_dir
 from recbrowser.text import printable
 
 # SQLite waits for a lock in slices this long; between slices recbrowser decides whether to

@@ -25,10 +25,6 @@ class LookupResult:
     recordings: CallRecordings | None = None
     error: RecBrowserError | None = None
 
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
 
 async def lookup_one(client: MagpipeClient, call_id: str, history: HistoryStore | None = None) -> LookupResult:
     """Look one call up; record the outcome in ``history`` (off the event loop) when given.

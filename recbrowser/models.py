@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from recbrowser.errors import BadResponse
@@ -194,12 +194,6 @@ class CallRecordings:
     def pending_count(self) -> int:
         return sum(1 for s in self.segments if s.is_pending)
 
-    def status_parts(self) -> list[str]:
-        """``["2 synced", "1 pending", "1 other"]``, leaving out zero counts."""
-        other = len(self.segments) - self.synced_count - self.pending_count
-        counts = ((self.synced_count, "synced"), (self.pending_count, "pending"), (other, "other"))
-        return [f"{count} {what}" for count, what in counts if count]
-
     @property
     def total_duration(self) -> int | float | None:
         """Sum of known durations, or None when no segment has one."""
@@ -235,62 +229,3 @@ class CallRecordings:
         if recording_url is None and segments:
             recording_url = segments[0].url
         return cls(call_id=call_id, recording_url=recording_url, segments=tuple(segments))
-
-
-def format_duration(seconds: int | float | None) -> str:
-    """m:ss (or h:mm:ss), and an em dash when unknown (also for negative or absurd values)."""
-    if seconds is None or not 0 <= seconds <= MAX_DURATION * 10**6:  # room for a sum of many segments
-        return "—"
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes}:{secs:02d}"
-
-
-def format_local_time(moment: datetime | None, *, seconds: bool = True, zone: bool = False, utc: bool = False) -> str:
-    """Local wall-clock time for display (UTC with ``utc``), or an em dash.
-
-    ``zone`` adds the zone's name or offset (``2026-03-02 10:34:25 CET``, ``… UTC``,
-    ``… UTC+05:30``). Near year 1 or 9999 the time may not exist as a datetime in that zone
-    (``astimezone`` overflows): then the moment is shown in UTC, or failing that as the server
-    wrote it, always with a zone marker (``9999-12-31 23:59:59 UTC-05:00``), never a wrong or
-    missing time.
-    """
-    if moment is None:
-        return "—"
-    marker = ""
-    try:
-        shown = moment.astimezone(timezone.utc if utc else None)
-    except (OverflowError, ValueError):
-        try:
-            shown = moment.astimezone(timezone.utc)
-        except (OverflowError, ValueError):
-            shown = moment
-        marker = " " + zone_marker(shown.utcoffset())
-    else:
-        if zone:
-            marker = " " + zone_name(shown)
-    text = f"{shown.year:04d}-{shown.month:02d}-{shown.day:02d} {shown.hour:02d}:{shown.minute:02d}"
-    if seconds:
-        text += f":{shown.second:02d}"
-    return text + marker
-
-
-def zone_name(moment: datetime) -> str:
-    """The zone of an aware time as people write it: ``CET``, ``UTC``, or ``UTC+05:30`` when
-    the system has no short name for it (some give ``+0530`` or ``-03``)."""
-    name = moment.tzname() or ""
-    if name.isalpha() and name.isascii() and 2 <= len(name) <= 6:
-        return name
-    return zone_marker(moment.utcoffset())
-
-
-def zone_marker(offset: timedelta | None) -> str:
-    """``UTC``, ``UTC+05:00`` or ``UTC-03:30`` for a UTC offset (naive counts as UTC)."""
-    if not offset:
-        return "UTC"
-    sign = "-" if offset < timedelta(0) else "+"
-    minutes = abs(offset) // timedelta(minutes=1)
-    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from recbrowser.downloads import ACTIVE, CANCELLED, FAILED, QUEUED, DownloadItem
 from recbrowser.models import Segment
 from recbrowser.partfiles import is_regular_file
-from recbrowser.settings import Paths, write_private
+from recbrowser.paths import Paths
+from recbrowser.privatefiles import write_private
 from recbrowser.text import printable
 
 if TYPE_CHECKING:

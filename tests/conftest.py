@@ -9,7 +9,7 @@ import pytest
 
 from recbrowser.client import MagpipeClient
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
-from recbrowser.settings import Secret
+from recbrowser.secret import Secret
 
 
 @pytest.fixture(autouse=True)

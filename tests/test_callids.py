@@ -7,15 +7,19 @@ import uuid
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recbrowser.callids import extract, is_call_id, normalise, scan
+from recbrowser.callids import scan
 
 ID = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 
 
+def call_ids(text: str) -> list[str]:
+    return scan(text).ids
+
+
 def test_single_id_in_any_case_with_whitespace():
-    assert extract(f"  {ID.upper()}\n") == [ID]
-    assert normalise(f"\t{ID.upper()} ") == ID
-    assert is_call_id(f" {ID} ")
+    assert call_ids(f"  {ID.upper()}\n") == [ID]
+    assert call_ids(f"\t{ID.upper()} ") == [ID]
+    assert scan(f" {ID} ").rejected == []
 
 
 def test_ids_inside_dashboard_url_and_log_line():
@@ -23,12 +27,12 @@ def test_ids_inside_dashboard_url_and_log_line():
         f"https://app.magpipe.ai/calls/{ID}?tab=recording\n"
         "2026-01-15T10:32:20Z ERROR call_id=11111111-2222-3333-4444-555555555555 failed"
     )
-    assert extract(text) == [ID, "11111111-2222-3333-4444-555555555555"]
+    assert call_ids(text) == [ID, "11111111-2222-3333-4444-555555555555"]
 
 
 def test_separated_lists_are_deduplicated_in_first_seen_order():
     other = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
-    assert extract(f"{other},{ID} {other.upper()}\n{ID};") == [other, ID]
+    assert call_ids(f"{other},{ID} {other.upper()}\n{ID};") == [other, ID]
 
 
 def test_text_without_ids_yields_nothing():
@@ -44,17 +48,8 @@ def test_near_miss_tokens_are_reported_not_looked_up():
 
 
 def test_longer_hex_runs_are_not_cut_into_an_id():
-    assert extract(ID + "0") == []
-    assert extract("0" + ID) == []
-
-
-def test_normalise_rejects_non_ids_with_a_useful_message():
-    try:
-        normalise("call 42")
-    except ValueError as exc:
-        assert "UUID" in str(exc)
-    else:
-        raise AssertionError("normalise accepted a non-ID")
+    assert call_ids(ID + "0") == []
+    assert call_ids("0" + ID) == []
 
 
 separators = st.sampled_from([" ", ",", "\n", ", ", "\t", " | ", "/calls/", " call_id=", "?id="])
@@ -66,14 +61,14 @@ def test_every_uuid_is_found_whatever_joins_them(ids, seps, upper):
     for i, value in enumerate(ids):
         text = str(value).upper() if upper else str(value)
         parts.append(seps[i] + text)
-    found = extract("".join(parts) + seps[-1])
+    found = call_ids("".join(parts) + seps[-1])
     expected = list(dict.fromkeys(str(v) for v in ids))
     assert found == expected
 
 
 @given(st.text())
-def test_extract_only_returns_canonical_uuids(text):
-    for value in extract(text):
+def test_only_canonical_uuids_are_found(text):
+    for value in call_ids(text):
         assert str(uuid.UUID(value)) == value
         assert value in text.lower()
 
@@ -109,17 +104,16 @@ COMPACT = ID.replace("-", "")
 
 
 def test_32_hex_digits_without_dashes_are_a_call_id_in_the_dashed_form():
-    assert extract(f"call {COMPACT.upper()} failed") == [ID]
-    assert extract(f"https://app.magpipe.ai/calls/{COMPACT}?tab=1\ncall_id={ID}") == [ID]
-    assert normalise(f" {COMPACT} ") == ID
-    assert is_call_id(COMPACT)
+    assert call_ids(f"call {COMPACT.upper()} failed") == [ID]
+    assert call_ids(f"https://app.magpipe.ai/calls/{COMPACT}?tab=1\ncall_id={ID}") == [ID]
+    assert call_ids(f" {COMPACT} ") == [ID]
 
 
 def test_a_32_hex_run_inside_a_longer_run_or_word_is_not_an_id():
     sha1 = "0" * 8 + COMPACT
-    assert extract(sha1) == [] and extract(COMPACT + "a") == [] and extract("x" + COMPACT) == []
-    assert extract("sha256:" + COMPACT * 2) == []
-    assert not is_call_id(COMPACT[:-1])
+    assert call_ids(sha1) == [] and call_ids(COMPACT + "a") == [] and call_ids("x" + COMPACT) == []
+    assert call_ids("sha256:" + COMPACT * 2) == []
+    assert call_ids(COMPACT[:-1]) == []
 
 
 def test_a_long_hex_run_scans_in_linear_time():

@@ -348,6 +348,16 @@ def test_near_miss_id_is_reported_as_invalid(api_env: FakeMagpipe, run) -> None:
     assert near_miss in line["error"]["message"]
 
 
+def test_an_argument_without_a_call_id_is_rejected_with_what_one_looks_like(api_env: FakeMagpipe, run) -> None:
+    result = run("lookup", "call 42")
+    assert result.code == 2
+    assert result.err == (
+        "recbrowser: 'call 42' is not a call ID: a call ID is a UUID such as "
+        "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef (dashes optional)\n"
+    )
+    assert api_requests(api_env) == 0
+
+
 @pytest.mark.parametrize("where", ["before-command", "after-command"])
 def test_api_url_flag_beats_the_environment(
     fake: FakeMagpipe, run, monkeypatch: pytest.MonkeyPatch, closed_port: int, where: str

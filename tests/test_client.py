@@ -30,7 +30,7 @@ from recbrowser.errors import (
 )
 from recbrowser.fakeapi import DEMO_KEY, OTHER_ACCOUNT_KEY, FakeMagpipe
 from recbrowser.lookups import lookup_many
-from recbrowser.settings import Secret
+from recbrowser.secret import Secret
 
 MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
@@ -608,7 +608,7 @@ async def test_lookup_many_answers_in_input_order_even_when_later_calls_finish_f
         results = [r async for r in lookup_many(client, ids, concurrency=len(ids))]
     assert client.completed[-1] == ids[0] and client.completed != ids
     assert [r.call_id for r in results] == ids
-    assert [r.ok for r in results] == [True, False, True, False, True]
+    assert [r.error is None for r in results] == [True, False, True, False, True]
     assert isinstance(results[1].error, NotFound) and isinstance(results[3].error, NoRecording)
     assert results[2].recordings is not None and len(results[2].recordings.segments) == 4
     assert results[1].recordings is None
@@ -647,7 +647,7 @@ async def test_lookup_many_of_nothing_sends_nothing(fake: FakeMagpipe, make_clie
 async def test_lookup_many_yields_a_result_for_an_id_the_api_rejects_with_400(fake: FakeMagpipe, make_client) -> None:
     results = [r async for r in lookup_many(make_client(), ["", MAIN_CALL])]
     assert [r.call_id for r in results] == ["", MAIN_CALL]
-    assert results[0].error is not None and results[1].ok
+    assert results[0].error is not None and results[1].error is None
 
 
 async def test_an_answer_naming_the_call_in_upper_case_keeps_the_canonical_id(fake: FakeMagpipe, make_client) -> None:

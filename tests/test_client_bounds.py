@@ -89,7 +89,7 @@ async def test_lookup_many_answers_every_call_when_one_answer_is_unreadable(fake
     ids = [MAIN_CALL, TRANSFER_CALL, CONVERSATION_CALL]
     results = [r async for r in lookup_many(make_client(), ids, concurrency=1)]
     assert [r.call_id for r in results] == ids
-    assert results[0].ok and results[2].ok
+    assert results[0].error is None and results[2].error is None
     assert isinstance(results[1].error, BadResponse)
     assert len(results[2].recordings.segments) == 1
 
@@ -103,8 +103,8 @@ async def test_lookup_many_answers_every_call_when_a_parser_trips_on_one_answer(
     ids = [MAIN_CALL, TRANSFER_CALL, CONVERSATION_CALL]
     results = [r async for r in lookup_many(make_client(), ids, concurrency=2)]
     assert [r.call_id for r in results] == ids
-    assert results[0].ok and results[2].ok
-    assert results[1].ok or isinstance(results[1].error, BadResponse)
+    assert results[0].error is None and results[2].error is None
+    assert results[1].error is None or isinstance(results[1].error, BadResponse)
 
 
 # --- 10.5 and 10.11 ----------------------------------------------------------------------

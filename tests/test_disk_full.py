@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from recbrowser.errors import DiskError
 from recbrowser.fakeapi import FakeMagpipe, big_sha256
-from recbrowser.fetch import DiskError, fetch
+from recbrowser.fetch import fetch
 from recbrowser.fetchoptions import FetchOptions
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan

@@ -17,8 +17,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from recbrowser.errors import FetchError
 from recbrowser.fakeapi import FakeMagpipe, segment_wav
-from recbrowser.fetch import FetchError, fetch
+from recbrowser.fetch import fetch
 from recbrowser.fetchoptions import FetchOptions
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan

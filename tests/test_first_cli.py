@@ -229,7 +229,7 @@ def test_utc_by_flag_or_setting_shows_utc_and_far_dates_still_format(fake: FakeM
 def test_format_local_time_takes_zone_and_utc_options_at_the_far_ends() -> None:
     from datetime import datetime, timedelta, timezone
 
-    from recbrowser.models import format_local_time
+    from recbrowser.formatting import format_local_time
 
     late = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-5)))
     early = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5)))

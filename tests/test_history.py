@@ -26,7 +26,7 @@ from recbrowser.errors import NotFound, ServerError
 from recbrowser.history import MIGRATIONS, SCHEMA_VERSION, HistoryStore
 from recbrowser.lookups import lookup_many, lookup_one
 from recbrowser.models import CallRecordings
-from recbrowser.settings import Paths
+from recbrowser.paths import Paths
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -114,7 +114,7 @@ async def test_each_lookup_is_recorded_with_times_count_outcome_counts_and_answe
 async def test_api_errors_are_recorded_by_their_code_without_an_answer(fake, make_client, store) -> None:
     client = make_client()
     results = [r async for r in lookup_many(client, [NO_RECORDING_CALL, OTHER_CALL, MAIN_CALL], history=store)]
-    assert [r.ok for r in results] == [False, False, True]
+    assert [r.error is None for r in results] == [False, False, True]
     no_recording, other, main = (store.get(c) for c in (NO_RECORDING_CALL, OTHER_CALL, MAIN_CALL))
     assert (no_recording.outcome, no_recording.segments, no_recording.synced, no_recording.pending) == (
         "no_recording",

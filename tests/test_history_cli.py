@@ -21,7 +21,7 @@ from recbrowser.errors import NotFound
 from recbrowser.fakeapi import DEMO_KEY, OTHER_ACCOUNT_KEY, FakeMagpipe
 from recbrowser.history import HistoryStore
 from recbrowser.models import CallRecordings
-from recbrowser.settings import Paths
+from recbrowser.paths import Paths
 from tests.cli_helpers import Run, answer_on_a_terminal, child_env, run_main
 
 MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"

@@ -18,7 +18,7 @@ import pytest
 
 from recbrowser.history import HistoryStore
 from recbrowser.models import CallRecordings
-from recbrowser.settings import Paths
+from recbrowser.paths import Paths
 from tests.cli_helpers import child_env
 
 ROWS = 800

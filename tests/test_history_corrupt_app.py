@@ -3,7 +3,7 @@ running, and the damaged file is moved aside (driven with Pilot; the fake API ov
 
 from __future__ import annotations
 
-from recbrowser.settings import Paths
+from recbrowser.paths import Paths
 from recbrowser.tui.screens.history import HistoryScreen
 from tests.test_history_corrupt import asides, build_damaged_history
 from tests.tui_helpers import SIMPLE, look_up, make_app, settle

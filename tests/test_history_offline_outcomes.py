@@ -16,7 +16,7 @@ from recbrowser.errors import NoRecording, ServerError
 from recbrowser.fakeapi import FakeMagpipe
 from recbrowser.history import HistoryStore
 from recbrowser.models import CallRecordings
-from recbrowser.settings import Paths
+from recbrowser.paths import Paths
 from tests.cli_helpers import Run, run_main
 
 MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"

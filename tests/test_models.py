@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from recbrowser.errors import BadResponse, NoRecording, NotFound
 from recbrowser.fakeapi import OTHER_ACCOUNT_KEY, SAMPLE_CALLS, FakeMagpipe, SampleCall
-from recbrowser.models import CallRecordings, Segment, format_duration, friendly_label, parse_timestamp
+from recbrowser.formatting import format_duration
+from recbrowser.models import CallRecordings, Segment, friendly_label, parse_timestamp
 
 MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 

@@ -6,7 +6,8 @@ import webbrowser
 
 import pytest
 
-from recbrowser.player import PlayerError, is_web_url, player_command, runs_in_terminal
+from recbrowser.errors import PlayerError
+from recbrowser.player import is_web_url, player_command, runs_in_terminal
 
 URL = "https://storage.example/rec/1.wav?sig=a b"
 

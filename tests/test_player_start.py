@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from recbrowser.player import PlayerError, PlayerExited, launch_checked, player_command
+from recbrowser.errors import PlayerError, PlayerExited
+from recbrowser.player import launch_checked, player_command
 
 
 def script(tmp_path: Path, body: str) -> Path:

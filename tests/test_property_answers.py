@@ -31,11 +31,12 @@ from recbrowser.commands.history import format_history
 from recbrowser.commands.lookup import format_call
 from recbrowser.errors import RecBrowserError
 from recbrowser.fakeapi import DEMO_KEY
+from recbrowser.formatting import status_parts, status_summary
 from recbrowser.history import HistoryStore
 from recbrowser.models import CallRecordings
 from recbrowser.naming import DEFAULT_TEMPLATE, inside, render
-from recbrowser.settings import Secret
-from recbrowser.tui.cells import segment_cells, status_summary
+from recbrowser.secret import Secret
+from recbrowser.tui.cells import segment_cells
 from recbrowser.tui.state import CallState
 from recbrowser.tui.widgets.call_header import header_text
 from recbrowser.tui.widgets.call_list import call_prompt
@@ -194,7 +195,7 @@ def render_everywhere(call: CallRecordings, sent: Any, store: HistoryStore, down
             path = inside(downloads, render(template, CALL_ID, segment, "wav"))
             assert path.resolve().is_relative_to(downloads.resolve())
             check_shown(str(path), sent)
-    check_shown(status_summary(call), sent, limit=80)
+    check_shown(status_summary(status_parts(call.synced_count, call.pending_count, len(call.segments))), sent, limit=80)
     state = CallState(CALL_ID, recordings=call, cached_at=datetime.now(timezone.utc))
     check_shown(header_text(state).plain, sent)
     check_shown(call_prompt(state).plain, sent, limit=40)

@@ -18,10 +18,11 @@ from pathlib import Path
 import pytest
 
 from recbrowser.fakeapi import DEMO_KEY, SAMPLE_CALLS, FakeMagpipe, SegmentSpec
+from recbrowser.formatting import human_bytes, human_eta
 from recbrowser.history import HistoryStore
 from recbrowser.models import Segment
-from recbrowser.progress import Transfer, human_bytes, human_eta
-from recbrowser.settings import Paths
+from recbrowser.paths import Paths
+from recbrowser.progress import Transfer
 from recbrowser.tui.cells import segment_cells
 from recbrowser.tui.widgets.segment_table import SegmentTable
 from tests.cli_helpers import child_env, run_main

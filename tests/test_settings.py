@@ -5,17 +5,11 @@ import stat
 
 import pytest
 
-from recbrowser.settings import (
-    DEFAULT_API_URL,
-    InvalidKey,
-    KeyStore,
-    Paths,
-    Secret,
-    Settings,
-    check_key,
-    mask,
-    resolve,
-)
+from recbrowser.apikey import InvalidKey, check_key
+from recbrowser.keystore import KeyStore
+from recbrowser.paths import Paths
+from recbrowser.secret import Secret, mask
+from recbrowser.settings import DEFAULT_API_URL, Settings, resolve
 
 KEY = "mgp_" + "ab12" * 10
 

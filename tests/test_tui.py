@@ -12,7 +12,9 @@ import webbrowser
 import pytest
 
 from recbrowser.fakeapi import DEMO_KEY, SAMPLE_CALLS, FakeMagpipe, SegmentSpec
-from recbrowser.settings import KeyStore, Paths, Settings, resolve
+from recbrowser.keystore import KeyStore
+from recbrowser.paths import Paths
+from recbrowser.settings import Settings, resolve
 from recbrowser.tui.app import RecBrowserApp
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.help import HelpScreen

@@ -9,7 +9,8 @@ from pathlib import Path
 from textual.command import CommandPalette
 
 from recbrowser.fakeapi import FakeMagpipe
-from recbrowser.settings import Paths, Settings
+from recbrowser.paths import Paths
+from recbrowser.settings import Settings
 from recbrowser.tui.bindings import declared_binding_ids
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.help import HelpScreen

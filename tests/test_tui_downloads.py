@@ -202,7 +202,7 @@ async def test_at_80x24_every_segment_stays_in_view_with_the_downloads_panel_ope
 
 async def test_the_app_records_completed_downloads_where_its_paths_say(fake: FakeMagpipe, tmp_path: Path) -> None:
     """The demo's records stay in its temporary folder, never the user's state dir."""
-    from recbrowser.settings import Paths
+    from recbrowser.paths import Paths
 
     records = tmp_path / "demo-records"
     paths = Paths(tmp_path / "c", tmp_path / "d", tmp_path / "dl", state_dir=tmp_path / "s", records_dir=records)

@@ -13,7 +13,7 @@ from recbrowser.downloads import ACTIVE, DONE, FAILED, QUEUED
 from recbrowser.errorlog import ErrorLog
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
 from recbrowser.history import HistoryStore
-from recbrowser.settings import Paths
+from recbrowser.paths import Paths
 from tests.cli_helpers import child_env, run_on_a_terminal
 from tests.tui_helpers import SIMPLE, TRANSFER, look_up, make_app, notifications, settle, table_rows, wait_until
 

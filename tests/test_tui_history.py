@@ -10,7 +10,7 @@ from textual.widgets import OptionList
 from recbrowser.history import HistoryStore
 from recbrowser.lookups import lookup_one
 from recbrowser.models import CallRecordings
-from recbrowser.settings import Paths
+from recbrowser.paths import Paths
 from recbrowser.tui.screens import history as history_screen
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.confirm import ConfirmScreen
@@ -186,7 +186,7 @@ async def test_filter_as_you_type_narrows_the_rows(fake):
 async def test_enter_shows_the_cached_answer_at_once_then_refreshes_it(fake, make_client):
     fake.faults.sync_after_lookups = 1  # the first lookup sees it pending, the next one synced
     store = HistoryStore(Paths.default().history_db)
-    assert (await lookup_one(make_client(), PENDING_ONLY, store)).ok
+    assert (await lookup_one(make_client(), PENDING_ONLY, store)).error is None
     store.close()
     assert fake.lookup_count(PENDING_ONLY) == 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from recbrowser.downloads import ACTIVE, CANCELLED, DONE
 from recbrowser.fakeapi import FakeMagpipe, segment_wav
-from recbrowser.tui.cells import local_zone
+from recbrowser.formatting import local_zone
 from recbrowser.tui.widgets.call_header import CallHeader
 from recbrowser.tui.widgets.downloads_panel import DownloadDetail, DownloadsPanel
 from recbrowser.tui.widgets.segment_table import SegmentDetail, SegmentTable

@@ -50,7 +50,9 @@ CHILD = textwrap.dedent(
     from recbrowser.commands.app import _exit_code
     from recbrowser.fakeapi import DEMO_KEY
     from recbrowser.fakeapi.samples import SegmentSpec
-    from recbrowser.settings import Paths, Resolved, Secret
+    from recbrowser.paths import Paths
+    from recbrowser.secret import Secret
+    from recbrowser.settings import Resolved
     from recbrowser.tui.app import RecBrowserApp
     from tests.tui_hostile import call_with, fake_serving
 

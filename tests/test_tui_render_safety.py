@@ -6,7 +6,7 @@ from __future__ import annotations
 from recbrowser.fakeapi.samples import SegmentSpec
 from recbrowser.history import HistoryStore
 from recbrowser.models import CallRecordings
-from recbrowser.settings import Paths
+from recbrowser.paths import Paths
 from recbrowser.tui.widgets.segment_table import COLUMNS
 from tests.tui_helpers import look_up, make_app, table_rows, wait_until
 from tests.tui_hostile import call_with, fake_serving

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from recbrowser.downloads import ACTIVE, DONE
 from recbrowser.fakeapi import FakeMagpipe, segment_wav
-from recbrowser.settings import Paths
+from recbrowser.paths import Paths
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.confirm import ConfirmScreen, ResumeScreen
 from recbrowser.unfinished import load, state_file

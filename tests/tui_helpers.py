@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
-from recbrowser.settings import Paths, Resolved, Secret
+from recbrowser.paths import Paths
+from recbrowser.secret import Secret
+from recbrowser.settings import Resolved
 from recbrowser.tui.app import RecBrowserApp
 
 TRANSFER = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"

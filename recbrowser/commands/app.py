@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from recbrowser.commands.common import UsageError
 from recbrowser.errorlog import summary
 from recbrowser.exitcodes import ExitStatus
-from recbrowser.settings import Paths, display_path, resolve
+from recbrowser.paths import Paths, display_path
+from recbrowser.settings import resolve
 
 if TYPE_CHECKING:
     from recbrowser.tui.app import RecBrowserApp

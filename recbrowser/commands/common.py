@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, TextIO, TypeVar
 from recbrowser.callids import EXPECTED, scan
 from recbrowser.commands.failures import Terminated
 from recbrowser.commands.failures import UsageError as UsageError  # the commands import it from here
+from recbrowser.commands.statusline import StatusLine
 from recbrowser.errors import InvalidCallId, RecBrowserError
-from recbrowser.progress import StatusLine
+from recbrowser.paths import Paths
 from recbrowser.retrying import retry_message
-from recbrowser.settings import Paths, Resolved, Settings, resolve
+from recbrowser.settings import Resolved, Settings, resolve
 from recbrowser.text import printable
 
 if TYPE_CHECKING:

@@ -22,6 +22,7 @@ from recbrowser.commands.common import (
     resolved_for,
     sigterm_interrupts,
 )
+from recbrowser.commands.statusline import StatusLine
 from recbrowser.download_queue import DownloadQueue
 from recbrowser.downloads import (
     ACTIVE,
@@ -37,12 +38,13 @@ from recbrowser.downloads import (
 )
 from recbrowser.errors import InvalidCallId, NoApiKey
 from recbrowser.exitcodes import ExitStatus
+from recbrowser.formatting import human_bytes, human_eta, joined
 from recbrowser.history import HistoryStore
 from recbrowser.lookups import lookup_many
 from recbrowser.models import CallRecordings
 from recbrowser.naming import TemplateError, check_template
-from recbrowser.progress import StatusLine, human_bytes, human_eta, summary
-from recbrowser.settings import Paths, Resolved, Settings
+from recbrowser.paths import Paths
+from recbrowser.settings import Resolved, Settings
 from recbrowser.text import printable
 
 if TYPE_CHECKING:
@@ -191,7 +193,7 @@ async def _tick(status: StatusLine, downloads: list[DownloadItem]) -> None:
         speed = sum(d.transfer.speed for d in active)
         eta = (total - done) / speed if speed > 0 and total >= done else None
         status.update(
-            summary(
+            joined(
                 [
                     f"{finished}/{len(downloads)} files",
                     f"{len(active)} active",

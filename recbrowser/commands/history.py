@@ -8,9 +8,10 @@ import sys
 from recbrowser.callids import EXPECTED, scan
 from recbrowser.commands.common import UsageError, close_history, open_history, print_json
 from recbrowser.exitcodes import ExitStatus
+from recbrowser.formatting import plural, relative_time
 from recbrowser.history import HistoryEntry
-from recbrowser.progress import relative_time
-from recbrowser.settings import Paths, Settings
+from recbrowser.paths import Paths
+from recbrowser.settings import Settings
 from recbrowser.text import printable
 
 
@@ -28,7 +29,7 @@ def run_history(args: argparse.Namespace, paths: Paths) -> int:
             removed = history.forget(ids)
             if history.failed_writes > failed:
                 return ExitStatus.ERROR  # the warning, printed on closing, says why
-            print(f"Removed {removed} of {len(ids)} call{'s' if len(ids) != 1 else ''} from the history.")
+            print(f"Removed {removed} of {plural(len(ids), 'call')} from the history.")
             return ExitStatus.OK
         if args.history_command == "clear":
             count = history.count()
@@ -47,7 +48,7 @@ def run_history(args: argparse.Namespace, paths: Paths) -> int:
             removed = history.clear()
             if history.failed_writes > failed:
                 return ExitStatus.ERROR  # the warning, printed on closing, says why
-            print(f"Removed {removed} entr{'y' if removed == 1 else 'ies'} from the history.")
+            print(f"Removed {plural(removed, 'entry', 'entries')} from the history.")
             return ExitStatus.OK
         entries = history.entries(search=args.search, limit=args.limit)
         if args.json:

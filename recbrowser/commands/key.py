@@ -7,20 +7,14 @@ import getpass
 import os
 import sys
 
+from recbrowser.apikey import ENV_KEY, KEY_WHERE, InvalidKey, check_key
 from recbrowser.commands.common import UsageError, warn
 from recbrowser.errors import NoApiKey, RecBrowserError
 from recbrowser.exitcodes import ExitStatus
-from recbrowser.settings import (
-    ENV_KEY,
-    KEY_WHERE,
-    InvalidKey,
-    KeyStore,
-    Paths,
-    UnreadableKeyFile,
-    check_key,
-    mask,
-    resolve,
-)
+from recbrowser.keystore import KeyStore, UnreadableKeyFile
+from recbrowser.paths import Paths
+from recbrowser.secret import mask
+from recbrowser.settings import resolve
 from recbrowser.text import os_reason, printable, redact_userinfo
 
 

@@ -7,7 +7,6 @@ import asyncio
 import json
 import shutil
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -24,13 +23,15 @@ from recbrowser.commands.common import (
     print_json,
     resolved_for,
 )
-from recbrowser.errors import BadResponse, InvalidCallId, NoApiKey, NoRecording, NotCached, NotFound, RecBrowserError
+from recbrowser.errors import BadResponse, InvalidCallId, NoApiKey, NotCached, RecBrowserError
 from recbrowser.exitcodes import ExitStatus
+from recbrowser.formatting import format_duration, format_local_time, plural, relative_time, status_parts
 from recbrowser.history import HistoryEntry, HistoryStore
 from recbrowser.lookups import LookupResult, lookup_many
-from recbrowser.models import CallRecordings, format_duration, format_local_time
-from recbrowser.progress import relative_time
-from recbrowser.settings import Paths, Resolved, Settings
+from recbrowser.models import CallRecordings
+from recbrowser.outcomes import answered_error
+from recbrowser.paths import Paths
+from recbrowser.settings import Resolved, Settings
 from recbrowser.text import printable
 
 
@@ -57,14 +58,6 @@ def run_lookup(args: argparse.Namespace, paths: Paths, *, resolved: Resolved | N
         return asyncio.run(_lookup(items, resolved, history, json_lines=args.json, jobs=args.jobs, layout=layout))
     finally:
         close_history(history)
-
-
-# Outcomes that are the API's answer about the call, kept as they were; any other failure
-# (server_error, network_error, bad_response…) said nothing about the call.
-ANSWERED_OFFLINE: dict[str, Callable[[], RecBrowserError]] = {
-    NoRecording.code: lambda: NoRecording("No recording available for this call."),
-    NotFound.code: lambda: NotFound("Call not found (unknown ID, or a call of another account)."),
-}
 
 
 def _lookup_offline(items: list[Item], history: HistoryStore, *, json_lines: bool, layout: Layout) -> int:
@@ -110,9 +103,9 @@ def _cached_failure(entry: HistoryEntry | None) -> tuple[RecBrowserError, dateti
     (None when the history holds no answer from the API at all)."""
     if entry is None:
         return NotCached("Not in the lookup history; look it up online first."), None
-    answered = ANSWERED_OFFLINE.get(entry.outcome)
+    answered = answered_error(entry.outcome)
     if answered is not None:
-        return answered(), entry.last_looked_up_at
+        return answered, entry.last_looked_up_at
     return NotCached(
         f"No answer in the lookup history: its last lookup ({relative_time(entry.last_looked_up_at)}) "
         f"failed with {printable(entry.outcome, limit=32)}; look it up online."
@@ -201,8 +194,8 @@ def format_call(
     double click or a copy takes all of it.
     """
     count = len(call.segments)
-    summary = [f"{count} segment{'s' if count != 1 else ''}", format_duration(call.total_duration)]
-    statuses = call.status_parts()
+    summary = [plural(count, "segment"), format_duration(call.total_duration)]
+    statuses = status_parts(call.synced_count, call.pending_count, count)
     if statuses:
         summary.append(", ".join(statuses))
     if cached_at is not None:

@@ -17,11 +17,16 @@ from textual.screen import Screen
 from textual.worker import WorkerFailed
 
 from recbrowser import unfinished
+from recbrowser.apikey import ENV_KEY
 from recbrowser.download_queue import DownloadQueue
 from recbrowser.errorlog import ErrorLog, summary
+from recbrowser.formatting import plural
 from recbrowser.history import HistoryStore
+from recbrowser.keystore import KeyStore
+from recbrowser.paths import Paths, display_path
 from recbrowser.retrying import retry_message
-from recbrowser.settings import ENV_KEY, KeyStore, Paths, Resolved, Secret, Settings, display_path, mask
+from recbrowser.secret import Secret, mask
+from recbrowser.settings import Resolved, Settings
 from recbrowser.text import printable
 from recbrowser.tui.bindings import declared_binding_ids, keymap_clashes, keymap_of, keymap_warnings, palette_commands
 from recbrowser.tui.notices import Toasts
@@ -170,7 +175,7 @@ class RecBrowserApp(App[None]):
         if browser is not None:
             retried = browser.retry_key_failures()
             if retried:
-                calls = f"{retried} call{'s' if retried != 1 else ''}"
+                calls = plural(retried, "call")
                 self.notify(f"Looking up again {calls} that had failed for want of a key.", markup=False)
 
     def _browser(self) -> BrowserScreen | None:

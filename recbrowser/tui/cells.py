@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
 
-from recbrowser.models import PENDING, SYNCED, CallRecordings, Segment, format_duration, format_local_time
+from recbrowser.formatting import format_duration, format_local_time
+from recbrowser.models import PENDING, SYNCED, Segment
 from recbrowser.text import printable
 from recbrowser.tui.safe import guarded
 
@@ -26,21 +27,9 @@ def status_cell(status: str | None) -> Text:
     return literal(f"? {status}" if status else "—", style="dim", limit=16)
 
 
-def status_summary(call: CallRecordings) -> str:
-    return " · ".join(call.status_parts()) or "no segments"
-
-
 def created_cell(segment: Segment) -> Text:
     """Local time to the minute; a zone marker when it cannot be shown locally (near year 1 or 9999)."""
     return Text(format_local_time(segment.created_at, seconds=False))
-
-
-def local_zone() -> str:
-    """The local time zone's short name (``CET``, ``UTC``, ``+03``) for column titles; "" when unknown."""
-    try:
-        return printable(datetime.now().astimezone().tzname() or "", limit=12)
-    except (OSError, ValueError, OverflowError):
-        return ""
 
 
 Cell = Callable[[Segment, "str | None"], Text]
@@ -76,7 +65,7 @@ def segment_cells(
     """One row of the segments table (see CELLS).
 
     A cell whose formatting raises is "?" (the error goes to ``failures``); the row is always whole."""
-    return tuple(guarded(lambda build=build: build(segment, local_file), failures) for build in CELLS)  # type: ignore[misc]
+    return tuple(guarded(partial(build, segment, local_file), failures) for build in CELLS)
 
 
 def natural_widths(segments: Sequence[Segment], local_files: Mapping[int, str]) -> list[int]:
@@ -91,13 +80,6 @@ def natural_widths(segments: Sequence[Segment], local_files: Mapping[int, str]) 
                 samples.setdefault(depends_on(segment, local_file), segment)
             except Exception:  # unhashable or failing: measured on its own
                 samples[object()] = segment
-        widths.append(
-            max(
-                (
-                    guarded(lambda s=sample, b=build: b(s, local_files.get(s.index))).cell_len
-                    for sample in samples.values()
-                ),  # type: ignore[misc]
-                default=0,
-            )
-        )
+        cells = (guarded(partial(build, sample, local_files.get(sample.index))) for sample in samples.values())
+        widths.append(max((cell.cell_len for cell in cells), default=0))
     return widths

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 
 from recbrowser.downloads import ACTIVE, CANCELLED, DONE, FAILED, QUEUED, SKIPPED, DownloadItem
-from recbrowser.progress import human_bytes, human_eta
-from recbrowser.settings import display_path
+from recbrowser.formatting import human_bytes, human_eta, short_call_id
+from recbrowser.paths import display_path
 from recbrowser.text import printable
 
 BAR_WIDTH = 12
@@ -59,7 +59,7 @@ def eta_text(item: DownloadItem) -> Text:
 
 
 def file_name(item: DownloadItem) -> str:
-    return f"{item.call_id[:8]}…/{printable((item.path or item.planned.path).name, limit=40)}"
+    return f"{short_call_id(item.call_id)}/{printable((item.path or item.planned.path).name, limit=40)}"
 
 
 def detail_line(item: DownloadItem, average: float | None = None) -> Text:

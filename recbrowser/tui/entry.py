@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from recbrowser.formatting import plural
+
 COMMAND_CHARACTERS = frozenset("?q")  # help and quit, as the footer and the welcome promise
 
 
@@ -37,7 +39,7 @@ def added_note(found: Iterable[str], listed: Iterable[str]) -> str:
 def counts_note(new: int, old: int) -> str:
     parts = []
     if new or not old:
-        parts.append(f"Added {new} call{'s' if new != 1 else ''}")
+        parts.append(f"Added {plural(new, 'call')}")
     if old:
         parts.append(f"{old} already listed")
     return "; ".join(parts) + "."

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from recbrowser.errors import RecBrowserError
+from recbrowser.formatting import status_parts
 from recbrowser.models import CallRecordings
 
 
@@ -31,13 +32,8 @@ class Counts:
         return cls(len(call.segments), synced, pending, sum(durations) if durations else None)
 
     def status_parts(self) -> list[str]:
-        """``["2 synced", "1 pending", "1 other"]``, leaving out zero counts (as CallRecordings does)."""
-        other = self.segments - self.synced - self.pending
-        return [
-            f"{count} {what}"
-            for count, what in ((self.synced, "synced"), (self.pending, "pending"), (other, "other"))
-            if count
-        ]
+        """``["2 synced", "1 pending", "1 other"]``, leaving out zero counts."""
+        return status_parts(self.synced, self.pending, self.segments)
 
 
 @dataclass(frozen=True)

@@ -19,18 +19,21 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
+from recbrowser.apikey import rejected_key_message
 from recbrowser.callids import EXPECTED, scan
 from recbrowser.clipboard import copy_text
 from recbrowser.downloads import CANCELLED, DONE, SKIPPED, DownloadItem, UnexpectedFailure
-from recbrowser.errors import ClipboardUnavailable, RecBrowserError, Unauthorized
+from recbrowser.errors import ClipboardUnavailable, PlayerError, RecBrowserError, Unauthorized
+from recbrowser.formatting import short_call_id
 from recbrowser.lookups import LookupResult, lookup_one
 from recbrowser.models import Segment
-from recbrowser.player import PlayerError, is_web_url, launch_checked, player_command, runs_in_terminal
-from recbrowser.settings import display_path
+from recbrowser.outcomes import last_outcome_error
+from recbrowser.paths import display_path
+from recbrowser.player import is_web_url, launch_checked, player_command, runs_in_terminal
 from recbrowser.text import printable
 from recbrowser.tui.bindings import help_rows
 from recbrowser.tui.entry import counts_note, new_and_listed
-from recbrowser.tui.keytext import KEY_CODES, last_outcome_error, rejected_key_message
+from recbrowser.tui.keytext import KEY_CODES
 from recbrowser.tui.memory import keep_out_of_gc
 from recbrowser.tui.screens.help import HelpScreen
 from recbrowser.tui.state import CallState, RetryState
@@ -254,14 +257,14 @@ class BrowserScreen(Screen[None]):
             if was_pending and not state.has_pending:
                 self.app.toasts.show(
                     "synced",
-                    f"{result.call_id[:8]}…: every segment is synced now.",
+                    f"{short_call_id(result.call_id)}: every segment is synced now.",
                     title="Synced",
                     many="Synced ({count})",
                 )
         else:
             state.error = result.error
             if isinstance(result.error, Unauthorized):
-                words = rejected_key_message(result.error.status, self.app.resolved.key_source)
+                words = rejected_key_message(result.error.status, self.app.resolved.key_source, in_app=True)
                 state.error = Unauthorized(words, status=result.error.status)
             self._notify_error(result.call_id, state.error)
         self._redraw(result.call_id)
@@ -291,7 +294,7 @@ class BrowserScreen(Screen[None]):
         self.app.toasts.show(
             f"lookup:{message}",
             message,
-            title=f"Call {call_id[:8]}…",
+            title=f"Call {short_call_id(call_id)}",
             severity="error",
             call_id=call_id,
             many="{count} calls",

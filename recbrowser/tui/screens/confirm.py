@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from recbrowser.formatting import plural
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Dismisses with True for yes; Escape or n means no."""
@@ -83,8 +85,7 @@ class ResumeScreen(ConfirmScreen):
     yes_first = True
 
     def __init__(self, count: int, where: str) -> None:
-        noun = "download" if count == 1 else "downloads"
-        question = Text(f"Resume {count} unfinished {noun}?", style="bold")
+        question = Text(f"Resume {plural(count, 'unfinished download')}?", style="bold")
         super().__init__(question, yes="Resume", detail=f"The partial files are in {where}.")
 
     @property

@@ -13,8 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from recbrowser.formatting import plural, relative_time
 from recbrowser.history import HistoryEntry
-from recbrowser.progress import relative_time
 from recbrowser.tui.screens.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
@@ -211,7 +211,7 @@ class HistoryScreen(Screen[str | None]):
         self.query_one(OptionList).highlighted = None
         self._render_rows()
         self._shown_for = search
-        note = f"{total} call{'s' if total != 1 else ''} in the history · showing {len(entries)}"
+        note = f"{plural(total, 'call')} in the history · showing {len(entries)}"
         if search:
             note += f" matching {search!r}"
         if len(entries) == SHOWN:

@@ -12,7 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from recbrowser.settings import ENV_KEY, InvalidKey, Secret, check_key, display_path
+from recbrowser.apikey import ENV_KEY, InvalidKey, check_key
+from recbrowser.paths import display_path
+from recbrowser.secret import Secret
 from recbrowser.tui.keytext import KEY_ORIGIN
 
 

@@ -13,8 +13,7 @@ from rich.text import Text
 from textual.timer import Timer
 from textual.widgets import Static
 
-from recbrowser.models import format_duration
-from recbrowser.progress import relative_time
+from recbrowser.formatting import format_duration, plural, relative_time, short_call_id, status_summary
 from recbrowser.text import printable
 from recbrowser.tui.fit import fit_parts
 from recbrowser.tui.safe import guarded
@@ -58,13 +57,15 @@ def header_text(state: CallState | None, width: int = 0) -> Text:
     """The call's one-line summary, fitted to ``width`` (0: unbounded), and its error below."""
     if state is None:
         return Text("No call selected. Press / and paste call IDs.", style="dim", no_wrap=True, overflow="ellipsis")
-    parts: list[tuple[Text, ...]] = [(Text(state.call_id, style="bold"), Text(f"{state.call_id[:8]}…", style="bold"))]
+    parts: list[tuple[Text, ...]] = [
+        (Text(state.call_id, style="bold"), Text(short_call_id(state.call_id), style="bold"))
+    ]
     counts = state.counts
     if counts is not None:
         count = counts.segments
-        parts.append((Text(f"{count} segment{'s' if count != 1 else ''}"), Text(f"{count} seg")))
+        parts.append((Text(plural(count, "segment")), Text(f"{count} seg")))
         parts.append((Text(format_duration(counts.total_duration)),))
-        summary = " · ".join(counts.status_parts()) or "no segments"
+        summary = status_summary(counts.status_parts())
         parts.append((Text(summary, style="yellow" if counts.pending else "green"),))
     else:
         parts += [(), (), ()]

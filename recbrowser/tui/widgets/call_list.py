@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from recbrowser.formatting import short_call_id
 from recbrowser.tui.safe import guarded
 from recbrowser.tui.state import CallState
 
@@ -41,7 +42,7 @@ def call_prompt(state: CallState, id_chars: int = 8) -> Text:
         mark, style, tail = "·", "dim", ""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(mark, style=style)
-    text.append(f" {state.call_id[:id_chars]}… ")
+    text.append(f" {short_call_id(state.call_id, id_chars)} ")
     text.append(tail, style="dim")
     return text
 
@@ -79,7 +80,9 @@ class CallList(OptionList):
         """Add the call, or redraw its line when already listed."""
         self._states[state.call_id] = state
         failures: list[BaseException] = []
-        prompt = guarded(lambda: call_prompt(state, self._id_chars), failures, fallback=f"? {state.call_id[:8]}…")
+        prompt = guarded(
+            lambda: call_prompt(state, self._id_chars), failures, fallback=f"? {short_call_id(state.call_id)}"
+        )
         if failures:
             self.app.log_display_errors(failures, where="calls list")
         try:

@@ -9,9 +9,10 @@ from rich.text import Text
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
+from recbrowser.formatting import local_zone, plural
 from recbrowser.models import Segment
 from recbrowser.text import printable
-from recbrowser.tui.cells import local_zone, natural_widths, segment_cells
+from recbrowser.tui.cells import natural_widths, segment_cells
 from recbrowser.tui.fit import drop, ellipsize_middle, fit_columns, shrink
 from recbrowser.tui.safe import guarded
 from recbrowser.tui.state import CallState
@@ -51,7 +52,7 @@ def more_cells(hidden: int) -> tuple[Text, ...]:
     return (
         Text("…", style="dim"),
         Text(""),
-        Text(f"{hidden:,} more segment{'s' if hidden != 1 else ''}", style="italic"),
+        Text(plural(hidden, "more segment", thousands=True), style="italic"),
         Text(""),
         Text("D: all", style="dim"),
         Text(""),
