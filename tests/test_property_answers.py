@@ -27,11 +27,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recbrowser.client import MagpipeClient
-from recbrowser.commands.history import format_history
 from recbrowser.commands.lookup import format_call
 from recbrowser.errors import RecBrowserError
 from recbrowser.fakeapi import DEMO_KEY
 from recbrowser.history import HistoryStore
+from recbrowser.historyrows import format_history
 from recbrowser.models import CallRecordings
 from recbrowser.naming import DEFAULT_TEMPLATE, inside, render
 from recbrowser.settings import Secret
