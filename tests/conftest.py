@@ -10,6 +10,8 @@ import pytest
 from recbrowser.client import MagpipeClient
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
 from recbrowser.settings import Secret
+from tests.cli_helpers import Run, run_main
+from tests.loopback import free_port
 
 
 @pytest.fixture(autouse=True)
@@ -78,3 +80,21 @@ def api_env(fake: FakeMagpipe, monkeypatch: pytest.MonkeyPatch) -> FakeMagpipe:
     monkeypatch.setenv("MAGPIPE_API_URL", fake.api_url)
     monkeypatch.setenv("MAGPIPE_API_KEY", DEMO_KEY)
     return fake
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    return free_port()
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
+    """``run(*argv)``: recbrowser.cli.main in-process (argparse exits become exit codes), never with a traceback."""
+
+    def runner(*argv: str) -> Run:
+        result = run_main(capsys, *argv)
+        assert "Traceback" not in result.err
+        return result
+
+    return runner

@@ -24,7 +24,8 @@ import pytest
 
 from recbrowser import __version__, cli
 from recbrowser.fakeapi import DEMO_KEY, OTHER_ACCOUNT_KEY, FakeMagpipe
-from tests.cli_helpers import Run, answer_on_a_terminal, child_env, run_main
+from tests.cli_helpers import Run, answer_on_a_terminal, child_env
+from tests.loopback import free_port
 
 MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
@@ -41,24 +42,11 @@ RECORDING_KEYS = ["url", "label", "duration_seconds", "source", "status", "creat
 
 
 @pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]):
-    """``run(*argv)``: recbrowser.cli.main in-process; argparse exits become exit codes."""
-    return lambda *argv: run_main(capsys, *argv)
-
-
-@pytest.fixture
 def stdin(monkeypatch: pytest.MonkeyPatch):
     def feed(text: str) -> None:
         monkeypatch.setattr(sys, "stdin", io.StringIO(text))
 
     return feed
-
-
-@pytest.fixture
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def key_file(tmp_path: Path) -> Path:
@@ -684,12 +672,6 @@ def test_process_help_and_version_exit_0(tmp_path: Path, argv: list[str]) -> Non
     assert result.out.startswith("usage: recbrowser") or result.out.strip() == f"recbrowser {__version__}"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _lines(stream) -> Iterator[str]:
     """Lines of a pipe, each waited for at most 20 s; "" once it ends."""
     lines: queue.Queue[str] = queue.Queue()
@@ -711,7 +693,7 @@ def _lines(stream) -> Iterator[str]:
 def test_demo_server_prints_its_url_and_key_serves_and_stops_cleanly_on_ctrl_c(
     tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "recbrowser", "demo-server", "--port", str(port)],
         stdin=subprocess.DEVNULL,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -46,14 +45,6 @@ JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJl"
 
 def api_requests(fake: FakeMagpipe) -> int:
     return len(fake.requests["api"])
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A loopback port nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- a plain (non-Magpipe) HTTP server, for wrong URLs and odd answers ---------------------

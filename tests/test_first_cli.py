@@ -14,21 +14,13 @@ from pathlib import Path
 import pytest
 
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
-from tests.cli_helpers import Run, answer_on_a_terminal, child_env, run_main
 from tests.cli_helpers import _read_until as read_until
+from tests.cli_helpers import answer_on_a_terminal, child_env
 from tests.cli_helpers import run_on_a_terminal as run_on_pty
 
 MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 WRONG_KEY = "mgp_" + "1234567890abcdef" * 2 + "feedface"
 WHERE = "Settings → API → Generate New Key"
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]):
-    def runner(*argv: str) -> Run:
-        return run_main(capsys, *argv)
-
-    return runner
 
 
 def save_key(tmp_path: Path, key: str) -> Path:

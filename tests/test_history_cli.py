@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import socket
 import sqlite3
 import sys
 import time
@@ -22,7 +21,7 @@ from recbrowser.fakeapi import DEMO_KEY, OTHER_ACCOUNT_KEY, FakeMagpipe
 from recbrowser.history import HistoryStore
 from recbrowser.models import CallRecordings
 from recbrowser.settings import Paths
-from tests.cli_helpers import Run, answer_on_a_terminal, child_env, run_main
+from tests.cli_helpers import answer_on_a_terminal, child_env
 
 MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
@@ -43,25 +42,6 @@ JSON_KEYS = [
 ]
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]):
-    """``run(*argv)``: recbrowser.cli.main in-process, with never a traceback."""
-
-    def runner(*argv: str) -> Run:
-        result = run_main(capsys, *argv)
-        assert "Traceback" not in result.err
-        return result
-
-    return runner
-
-
-@pytest.fixture
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

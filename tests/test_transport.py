@@ -21,6 +21,7 @@ from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe, SampleCall, SegmentSpec, s
 from recbrowser.fetch import Cancelled, Transfer, TransferInterrupted, fetch
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
+from tests.polling import wait_until
 
 CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"  # segments 1 and 2 are in the bucket
 FAST = {"backoff_base": 0.001, "timeout": 10}
@@ -42,15 +43,6 @@ def item_for(fake: FakeMagpipe, tmp_path: Path, index: int, url: str | None = No
 
 def storage_gets(fake: FakeMagpipe) -> list:
     return [r for r in list(fake.requests["storage"]) if r.method == "GET"]
-
-
-def wait_until(condition, timeout: float = 5.0, what: str = "condition") -> None:  # type: ignore[no-untyped-def]
-    """Poll ``condition`` (bounded); for state another thread or process changes."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached within {timeout} s")
-        time.sleep(0.01)
 
 
 # --- 5: bytes beyond a Content-Length ------------------------------------------------------
