@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
@@ -28,14 +29,23 @@ def make_app(fake: FakeMagpipe, *, key: str | None = DEMO_KEY, key_source: str =
     return RecBrowserApp(resolved=resolved, client_options=dict(FAST_RETRIES), **kwargs)
 
 
-async def settle(pilot) -> None:
-    """Wait until every worker has finished and the messages they posted are handled."""
+async def settle(pilot, timeout: float = 30.0) -> None:
+    """Wait until every worker has finished and the messages they posted are handled; fail,
+    naming the workers still running, after ``timeout`` seconds."""
     app = pilot.app
-    for _ in range(10):
-        await app.workers.wait_for_complete()
+    deadline = time.monotonic() + timeout
+    while True:
+        try:  # shielded: a wait that times out must not cancel the workers it waits for
+            await asyncio.wait_for(asyncio.shield(app.workers.wait_for_complete()), deadline - time.monotonic())
+        except asyncio.TimeoutError:
+            pass
         await pilot.pause()
-        if not any(w.is_running for w in app.workers):
+        running = [w for w in app.workers if w.is_running]
+        if not running:
             return
+        if time.monotonic() > deadline:
+            names = ", ".join(sorted({w.name or repr(w) for w in running}))
+            raise AssertionError(f"workers still running after {timeout:g} s of waiting for them to finish: {names}")
 
 
 async def look_up(pilot, text: str) -> None:
