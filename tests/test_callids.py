@@ -8,8 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from recbrowser.callids import extract, is_call_id, normalise, scan
-
-ID = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
+from tests.sample_ids import MAIN_CALL as ID
 
 
 def test_single_id_in_any_case_with_whitespace():

@@ -26,16 +26,18 @@ from recbrowser import __version__, cli
 from recbrowser.fakeapi import DEMO_KEY, OTHER_ACCOUNT_KEY, FakeMagpipe
 from tests.cli_helpers import Run, answer_on_a_terminal, child_env
 from tests.loopback import free_port
+from tests.sample_ids import (
+    CONVERSATION_CALL,
+    MAIN_CALL,
+    MARKUP_CALL,
+    NO_RECORDING_CALL,
+    NULLS_CALL,
+    OTHER_CALL,
+    TRANSFER_CALL,
+    UNKNOWN_CALL,
+    UNKNOWN_VALUES_CALL,
+)
 
-MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
-CONVERSATION_CALL = "3b7d2a5f-9c4e-4f60-b182-2d3e4f5a6b71"
-NO_RECORDING_CALL = "5d9f4c71-be60-4182-93a4-4f5a6b7c8d93"
-NULLS_CALL = "6ea05d82-cf71-4293-a4b5-5a6b7c8d9ea4"
-UNKNOWN_VALUES_CALL = "7fb16e93-d082-43a4-b5c6-6b7c8d9eafb5"
-MARKUP_CALL = "80c27fa4-e193-44b5-86d7-7c8d9eafb0c6"
-OTHER_CALL = "a2e491c6-03b5-46d7-a8f9-9eafb0c1d2e8"
-UNKNOWN_CALL = "00000000-0000-4000-8000-000000000000"
 WRONG_KEY = "mgp_" + "1234567890abcdef" * 2 + "feedface"
 
 RECORDING_KEYS = ["url", "label", "duration_seconds", "source", "status", "created_at"]

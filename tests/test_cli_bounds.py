@@ -13,10 +13,8 @@ import pytest
 
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
 from tests.cli_helpers import Run, child_env
+from tests.sample_ids import CONVERSATION_CALL, MAIN_CALL, TRANSFER_CALL
 
-MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
-CONVERSATION_CALL = "3b7d2a5f-9c4e-4f60-b182-2d3e4f5a6b71"
 DEEP = b"[" * 5000 + b"]" * 5000
 PEAK_RSS_LIMIT_MB = 150
 

@@ -30,15 +30,17 @@ from recbrowser.errors import (
 from recbrowser.fakeapi import DEMO_KEY, OTHER_ACCOUNT_KEY, FakeMagpipe
 from recbrowser.lookups import lookup_many
 from recbrowser.settings import Secret
+from tests.sample_ids import (
+    CONVERSATION_CALL,
+    MAIN_CALL,
+    NO_RECORDING_CALL,
+    NULLS_CALL,
+    OTHER_CALL,
+    PENDING_CALL,
+    TRANSFER_CALL,
+    UNKNOWN_CALL,
+)
 
-MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
-CONVERSATION_CALL = "3b7d2a5f-9c4e-4f60-b182-2d3e4f5a6b71"
-PENDING_CALL = "4c8e3b60-ad5f-4071-8293-3e4f5a6b7c82"
-NO_RECORDING_CALL = "5d9f4c71-be60-4182-93a4-4f5a6b7c8d93"
-NULLS_CALL = "6ea05d82-cf71-4293-a4b5-5a6b7c8d9ea4"
-OTHER_CALL = "a2e491c6-03b5-46d7-a8f9-9eafb0c1d2e8"
-UNKNOWN_CALL = "00000000-0000-4000-8000-000000000000"
 WRONG_KEY = "mgp_" + "1234567890abcdef" * 2 + "feedface"
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJl"
 

@@ -16,8 +16,8 @@ from recbrowser.fetch import DiskError, fetch
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
 from tests.files import sha256_of
+from tests.sample_ids import MAIN_CALL as MAIN
 
-MAIN = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 FAST = {"backoff_base": 0.001, "timeout": 10}
 
 

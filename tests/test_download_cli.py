@@ -13,13 +13,13 @@ import pytest
 from recbrowser import cli
 from recbrowser.fakeapi import DEMO_KEY, SAMPLE_CALLS, FakeMagpipe, SampleCall, SegmentSpec, segment_wav
 from tests.cli_helpers import Run, child_env, run_main
+from tests.sample_ids import MAIN_CALL as MAIN
+from tests.sample_ids import NO_RECORDING_CALL as NO_RECORDING
+from tests.sample_ids import NULLS_CALL as NULLS
+from tests.sample_ids import PENDING_CALL as PENDING
+from tests.sample_ids import TRANSFER_CALL as TRANSFER
+from tests.sample_ids import UNKNOWN_CALL as UNKNOWN
 
-MAIN = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-TRANSFER = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
-PENDING = "4c8e3b60-ad5f-4071-8293-3e4f5a6b7c82"
-NO_RECORDING = "5d9f4c71-be60-4182-93a4-4f5a6b7c8d93"
-NULLS = "6ea05d82-cf71-4293-a4b5-5a6b7c8d9ea4"
-UNKNOWN = "00000000-0000-4000-8000-000000000000"
 WITH_RECORDINGS = [c.call_id for c in SAMPLE_CALLS if c.recordings and c.account == "demo"]
 JSON_KEYS = {"call_id", "index", "label", "url", "path", "bytes", "status"}
 

@@ -14,8 +14,7 @@ import pytest
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
 from tests.cli_helpers import child_env
 from tests.polling import wait_until
-
-CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
+from tests.sample_ids import TRANSFER_CALL as CALL
 
 
 def _default_sigint() -> None:

@@ -10,10 +10,10 @@ from recbrowser.downloads import ACTIVE, CANCELLED, DONE, FAILED, SKIPPED, Downl
 from recbrowser.fakeapi import FakeMagpipe, segment_wav
 from recbrowser.models import CallRecordings, Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
+from tests.sample_ids import MAIN_CALL as MAIN
+from tests.sample_ids import PENDING_CALL as PENDING
+from tests.sample_ids import TRANSFER_CALL as TRANSFER
 
-MAIN = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-TRANSFER = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
-PENDING = "4c8e3b60-ad5f-4071-8293-3e4f5a6b7c82"
 FAST = {"backoff_base": 0.001, "timeout": 10}
 
 

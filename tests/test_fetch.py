@@ -25,9 +25,9 @@ from recbrowser.fetch import (
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, PlannedName, plan
 from tests.files import sha256_of
+from tests.sample_ids import MAIN_CALL as MAIN
+from tests.sample_ids import TRANSFER_CALL as TRANSFER
 
-MAIN = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-TRANSFER = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
 FAST = {"backoff_base": 0.001, "timeout": 10}
 
 

@@ -22,8 +22,7 @@ from recbrowser.fetch import FetchError, fetch
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
 from tests.loopback import free_port
-
-CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
+from tests.sample_ids import MAIN_CALL as CALL
 
 
 class ForwardProxy(BaseHTTPRequestHandler):

@@ -17,8 +17,8 @@ from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
 from tests.cli_helpers import _read_until as read_until
 from tests.cli_helpers import answer_on_a_terminal, child_env
 from tests.cli_helpers import run_on_a_terminal as run_on_pty
+from tests.sample_ids import MAIN_CALL, TRANSFER_CALL
 
-MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 WRONG_KEY = "mgp_" + "1234567890abcdef" * 2 + "feedface"
 WHERE = "Settings → API → Generate New Key"
 
@@ -169,8 +169,6 @@ def test_closing_the_terminal_on_the_demo_app_leaves_no_temporary_directory(tmp_
 
 
 # --- item 16d: times carry their zone; UTC on request ----------------------------------------
-
-TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
 
 
 def lookup_process(tmp_path: Path, fake: FakeMagpipe, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -28,14 +28,10 @@ from recbrowser.lookups import lookup_many, lookup_one
 from recbrowser.migrations import SCHEMA_VERSION
 from recbrowser.models import CallRecordings
 from recbrowser.settings import Paths
+from tests.sample_ids import MAIN_CALL, NO_RECORDING_CALL, OTHER_CALL, PENDING_CALL, TRANSFER_CALL
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
-PENDING_CALL = "4c8e3b60-ad5f-4071-8293-3e4f5a6b7c82"
-NO_RECORDING_CALL = "5d9f4c71-be60-4182-93a4-4f5a6b7c8d93"
-OTHER_CALL = "a2e491c6-03b5-46d7-a8f9-9eafb0c1d2e8"
 
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 

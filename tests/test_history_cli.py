@@ -22,12 +22,7 @@ from recbrowser.history import HistoryStore
 from recbrowser.models import CallRecordings
 from recbrowser.settings import Paths
 from tests.cli_helpers import answer_on_a_terminal, child_env
-
-MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
-CONVERSATION_CALL = "3b7d2a5f-9c4e-4f60-b182-2d3e4f5a6b71"
-NO_RECORDING_CALL = "5d9f4c71-be60-4182-93a4-4f5a6b7c8d93"
-UNKNOWN_CALL = "00000000-0000-4000-8000-000000000000"
+from tests.sample_ids import CONVERSATION_CALL, MAIN_CALL, NO_RECORDING_CALL, TRANSFER_CALL, UNKNOWN_CALL
 
 JSON_KEYS = [
     "call_id",

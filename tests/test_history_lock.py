@@ -20,9 +20,7 @@ import pytest
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
 from recbrowser.history import LOCK_GIVE_UP_AFTER, LOCKED_NOTICE, HistoryStore
 from tests.cli_helpers import child_env
-
-MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
+from tests.sample_ids import MAIN_CALL, TRANSFER_CALL
 
 HOLDER = """
 import sqlite3, sys

@@ -17,10 +17,8 @@ from recbrowser.history import HistoryStore
 from recbrowser.models import CallRecordings
 from recbrowser.settings import Paths
 from tests.loopback import free_port
+from tests.sample_ids import MAIN_CALL, NO_RECORDING_CALL, UNKNOWN_CALL
 
-MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-NO_RECORDING_CALL = "5d9f4c71-be60-4182-93a4-4f5a6b7c8d93"
-UNKNOWN_CALL = "00000000-0000-4000-8000-000000000000"
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 

@@ -6,11 +6,12 @@ from datetime import datetime, timedelta, timezone
 
 from recbrowser.history import HistoryEntry
 from recbrowser.historyrows import LIST_COLUMNS, TABLE_COLUMNS, HistoryRow, count_note, format_history
+from tests.sample_ids import MAIN_CALL, TRANSFER_CALL
 
 NOW = datetime.now(timezone.utc)
 
 
-def entry(call_id: str = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef", **values: object) -> HistoryEntry:
+def entry(call_id: str = MAIN_CALL, **values: object) -> HistoryEntry:
     fields: dict[str, object] = {
         "first_looked_up_at": NOW - timedelta(days=30),
         "last_looked_up_at": NOW - timedelta(hours=3),
@@ -48,7 +49,7 @@ def test_old_lookups_show_their_date_in_utc_when_asked() -> None:
 
 
 def test_the_table_pads_every_column_to_its_widest_cell() -> None:
-    first, second = entry(lookups=12), entry("2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60", outcome="server_error")
+    first, second = entry(lookups=12), entry(TRANSFER_CALL, outcome="server_error")
     header, *rows = format_history([first, second]).splitlines()
     assert header.index("Last lookup") == rows[0].index("3 h ago") == 36 + 2
     assert rows[0].index("12") == rows[1].index("2 ") == header.index("Lookups")

@@ -23,8 +23,8 @@ from recbrowser.naming import (
     plan,
     render,
 )
+from tests.sample_ids import TRANSFER_CALL as CALL
 
-CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
 CREATED = datetime(2026, 3, 2, 9, 16, 5, tzinfo=timezone.utc)
 NAME_MAX = 255  # bytes per path component on Linux/macOS file systems
 PART_SUFFIXES = ".part.json"  # the longest suffix the downloader adds to a final name

@@ -40,8 +40,8 @@ from recbrowser.tui.state import CallState
 from recbrowser.tui.widgets.call_header import header_text
 from recbrowser.tui.widgets.call_list import call_prompt
 from recbrowser.tui.widgets.segment_table import detail_text
+from tests.sample_ids import MAIN_CALL as CALL_ID
 
-CALL_ID = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 SEGMENT_FIELDS = ("url", "label", "duration_seconds", "source", "status", "created_at")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # \t and \n are layout
 BIG = 10**30  # integers at least this large must never appear whole anywhere

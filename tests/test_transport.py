@@ -22,8 +22,8 @@ from recbrowser.fetch import Cancelled, Transfer, TransferInterrupted, fetch
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
 from tests.polling import wait_until
+from tests.sample_ids import TRANSFER_CALL as CALL  # segments 1 and 2 are in the bucket
 
-CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"  # segments 1 and 2 are in the bucket
 FAST = {"backoff_base": 0.001, "timeout": 10}
 
 

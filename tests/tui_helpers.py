@@ -8,13 +8,15 @@ import time
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
 from recbrowser.settings import Paths, Resolved, Secret
 from recbrowser.tui.app import RecBrowserApp
+from tests import sample_ids
 
-TRANSFER = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
-SIMPLE = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-PENDING_ONLY = "4c8e3b60-ad5f-4071-8293-3e4f5a6b7c82"
-NO_RECORDING = "5d9f4c71-be60-4182-93a4-4f5a6b7c8d93"
-MARKUP = "80c27fa4-e193-44b5-86d7-7c8d9eafb0c6"
-OTHER_ACCOUNT = "a2e491c6-03b5-46d7-a8f9-9eafb0c1d2e8"
+# The TUI tests' names for the fake's sample calls.
+TRANSFER = sample_ids.TRANSFER_CALL
+SIMPLE = sample_ids.MAIN_CALL
+PENDING_ONLY = sample_ids.PENDING_CALL
+NO_RECORDING = sample_ids.NO_RECORDING_CALL
+MARKUP = sample_ids.MARKUP_CALL
+OTHER_ACCOUNT = sample_ids.OTHER_CALL
 FAST_RETRIES = {"backoff_base": 0.001, "backoff_cap": 0.01, "rate_limit_cap": 5.0}
 
 
