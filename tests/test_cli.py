@@ -667,11 +667,20 @@ def test_process_key_set_from_stdin_then_lookup_with_the_saved_key(fake: FakeMag
     assert fake.auth_headers("api") == [f"Bearer {DEMO_KEY}"]
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["lookup", "--help"], ["--version"]])
-def test_process_help_and_version_exit_0(tmp_path: Path, argv: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("argv", "first_line"),
+    [
+        (["--help"], "usage: recbrowser "),
+        (["lookup", "--help"], "usage: recbrowser lookup "),
+        (["--version"], f"recbrowser {__version__}"),
+    ],
+)
+def test_process_help_and_version_exit_0(tmp_path: Path, argv: list[str], first_line: str) -> None:
     result = run_process(tmp_path, *argv)
     assert result.code == 0 and result.err == ""
-    assert result.out.startswith("usage: recbrowser") or result.out.strip() == f"recbrowser {__version__}"
+    assert result.out.splitlines()[0].startswith(first_line)
+    if argv == ["--version"]:
+        assert result.out == first_line + "\n"
 
 
 def _lines(stream) -> Iterator[str]:

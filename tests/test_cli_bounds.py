@@ -79,10 +79,10 @@ def test_lookup_prints_every_call_when_one_has_a_400_digit_duration(
         lines = result.json_lines
         assert [line["call_id"] for line in lines] == ids
         assert "recordings" in lines[0] and "recordings" in lines[2]
-        assert "recordings" in lines[1] or lines[1]["error"]["code"] == "bad_response"
+        assert lines[1]["recordings"][0]["duration_seconds"] is None  # beyond 100 years: unknown
     else:
         assert MAIN_CALL in result.out and CONVERSATION_CALL in result.out
-        assert TRANSFER_CALL in result.out or f"recbrowser: {TRANSFER_CALL}: " in result.err
+        assert TRANSFER_CALL in result.out and result.err == ""
 
 
 def test_a_200_answer_without_recordings_is_a_bad_response_exit_5(api_env: FakeMagpipe, run) -> None:

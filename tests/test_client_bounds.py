@@ -101,7 +101,7 @@ async def test_lookup_many_answers_every_call_when_a_parser_trips_on_one_answer(
     results = [r async for r in lookup_many(make_client(), ids, concurrency=2)]
     assert [r.call_id for r in results] == ids
     assert results[0].ok and results[2].ok
-    assert results[1].ok or isinstance(results[1].error, BadResponse)
+    assert results[1].ok and results[1].recordings.segments[0].duration_seconds is None  # beyond 100 years: unknown
 
 
 # --- 10.5 and 10.11 ----------------------------------------------------------------------
@@ -271,16 +271,16 @@ async def test_a_rate_limit_with_an_absurd_wait_gives_a_short_message(fake: Fake
     assert "999999" not in caught.value.message and "inf" not in caught.value.message
 
 
-@pytest.mark.parametrize("value", ["inf", "nan", "-5"])
+@pytest.mark.parametrize(("value", "retry_after"), [("inf", None), ("nan", None), ("-5", 0.0)])
 async def test_a_retry_after_that_is_not_a_real_wait_is_not_waited_for(
-    fake: FakeMagpipe, make_client, value: str
+    fake: FakeMagpipe, make_client, value: str, retry_after: float | None
 ) -> None:
     fake.faults.api_body, fake.faults.api_status, fake.faults.api_headers = b"", 429, (("Retry-After", value),)
     started = time.monotonic()
     with pytest.raises(RateLimited) as caught:
         await make_client(max_tries=2).get_recordings(MAIN_CALL)
     assert time.monotonic() - started < 5
-    assert caught.value.retry_after in (None, 0.0)
+    assert caught.value.retry_after == retry_after
     assert api_requests(fake) == 2
 
 
