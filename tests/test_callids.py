@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from recbrowser.callids import extract, is_call_id, normalise, scan
-from tests.sample_ids import MAIN_CALL as ID
+from recbrowser.fakeapi.samples import MAIN_CALL as ID
 
 
 def test_single_id_in_any_case_with_whitespace():

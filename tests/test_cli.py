@@ -24,9 +24,7 @@ import pytest
 
 from recbrowser import __version__, cli
 from recbrowser.fakeapi import DEMO_KEY, OTHER_ACCOUNT_KEY, FakeMagpipe
-from tests.cli_helpers import Run, answer_on_a_terminal, child_env
-from tests.loopback import free_port
-from tests.sample_ids import (
+from recbrowser.fakeapi.samples import (
     CONVERSATION_CALL,
     MAIN_CALL,
     MARKUP_CALL,
@@ -37,6 +35,8 @@ from tests.sample_ids import (
     UNKNOWN_CALL,
     UNKNOWN_VALUES_CALL,
 )
+from tests.cli_helpers import Run, answer_on_a_terminal, child_env
+from tests.loopback import free_port
 
 WRONG_KEY = "mgp_" + "1234567890abcdef" * 2 + "feedface"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
+from recbrowser.fakeapi.samples import CONVERSATION_CALL, MAIN_CALL, TRANSFER_CALL
 from tests.cli_helpers import Run, child_env
-from tests.sample_ids import CONVERSATION_CALL, MAIN_CALL, TRANSFER_CALL
 
 DEEP = b"[" * 5000 + b"]" * 5000
 PEAK_RSS_LIMIT_MB = 150

@@ -28,9 +28,7 @@ from recbrowser.errors import (
     Unauthorized,
 )
 from recbrowser.fakeapi import DEMO_KEY, OTHER_ACCOUNT_KEY, FakeMagpipe
-from recbrowser.lookups import lookup_many
-from recbrowser.settings import Secret
-from tests.sample_ids import (
+from recbrowser.fakeapi.samples import (
     CONVERSATION_CALL,
     MAIN_CALL,
     NO_RECORDING_CALL,
@@ -40,6 +38,8 @@ from tests.sample_ids import (
     TRANSFER_CALL,
     UNKNOWN_CALL,
 )
+from recbrowser.lookups import lookup_many
+from recbrowser.settings import Secret
 
 WRONG_KEY = "mgp_" + "1234567890abcdef" * 2 + "feedface"
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJl"

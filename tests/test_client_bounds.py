@@ -16,9 +16,9 @@ from recbrowser.client import MagpipeClient, WaitNotice, validate_api_url
 from recbrowser.commands.common import WaitLine
 from recbrowser.errors import ApiError, BadResponse, NetworkError, NotFound, RateLimited, ServerError
 from recbrowser.fakeapi import FakeMagpipe
+from recbrowser.fakeapi.samples import CONVERSATION_CALL, MAIN_CALL, TRANSFER_CALL
 from recbrowser.lookups import lookup_many
 from recbrowser.text import redact_userinfo
-from tests.sample_ids import CONVERSATION_CALL, MAIN_CALL, TRANSFER_CALL
 
 DEEP = b"[" * 5000 + b"]" * 5000
 

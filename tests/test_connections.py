@@ -10,10 +10,10 @@ import pytest
 from recbrowser import connections
 from recbrowser.connections import ConnectionPool
 from recbrowser.fakeapi import FakeMagpipe, segment_wav
+from recbrowser.fakeapi.samples import TRANSFER_CALL as CALL  # segments 1 and 2 are in the bucket
 from recbrowser.fetch import Transfer, fetch
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
-from tests.sample_ids import TRANSFER_CALL as CALL  # segments 1 and 2 are in the bucket
 
 FAST = {"backoff_base": 0.001, "timeout": 10}
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from recbrowser.fakeapi import FakeMagpipe, big_sha256
+from recbrowser.fakeapi.samples import MAIN_CALL as MAIN
 from recbrowser.fetch import DiskError, fetch
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
 from tests.files import sha256_of
-from tests.sample_ids import MAIN_CALL as MAIN
 
 FAST = {"backoff_base": 0.001, "timeout": 10}
 

@@ -12,13 +12,13 @@ import pytest
 
 from recbrowser import cli
 from recbrowser.fakeapi import DEMO_KEY, SAMPLE_CALLS, FakeMagpipe, SampleCall, SegmentSpec, segment_wav
+from recbrowser.fakeapi.samples import MAIN_CALL as MAIN
+from recbrowser.fakeapi.samples import NO_RECORDING_CALL as NO_RECORDING
+from recbrowser.fakeapi.samples import NULLS_CALL as NULLS
+from recbrowser.fakeapi.samples import PENDING_CALL as PENDING
+from recbrowser.fakeapi.samples import TRANSFER_CALL as TRANSFER
+from recbrowser.fakeapi.samples import UNKNOWN_CALL as UNKNOWN
 from tests.cli_helpers import Run, child_env, run_main
-from tests.sample_ids import MAIN_CALL as MAIN
-from tests.sample_ids import NO_RECORDING_CALL as NO_RECORDING
-from tests.sample_ids import NULLS_CALL as NULLS
-from tests.sample_ids import PENDING_CALL as PENDING
-from tests.sample_ids import TRANSFER_CALL as TRANSFER
-from tests.sample_ids import UNKNOWN_CALL as UNKNOWN
 
 WITH_RECORDINGS = [c.call_id for c in SAMPLE_CALLS if c.recordings and c.account == "demo"]
 JSON_KEYS = {"call_id", "index", "label", "url", "path", "bytes", "status"}

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
+from recbrowser.fakeapi.samples import TRANSFER_CALL as CALL
 from tests.cli_helpers import child_env
 from tests.polling import wait_until
-from tests.sample_ids import TRANSFER_CALL as CALL
 
 
 def _default_sigint() -> None:

@@ -8,11 +8,11 @@ import httpx
 
 from recbrowser.downloads import ACTIVE, CANCELLED, DONE, FAILED, SKIPPED, DownloadItem, plan_items, run_downloads
 from recbrowser.fakeapi import FakeMagpipe, segment_wav
+from recbrowser.fakeapi.samples import MAIN_CALL as MAIN
+from recbrowser.fakeapi.samples import PENDING_CALL as PENDING
+from recbrowser.fakeapi.samples import TRANSFER_CALL as TRANSFER
 from recbrowser.models import CallRecordings, Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
-from tests.sample_ids import MAIN_CALL as MAIN
-from tests.sample_ids import PENDING_CALL as PENDING
-from tests.sample_ids import TRANSFER_CALL as TRANSFER
 
 FAST = {"backoff_base": 0.001, "timeout": 10}
 

@@ -32,7 +32,7 @@ from recbrowser.fakeapi import (
     big_sha256,
     segment_wav,
 )
-from tests.sample_ids import (
+from recbrowser.fakeapi.samples import (
     MAIN_CALL,
     MARKUP_CALL,
     NO_RECORDING_CALL,

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from recbrowser.fakeapi import FakeMagpipe, big_sha256, segment_wav
+from recbrowser.fakeapi.samples import MAIN_CALL as MAIN
+from recbrowser.fakeapi.samples import TRANSFER_CALL as TRANSFER
 from recbrowser.fetch import (
     MAX_REDIRECTS,
     Cancelled,
@@ -25,8 +27,6 @@ from recbrowser.fetch import (
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, PlannedName, plan
 from tests.files import sha256_of
-from tests.sample_ids import MAIN_CALL as MAIN
-from tests.sample_ids import TRANSFER_CALL as TRANSFER
 
 FAST = {"backoff_base": 0.001, "timeout": 10}
 

@@ -18,13 +18,13 @@ import pytest
 from recbrowser import partfiles
 from recbrowser.errors import BadDownloadResponse, Busy, Cancelled, DiskError, Incomplete, NameTaken
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe, SampleCall, SegmentSpec, big_bytes, segment_wav
+from recbrowser.fakeapi.samples import MAIN_CALL as MAIN
+from recbrowser.fakeapi.samples import TRANSFER_CALL as TRANSFER
 from recbrowser.fetch import fetch
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, PlannedName, plan
 from tests.cli_helpers import Run, child_env, run_main
 from tests.hostile import Answer, HostileHost, Seen, asked_from, whole
-from tests.sample_ids import MAIN_CALL as MAIN
-from tests.sample_ids import TRANSFER_CALL as TRANSFER
 
 FAST = {"backoff_base": 0.001, "timeout": 10}
 

@@ -18,11 +18,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from recbrowser.fakeapi import FakeMagpipe, segment_wav
+from recbrowser.fakeapi.samples import MAIN_CALL as CALL
 from recbrowser.fetch import FetchError, fetch
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
 from tests.loopback import free_port
-from tests.sample_ids import MAIN_CALL as CALL
 
 
 class ForwardProxy(BaseHTTPRequestHandler):

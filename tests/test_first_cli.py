@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
+from recbrowser.fakeapi.samples import MAIN_CALL, TRANSFER_CALL
 from tests.cli_helpers import _read_until as read_until
 from tests.cli_helpers import answer_on_a_terminal, child_env
 from tests.cli_helpers import run_on_a_terminal as run_on_pty
-from tests.sample_ids import MAIN_CALL, TRANSFER_CALL
 
 WRONG_KEY = "mgp_" + "1234567890abcdef" * 2 + "feedface"
 WHERE = "Settings → API → Generate New Key"

@@ -23,12 +23,12 @@ import pytest
 
 from recbrowser.downloads import DONE, plan_items, run_downloads
 from recbrowser.errors import NotFound, ServerError
+from recbrowser.fakeapi.samples import MAIN_CALL, NO_RECORDING_CALL, OTHER_CALL, PENDING_CALL, TRANSFER_CALL
 from recbrowser.history import HistoryStore
 from recbrowser.lookups import lookup_many, lookup_one
 from recbrowser.migrations import SCHEMA_VERSION
 from recbrowser.models import CallRecordings
 from recbrowser.settings import Paths
-from tests.sample_ids import MAIN_CALL, NO_RECORDING_CALL, OTHER_CALL, PENDING_CALL, TRANSFER_CALL
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,11 +18,11 @@ import pytest
 
 from recbrowser.errors import NotFound
 from recbrowser.fakeapi import DEMO_KEY, OTHER_ACCOUNT_KEY, FakeMagpipe
+from recbrowser.fakeapi.samples import CONVERSATION_CALL, MAIN_CALL, NO_RECORDING_CALL, TRANSFER_CALL, UNKNOWN_CALL
 from recbrowser.history import HistoryStore
 from recbrowser.models import CallRecordings
 from recbrowser.settings import Paths
 from tests.cli_helpers import answer_on_a_terminal, child_env
-from tests.sample_ids import CONVERSATION_CALL, MAIN_CALL, NO_RECORDING_CALL, TRANSFER_CALL, UNKNOWN_CALL
 
 JSON_KEYS = [
     "call_id",

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
+from recbrowser.fakeapi.samples import MAIN_CALL, TRANSFER_CALL
 from recbrowser.history import LOCK_GIVE_UP_AFTER, LOCKED_NOTICE, HistoryStore
 from tests.cli_helpers import child_env
-from tests.sample_ids import MAIN_CALL, TRANSFER_CALL
 
 HOLDER = """
 import sqlite3, sys

@@ -13,11 +13,11 @@ import pytest
 
 from recbrowser.errors import NoRecording, ServerError
 from recbrowser.fakeapi import FakeMagpipe
+from recbrowser.fakeapi.samples import MAIN_CALL, NO_RECORDING_CALL, UNKNOWN_CALL
 from recbrowser.history import HistoryStore
 from recbrowser.models import CallRecordings
 from recbrowser.settings import Paths
 from tests.loopback import free_port
-from tests.sample_ids import MAIN_CALL, NO_RECORDING_CALL, UNKNOWN_CALL
 
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from recbrowser.fakeapi.samples import MAIN_CALL, TRANSFER_CALL
 from recbrowser.history import HistoryEntry
 from recbrowser.historyrows import LIST_COLUMNS, TABLE_COLUMNS, HistoryRow, count_note, format_history
-from tests.sample_ids import MAIN_CALL, TRANSFER_CALL
 
 NOW = datetime.now(timezone.utc)
 

@@ -12,8 +12,15 @@ from hypothesis import strategies as st
 
 from recbrowser.errors import BadResponse, NoRecording, NotFound
 from recbrowser.fakeapi import OTHER_ACCOUNT_KEY, SAMPLE_CALLS, FakeMagpipe, SampleCall
+from recbrowser.fakeapi.samples import (
+    MAIN_CALL,
+    MARKUP_CALL,
+    NULLS_CALL,
+    PATHLIKE_CALL,
+    TRANSFER_CALL,
+    UNKNOWN_VALUES_CALL,
+)
 from recbrowser.models import CallRecordings, Segment, format_duration, friendly_label, parse_timestamp
-from tests.sample_ids import MAIN_CALL, MARKUP_CALL, NULLS_CALL, PATHLIKE_CALL, TRANSFER_CALL, UNKNOWN_VALUES_CALL
 
 DASHBOARD_LABELS = {
     "main": "Main Call",

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from recbrowser.downloads import plan_items
+from recbrowser.fakeapi.samples import TRANSFER_CALL as CALL
 from recbrowser.models import CallRecordings, Segment
 from recbrowser.naming import (
     DEFAULT_TEMPLATE,
@@ -23,7 +24,6 @@ from recbrowser.naming import (
     plan,
     render,
 )
-from tests.sample_ids import TRANSFER_CALL as CALL
 
 CREATED = datetime(2026, 3, 2, 9, 16, 5, tzinfo=timezone.utc)
 NAME_MAX = 255  # bytes per path component on Linux/macOS file systems

@@ -30,6 +30,7 @@ from recbrowser.client import MagpipeClient
 from recbrowser.commands.lookup import format_call
 from recbrowser.errors import RecBrowserError
 from recbrowser.fakeapi import DEMO_KEY
+from recbrowser.fakeapi.samples import MAIN_CALL as CALL_ID
 from recbrowser.history import HistoryStore
 from recbrowser.historyrows import format_history
 from recbrowser.models import CallRecordings
@@ -40,7 +41,6 @@ from recbrowser.tui.state import CallState
 from recbrowser.tui.widgets.call_header import header_text
 from recbrowser.tui.widgets.call_list import call_prompt
 from recbrowser.tui.widgets.segment_table import detail_text
-from tests.sample_ids import MAIN_CALL as CALL_ID
 
 SEGMENT_FIELDS = ("url", "label", "duration_seconds", "source", "status", "created_at")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # \t and \n are layout

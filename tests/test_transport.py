@@ -18,11 +18,11 @@ from recbrowser.abort import Abort
 from recbrowser.connections import ConnectionPool
 from recbrowser.downloads import CANCELLED, DONE, FAILED, DownloadItem, run_downloads
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe, SampleCall, SegmentSpec, segment_wav
+from recbrowser.fakeapi.samples import TRANSFER_CALL as CALL  # segments 1 and 2 are in the bucket
 from recbrowser.fetch import Cancelled, Transfer, TransferInterrupted, fetch
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
 from tests.polling import wait_until
-from tests.sample_ids import TRANSFER_CALL as CALL  # segments 1 and 2 are in the bucket
 
 FAST = {"backoff_base": 0.001, "timeout": 10}
 

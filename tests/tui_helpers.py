@@ -5,18 +5,17 @@ from __future__ import annotations
 import asyncio
 import time
 
-from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
+from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe, samples
 from recbrowser.settings import Paths, Resolved, Secret
 from recbrowser.tui.app import RecBrowserApp
-from tests import sample_ids
 
 # The TUI tests' names for the fake's sample calls.
-TRANSFER = sample_ids.TRANSFER_CALL
-SIMPLE = sample_ids.MAIN_CALL
-PENDING_ONLY = sample_ids.PENDING_CALL
-NO_RECORDING = sample_ids.NO_RECORDING_CALL
-MARKUP = sample_ids.MARKUP_CALL
-OTHER_ACCOUNT = sample_ids.OTHER_CALL
+TRANSFER = samples.TRANSFER_CALL
+SIMPLE = samples.MAIN_CALL
+PENDING_ONLY = samples.PENDING_CALL
+NO_RECORDING = samples.NO_RECORDING_CALL
+MARKUP = samples.MARKUP_CALL
+OTHER_ACCOUNT = samples.OTHER_CALL
 FAST_RETRIES = {"backoff_base": 0.001, "backoff_cap": 0.01, "rate_limit_cap": 5.0}
 
 
