@@ -1,13 +1,13 @@
-"""Building the app against the fake API, and waiting on it without sleeps."""
+"""Driving the app against the fake API and reading what it shows, without sleeps (building it
+and waiting for its workers come from scripts/scenes.py, which the screenshots share)."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 
-from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe, samples
-from recbrowser.settings import Paths, Resolved, Secret
-from recbrowser.tui.app import RecBrowserApp
+from recbrowser.fakeapi import samples
+from scripts.scenes import make_app as make_app
+from scripts.scenes import settle as settle
 
 # The TUI tests' names for the fake's sample calls.
 TRANSFER = samples.TRANSFER_CALL
@@ -16,37 +16,6 @@ PENDING_ONLY = samples.PENDING_CALL
 NO_RECORDING = samples.NO_RECORDING_CALL
 MARKUP = samples.MARKUP_CALL
 OTHER_ACCOUNT = samples.OTHER_CALL
-FAST_RETRIES = {"backoff_base": 0.001, "backoff_cap": 0.01, "rate_limit_cap": 5.0}
-
-
-def make_app(fake: FakeMagpipe, *, key: str | None = DEMO_KEY, key_source: str = "test", **kwargs) -> RecBrowserApp:
-    resolved = Resolved(
-        api_url=fake.api_url,
-        api_url_source="test",
-        key=Secret(key) if key else None,
-        key_source=key_source if key else None,
-    )
-    kwargs.setdefault("paths", Paths.default())
-    return RecBrowserApp(resolved=resolved, client_options=dict(FAST_RETRIES), **kwargs)
-
-
-async def settle(pilot, timeout: float = 30.0) -> None:
-    """Wait until every worker has finished and the messages they posted are handled; fail,
-    naming the workers still running, after ``timeout`` seconds."""
-    app = pilot.app
-    deadline = time.monotonic() + timeout
-    while True:
-        try:  # shielded: a wait that times out must not cancel the workers it waits for
-            await asyncio.wait_for(asyncio.shield(app.workers.wait_for_complete()), deadline - time.monotonic())
-        except asyncio.TimeoutError:
-            pass
-        await pilot.pause()
-        running = [w for w in app.workers if w.is_running]
-        if not running:
-            return
-        if time.monotonic() > deadline:
-            names = ", ".join(sorted({w.name or repr(w) for w in running}))
-            raise AssertionError(f"workers still running after {timeout:g} s of waiting for them to finish: {names}")
 
 
 async def look_up(pilot, text: str) -> None:
