@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from recbrowser import cli
-from recbrowser.fakeapi import DEMO_KEY, SAMPLE_CALLS, FakeMagpipe, SampleCall, SegmentSpec, segment_wav
+from recbrowser.fakeapi import DEMO_KEY, SAMPLE_CALLS, FakeMagpipe, SegmentSpec, segment_wav
 from recbrowser.fakeapi.samples import MAIN_CALL as MAIN
 from recbrowser.fakeapi.samples import NO_RECORDING_CALL as NO_RECORDING
 from recbrowser.fakeapi.samples import NULLS_CALL as NULLS
@@ -19,6 +19,7 @@ from recbrowser.fakeapi.samples import PENDING_CALL as PENDING
 from recbrowser.fakeapi.samples import TRANSFER_CALL as TRANSFER
 from recbrowser.fakeapi.samples import UNKNOWN_CALL as UNKNOWN
 from tests.cli_helpers import Run, child_env, run_main
+from tests.tui_hostile import call_with
 
 WITH_RECORDINGS = [c.call_id for c in SAMPLE_CALLS if c.recordings and c.account == "demo"]
 JSON_KEYS = {"call_id", "index", "label", "url", "path", "bytes", "status"}
@@ -284,16 +285,10 @@ def test_without_output_files_go_to_the_downloads_directory(download, isolated_p
 
 @pytest.fixture
 def emoji_fake() -> Iterator[FakeMagpipe]:
-    call = SampleCall(
-        call_id="e0000000-0000-4000-8000-000000000001",
-        description="a segment whose label is 80 emoji",
-        recordings=[SegmentSpec("main"), SegmentSpec("😀" * 80)],
-        started_at="2026-03-01T10:00:00Z",
-        duration=10,
-        agent_id="a",
-        agent_name="A",
-        from_number="+1",
-        to_number="+2",
+    call = call_with(
+        "e0000000-0000-4000-8000-000000000001",
+        [SegmentSpec("main"), SegmentSpec("😀" * 80)],
+        "a segment whose label is 80 emoji",
     )
     with FakeMagpipe(calls=[call]) as server:
         yield server

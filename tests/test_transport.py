@@ -17,12 +17,13 @@ from recbrowser import cli, connections
 from recbrowser.abort import Abort
 from recbrowser.connections import ConnectionPool
 from recbrowser.downloads import CANCELLED, DONE, FAILED, DownloadItem, run_downloads
-from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe, SampleCall, SegmentSpec, segment_wav
+from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe, SegmentSpec, segment_wav
 from recbrowser.fakeapi.samples import TRANSFER_CALL as CALL  # segments 1 and 2 are in the bucket
 from recbrowser.fetch import Cancelled, Transfer, TransferInterrupted, fetch
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
 from tests.polling import wait_until
+from tests.tui_hostile import call_with
 
 FAST = {"backoff_base": 0.001, "timeout": 10}
 
@@ -90,16 +91,10 @@ BAD_URLS = ["http://127.0.0.1:99999/x.wav", "http://127.0.0.1:eighty/x.wav", "ht
 
 @pytest.fixture
 def bad_url_fake(request: pytest.FixtureRequest) -> FakeMagpipe:
-    call = SampleCall(
-        call_id="e0000000-0000-4000-8000-000000000008",
-        description="a call whose second segment has a malformed URL",
-        recordings=[SegmentSpec("main"), SegmentSpec("broken", url=request.param), SegmentSpec("leg")],
-        started_at="2026-03-01T10:00:00Z",
-        duration=10,
-        agent_id="a",
-        agent_name="A",
-        from_number="+1",
-        to_number="+2",
+    call = call_with(
+        "e0000000-0000-4000-8000-000000000008",
+        [SegmentSpec("main"), SegmentSpec("broken", url=request.param), SegmentSpec("leg")],
+        "a call whose second segment has a malformed URL",
     )
     with FakeMagpipe(calls=[call]) as server:
         yield server

@@ -3,7 +3,11 @@ and waiting for its workers come from scripts/scenes.py, which the screenshots s
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
+
+import pytest
 
 from recbrowser.fakeapi import samples
 from scripts.scenes import make_app as make_app
@@ -16,6 +20,15 @@ PENDING_ONLY = samples.PENDING_CALL
 NO_RECORDING = samples.NO_RECORDING_CALL
 MARKUP = samples.MARKUP_CALL
 OTHER_ACCOUNT = samples.OTHER_CALL
+
+
+def recording_player(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Make RECBROWSER_PLAYER a script that writes what it is given to play into the file returned."""
+    record = tmp_path / "played.txt"
+    script = tmp_path / "player.py"
+    script.write_text(f"import sys, pathlib\npathlib.Path({str(record)!r}).write_text(sys.argv[1])\n")
+    monkeypatch.setenv("RECBROWSER_PLAYER", f"{sys.executable} {script} {{}}")
+    return record
 
 
 async def look_up(pilot, text: str) -> None:
