@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from recbrowser.errors import ApiError
+from recbrowser.migrations import SCHEMA_VERSION, NewerSchema, migrate, schema_version, search_text
 from recbrowser.models import CallRecordings
 from recbrowser.privatefiles import private_dir
 from recbrowser.text import printable
@@ -37,52 +38,7 @@ LOCK_GIVE_UP_AFTER = 10.0
 LOCKED_NOTICE = "The history is locked by another recbrowser; waiting…"
 T = TypeVar("T")
 
-# Each entry upgrades the schema by one version; PRAGMA user_version counts those applied.
-MIGRATIONS: list[str] = [
-    # 1: one row per call ID.
-    """
-    CREATE TABLE calls (
-        call_id TEXT PRIMARY KEY,
-        first_looked_up_at REAL NOT NULL,
-        last_looked_up_at REAL NOT NULL,
-        lookups INTEGER NOT NULL DEFAULT 0,
-        outcome TEXT NOT NULL,
-        segments INTEGER,
-        synced INTEGER,
-        pending INTEGER,
-        response TEXT,
-        response_at REAL
-    );
-    CREATE INDEX calls_by_last_lookup ON calls (last_looked_up_at DESC);
-    """,
-    # 2: searchable labels (filled from cached answers after this step), the calls listed in
-    # each app session (to list them again on the next start), downloads.
-    """
-    ALTER TABLE calls ADD COLUMN labels TEXT NOT NULL DEFAULT '';
-    CREATE TABLE session_calls (
-        session TEXT NOT NULL,
-        call_id TEXT NOT NULL,
-        added_at REAL NOT NULL,
-        PRIMARY KEY (session, call_id)
-    );
-    CREATE INDEX session_calls_by_time ON session_calls (added_at);
-    CREATE TABLE downloads (
-        call_id TEXT NOT NULL,
-        segment_index INTEGER NOT NULL,
-        label TEXT,
-        path TEXT NOT NULL,
-        bytes INTEGER NOT NULL,
-        completed_at REAL NOT NULL,
-        PRIMARY KEY (call_id, segment_index, path)
-    );
-    """,
-]
-SCHEMA_VERSION = len(MIGRATIONS)
 OPEN_TRIES = 6
-
-
-class NewerSchema(sqlite3.DatabaseError):
-    """The file comes from a newer recbrowser: never migrated down, never moved aside."""
 
 
 class HistoryLocked(sqlite3.OperationalError):
@@ -129,7 +85,6 @@ class HistoryEntry:
     synced: int | None
     pending: int | None
     downloaded: int
-    response_at: datetime | None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -155,16 +110,8 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _when(epoch: float | None) -> datetime | None:
-    return datetime.fromtimestamp(epoch, timezone.utc) if epoch is not None else None
-
-
-def _search_text(call: CallRecordings) -> str:
-    words = set()
-    for segment in call.segments:
-        words.add((segment.label or "main").lower())
-        words.add(segment.friendly_label.lower())
-    return " ".join(sorted(words))
+def _when(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, timezone.utc)
 
 
 class HistoryStore:
@@ -243,12 +190,9 @@ class HistoryStore:
     def _open_and_migrate(self) -> None:
         """Migrate only when needed: a plain read of the version takes no write lock, so a
         history locked by another instance does not hold up a command that only reads."""
-        version = self._connection().execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise NewerSchema(f"schema version {version}; this recbrowser knows up to {SCHEMA_VERSION}")
-        if version < SCHEMA_VERSION:
+        if schema_version(self._connection()) < SCHEMA_VERSION:
             with self._write() as db:
-                self._migrate(db)
+                migrate(db)
 
     def _prepare_file(self) -> None:
         private_dir(self.path.parent)
@@ -289,7 +233,7 @@ class HistoryStore:
             self._prepare_file()
             self._identity = _identity(self.path)
             with self._write() as db:
-                self._migrate(db)
+                migrate(db)
         except (OSError, sqlite3.Error) as again:
             self._go_memory(f"History is off for this run: {self.path} is unusable ({again}).")
             return
@@ -300,7 +244,7 @@ class HistoryStore:
         self._memory = True
         self._warn(warning)
         with self._write() as db:
-            self._migrate(db)
+            migrate(db)
 
     def _connection(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -323,6 +267,7 @@ class HistoryStore:
                     db.close()
                     raise
             db.isolation_level = None
+            db.row_factory = sqlite3.Row
             self._local.db = db
             with self._lock:
                 self._connections.append(db)
@@ -342,28 +287,6 @@ class HistoryStore:
                 except sqlite3.Error:
                     pass  # the error that got us here is the one worth reporting
             raise
-
-    def _migrate(self, db: sqlite3.Connection) -> None:
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise NewerSchema(f"schema version {version}; this recbrowser knows up to {SCHEMA_VERSION}")
-        for number in range(version, SCHEMA_VERSION):
-            for statement in filter(str.strip, MIGRATIONS[number].split(";")):
-                db.execute(statement)
-            if number + 1 == 2:
-                self._backfill_labels(db)
-            db.execute(f"PRAGMA user_version = {number + 1}")
-
-    @staticmethod
-    def _backfill_labels(db: sqlite3.Connection) -> None:
-        """Entries from before labels were searchable get them from their cached answer."""
-        rows = db.execute("SELECT call_id, response FROM calls WHERE response IS NOT NULL").fetchall()
-        for call_id, response in rows:
-            try:
-                labels = _search_text(CallRecordings.from_api(call_id, json.loads(response)))
-            except (ValueError, TypeError, RecursionError, ApiError):
-                continue
-            db.execute("UPDATE calls SET labels = ? WHERE call_id = ?", (labels, call_id))
 
     def close(self) -> None:
         with self._lock:
@@ -472,34 +395,32 @@ class HistoryStore:
     def _record_lookup(
         self, call_id: str, recordings: CallRecordings | None, error: ApiError | None, now: float
     ) -> bool:
-        outcome = "ok" if error is None else error.code
-        answer = None
+        row: dict[str, object] = {
+            "call_id": call_id,
+            "first_looked_up_at": now,
+            "last_looked_up_at": now,
+            "lookups": 1,
+            "outcome": "ok" if error is None else error.code,
+        }
         if error is None and recordings is not None:
             # Built before the transaction: an answer that cannot be stored fails alone.
-            answer = (
-                len(recordings.segments),
-                recordings.synced_count,
-                recordings.pending_count,
-                json.dumps(recordings.to_api_dict()),
-                now,
-                _search_text(recordings),
-                call_id,
+            row.update(
+                segments=len(recordings.segments),
+                synced=recordings.synced_count,
+                pending=recordings.pending_count,
+                response=json.dumps(recordings.to_api_dict()),
+                response_at=now,
+                labels=search_text(recordings),
             )
+        kept = ("call_id", "first_looked_up_at", "lookups")
+        # An upsert (SQLite 3.24+): a failure only updates the outcome, never the last good answer.
+        sql = (
+            f"INSERT INTO calls ({', '.join(row)}) VALUES ({', '.join(':' + name for name in row)})"
+            " ON CONFLICT (call_id) DO UPDATE SET lookups = lookups + 1, "
+            + ", ".join(f"{name} = excluded.{name}" for name in row if name not in kept)
+        )
         with self._write() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO calls (call_id, first_looked_up_at, last_looked_up_at, lookups, outcome) VALUES (?, ?, ?, 0, ?)",
-                (call_id, now, now, outcome),
-            )
-            db.execute(
-                "UPDATE calls SET last_looked_up_at = ?, lookups = lookups + 1, outcome = ? WHERE call_id = ?",
-                (now, outcome, call_id),
-            )
-            if answer is not None:
-                db.execute(
-                    "UPDATE calls SET segments = ?, synced = ?, pending = ?, response = ?, response_at = ?, labels = ?"
-                    " WHERE call_id = ?",
-                    answer,
-                )
+            db.execute(sql, row)
         return True
 
     def record_download(
@@ -548,7 +469,7 @@ class HistoryStore:
 
     _ENTRY_COLUMNS = (
         "c.call_id, c.first_looked_up_at, c.last_looked_up_at, c.lookups, c.outcome, c.segments, c.synced, c.pending,"
-        " (SELECT COUNT(DISTINCT d.segment_index) FROM downloads d WHERE d.call_id = c.call_id), c.response_at"
+        " (SELECT COUNT(DISTINCT d.segment_index) FROM downloads d WHERE d.call_id = c.call_id) AS downloaded"
     )
 
     def entries(self, *, search: str | None = None, limit: int | None = None) -> list[HistoryEntry]:
@@ -570,7 +491,9 @@ class HistoryStore:
         return self._safely(read, [])
 
     def count(self) -> int:
-        return self._safely(lambda: int(self._connection().execute("SELECT COUNT(*) FROM calls").fetchone()[0]), 0)
+        return self._safely(
+            lambda: int(self._connection().execute("SELECT COUNT(*) AS n FROM calls").fetchone()["n"]), 0
+        )
 
     def get(self, call_id: str) -> HistoryEntry | None:
         def read() -> HistoryEntry | None:
@@ -593,11 +516,11 @@ class HistoryStore:
             ),
             None,
         )
-        if row is None or not isinstance(row[0], str):
+        if row is None or not isinstance(row["response"], str):
             return None
         try:
-            recordings = CallRecordings.from_api(call_id, json.loads(row[0]))
-            fetched_at = _when(row[1]) or datetime.now(timezone.utc)
+            recordings = CallRecordings.from_api(call_id, json.loads(row["response"]))
+            fetched_at = datetime.now(timezone.utc) if row["response_at"] is None else _when(row["response_at"])
         except (ValueError, TypeError, OverflowError, OSError, RecursionError, ApiError):
             return None
         return CachedCall(recordings, fetched_at)
@@ -609,7 +532,7 @@ class HistoryStore:
             rows = self._connection().execute(
                 "SELECT segment_index, path FROM downloads WHERE call_id = ? ORDER BY completed_at", (call_id,)
             )
-            return dict(rows)
+            return {row["segment_index"]: row["path"] for row in rows}
 
         return self._safely(read, {})
 
@@ -641,27 +564,28 @@ class HistoryStore:
             if row is None:
                 return []
             return [
-                r[0]
-                for r in db.execute("SELECT call_id FROM session_calls WHERE session = ? ORDER BY added_at", (row[0],))
+                listed["call_id"]
+                for listed in db.execute(
+                    "SELECT call_id FROM session_calls WHERE session = ? ORDER BY added_at", (row["session"],)
+                )
             ]
 
         return self._safely(read, [])
 
     @staticmethod
-    def _entry(row: tuple) -> HistoryEntry | None:  # type: ignore[type-arg]
+    def _entry(row: sqlite3.Row) -> HistoryEntry | None:
         """One row as an entry; None for a row whose values cannot be one (a damaged file)."""
         try:
             return HistoryEntry(
-                call_id=str(row[0]),
-                first_looked_up_at=_when(row[1]),  # type: ignore[arg-type]
-                last_looked_up_at=_when(row[2]),  # type: ignore[arg-type]
-                lookups=int(row[3]),
-                outcome=str(row[4]),
-                segments=row[5],
-                synced=row[6],
-                pending=row[7],
-                downloaded=row[8] or 0,
-                response_at=_when(row[9]),
+                call_id=str(row["call_id"]),
+                first_looked_up_at=_when(row["first_looked_up_at"]),
+                last_looked_up_at=_when(row["last_looked_up_at"]),
+                lookups=int(row["lookups"]),
+                outcome=str(row["outcome"]),
+                segments=row["segments"],
+                synced=row["synced"],
+                pending=row["pending"],
+                downloaded=row["downloaded"] or 0,
             )
         except (ValueError, TypeError, OverflowError, OSError):
             return None

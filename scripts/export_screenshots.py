@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from recbrowser.fakeapi import FakeMagpipe  # noqa: E402
-from tests import scenes  # noqa: E402
-from tests.tui_helpers import make_app  # noqa: E402
+from scripts import scenes  # noqa: E402
+from scripts.scenes import make_app  # noqa: E402
 
 SHOTS = [
     ("key-screen.svg", scenes.key_screen, {"key": None}, (100, 30)),

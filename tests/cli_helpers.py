@@ -8,12 +8,22 @@ import select
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from recbrowser import cli
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# Where each test's own config, data, cache, state and downloads live, below its tmp_path.
+XDG_DIRS = (
+    ("XDG_CONFIG_HOME", "config"),
+    ("XDG_DATA_HOME", "data"),
+    ("XDG_CACHE_HOME", "cache"),
+    ("XDG_STATE_HOME", "state"),
+    ("XDG_DOWNLOAD_DIR", "downloads"),
+)
 
 
 @dataclass
@@ -55,19 +65,13 @@ def child_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """The environment of a child `recbrowser` process: this repo importable, its own XDG dirs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAGPIPE_", "XDG_"))}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
-    for name, sub in (
-        ("XDG_CONFIG_HOME", "config"),
-        ("XDG_DATA_HOME", "data"),
-        ("XDG_CACHE_HOME", "cache"),
-        ("XDG_STATE_HOME", "state"),
-        ("XDG_DOWNLOAD_DIR", "downloads"),
-    ):
+    for name, sub in XDG_DIRS:
         env[name] = str(tmp_path / sub)
     env.update(extra)
     return env
 
 
-def _read_until(master: int, done, deadline: float) -> bytes:  # type: ignore[no-untyped-def]
+def read_until(master: int, done: Callable[[bytes], bool], deadline: float) -> bytes:
     """Read the terminal's output until ``done(output)`` or the other side closes (bounded)."""
     output = b""
     while not done(output):
@@ -87,39 +91,12 @@ def _read_until(master: int, done, deadline: float) -> bytes:  # type: ignore[no
     return output
 
 
-def answer_on_a_terminal(
-    argv: list[str], prompt: bytes, answer: str, env: dict[str, str], *, end: bytes = b"\r"
-) -> tuple[int, str]:
-    """Run `recbrowser ARGV` on a pseudo-terminal, type ``answer`` at ``prompt``; (exit code, screen text)."""
-    master, slave = os.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "recbrowser", *argv],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        start_new_session=True,
-    )
-    os.close(slave)
-    try:
-        deadline = time.monotonic() + 30
-        output = _read_until(master, lambda out: prompt in out, deadline)
-        os.write(master, answer.encode() + end)
-        output += _read_until(master, lambda out: False, deadline)
-        code = process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        os.close(master)
-    return code, output.decode(errors="replace").replace("\r\n", "\n")
-
-
-def run_on_a_terminal(
-    argv: list[str], env: dict[str, str], *, stdin_too: bool = False, timeout: float = 60
-) -> tuple[int, bytes]:
-    """Run ``argv`` with stdout and stderr (and stdin with ``stdin_too``) on a pseudo-terminal
-    until it exits; (exit code, everything it wrote)."""
+@contextmanager
+def on_a_terminal(
+    argv: list[str], env: dict[str, str], *, stdin_too: bool = True
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """Start ``argv`` with stdout and stderr (and stdin with ``stdin_too``) on a pseudo-terminal, in
+    its own session; (the process, the terminal's master end). Killed if still running at the end."""
     master, slave = os.openpty()
     process = subprocess.Popen(
         argv,
@@ -131,11 +108,33 @@ def run_on_a_terminal(
     )
     os.close(slave)
     try:
-        output = _read_until(master, lambda out: False, time.monotonic() + timeout)
-        code = process.wait(timeout=30)
+        yield process, master
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
         os.close(master)
+
+
+def answer_on_a_terminal(
+    argv: list[str], prompt: bytes, answer: str, env: dict[str, str], *, end: bytes = b"\r"
+) -> tuple[int, str]:
+    """Run `recbrowser ARGV` on a pseudo-terminal, type ``answer`` at ``prompt``; (exit code, screen text)."""
+    with on_a_terminal([sys.executable, "-m", "recbrowser", *argv], env) as (process, master):
+        deadline = time.monotonic() + 30
+        output = read_until(master, lambda out: prompt in out, deadline)
+        os.write(master, answer.encode() + end)
+        output += read_until(master, lambda out: False, deadline)
+        code = process.wait(timeout=30)
+    return code, output.decode(errors="replace").replace("\r\n", "\n")
+
+
+def run_on_a_terminal(
+    argv: list[str], env: dict[str, str], *, stdin_too: bool = False, timeout: float = 60
+) -> tuple[int, bytes]:
+    """Run ``argv`` with stdout and stderr (and stdin with ``stdin_too``) on a pseudo-terminal
+    until it exits; (exit code, everything it wrote)."""
+    with on_a_terminal(argv, env, stdin_too=stdin_too) as (process, master):
+        output = read_until(master, lambda out: False, time.monotonic() + timeout)
+        code = process.wait(timeout=30)
     return code, output

@@ -10,18 +10,14 @@ import pytest
 from recbrowser.client import MagpipeClient
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
 from recbrowser.secret import Secret
+from tests.cli_helpers import XDG_DIRS, Run, run_main
+from tests.loopback import free_port
 
 
 @pytest.fixture(autouse=True)
 def isolated_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point platformdirs at a temporary tree and drop the user's Magpipe variables."""
-    for name, sub in (
-        ("XDG_CONFIG_HOME", "config"),
-        ("XDG_DATA_HOME", "data"),
-        ("XDG_CACHE_HOME", "cache"),
-        ("XDG_STATE_HOME", "state"),
-        ("XDG_DOWNLOAD_DIR", "downloads"),
-    ):
+    for name, sub in XDG_DIRS:
         monkeypatch.setenv(name, str(tmp_path / sub))
     for name in ("MAGPIPE_API_KEY", "MAGPIPE_API_URL", "RECBROWSER_PLAYER"):
         monkeypatch.delenv(name, raising=False)
@@ -78,3 +74,21 @@ def api_env(fake: FakeMagpipe, monkeypatch: pytest.MonkeyPatch) -> FakeMagpipe:
     monkeypatch.setenv("MAGPIPE_API_URL", fake.api_url)
     monkeypatch.setenv("MAGPIPE_API_KEY", DEMO_KEY)
     return fake
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    return free_port()
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
+    """``run(*argv)``: recbrowser.cli.main in-process (argparse exits become exit codes), never with a traceback."""
+
+    def runner(*argv: str) -> Run:
+        result = run_main(capsys, *argv)
+        assert "Traceback" not in result.err
+        return result
+
+    return runner

@@ -8,8 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from recbrowser.callids import scan
-
-ID = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
+from recbrowser.fakeapi.samples import MAIN_CALL as ID
 
 
 def call_ids(text: str) -> list[str]:

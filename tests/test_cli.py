@@ -24,26 +24,23 @@ import pytest
 
 from recbrowser import __version__, cli
 from recbrowser.fakeapi import DEMO_KEY, OTHER_ACCOUNT_KEY, FakeMagpipe
-from tests.cli_helpers import Run, answer_on_a_terminal, child_env, run_main
+from recbrowser.fakeapi.samples import (
+    CONVERSATION_CALL,
+    MAIN_CALL,
+    MARKUP_CALL,
+    NO_RECORDING_CALL,
+    NULLS_CALL,
+    OTHER_CALL,
+    TRANSFER_CALL,
+    UNKNOWN_CALL,
+    UNKNOWN_VALUES_CALL,
+)
+from tests.cli_helpers import Run, answer_on_a_terminal, child_env
+from tests.loopback import free_port
 
-MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
-CONVERSATION_CALL = "3b7d2a5f-9c4e-4f60-b182-2d3e4f5a6b71"
-NO_RECORDING_CALL = "5d9f4c71-be60-4182-93a4-4f5a6b7c8d93"
-NULLS_CALL = "6ea05d82-cf71-4293-a4b5-5a6b7c8d9ea4"
-UNKNOWN_VALUES_CALL = "7fb16e93-d082-43a4-b5c6-6b7c8d9eafb5"
-MARKUP_CALL = "80c27fa4-e193-44b5-86d7-7c8d9eafb0c6"
-OTHER_CALL = "a2e491c6-03b5-46d7-a8f9-9eafb0c1d2e8"
-UNKNOWN_CALL = "00000000-0000-4000-8000-000000000000"
 WRONG_KEY = "mgp_" + "1234567890abcdef" * 2 + "feedface"
 
 RECORDING_KEYS = ["url", "label", "duration_seconds", "source", "status", "created_at"]
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]):
-    """``run(*argv)``: recbrowser.cli.main in-process; argparse exits become exit codes."""
-    return lambda *argv: run_main(capsys, *argv)
 
 
 @pytest.fixture
@@ -52,13 +49,6 @@ def stdin(monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setattr(sys, "stdin", io.StringIO(text))
 
     return feed
-
-
-@pytest.fixture
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def key_file(tmp_path: Path) -> Path:
@@ -687,17 +677,20 @@ def test_process_key_set_from_stdin_then_lookup_with_the_saved_key(fake: FakeMag
     assert fake.auth_headers("api") == [f"Bearer {DEMO_KEY}"]
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["lookup", "--help"], ["--version"]])
-def test_process_help_and_version_exit_0(tmp_path: Path, argv: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("argv", "first_line"),
+    [
+        (["--help"], "usage: recbrowser "),
+        (["lookup", "--help"], "usage: recbrowser lookup "),
+        (["--version"], f"recbrowser {__version__}"),
+    ],
+)
+def test_process_help_and_version_exit_0(tmp_path: Path, argv: list[str], first_line: str) -> None:
     result = run_process(tmp_path, *argv)
     assert result.code == 0 and result.err == ""
-    assert result.out.startswith("usage: recbrowser") or result.out.strip() == f"recbrowser {__version__}"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    assert result.out.splitlines()[0].startswith(first_line)
+    if argv == ["--version"]:
+        assert result.out == first_line + "\n"
 
 
 def _lines(stream) -> Iterator[str]:
@@ -721,7 +714,7 @@ def _lines(stream) -> Iterator[str]:
 def test_demo_server_prints_its_url_and_key_serves_and_stops_cleanly_on_ctrl_c(
     tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "recbrowser", "demo-server", "--port", str(port)],
         stdin=subprocess.DEVNULL,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -29,31 +28,25 @@ from recbrowser.errors import (
     Unauthorized,
 )
 from recbrowser.fakeapi import DEMO_KEY, OTHER_ACCOUNT_KEY, FakeMagpipe
+from recbrowser.fakeapi.samples import (
+    CONVERSATION_CALL,
+    MAIN_CALL,
+    NO_RECORDING_CALL,
+    NULLS_CALL,
+    OTHER_CALL,
+    PENDING_CALL,
+    TRANSFER_CALL,
+    UNKNOWN_CALL,
+)
 from recbrowser.lookups import lookup_many
 from recbrowser.secret import Secret
 
-MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
-CONVERSATION_CALL = "3b7d2a5f-9c4e-4f60-b182-2d3e4f5a6b71"
-PENDING_CALL = "4c8e3b60-ad5f-4071-8293-3e4f5a6b7c82"
-NO_RECORDING_CALL = "5d9f4c71-be60-4182-93a4-4f5a6b7c8d93"
-NULLS_CALL = "6ea05d82-cf71-4293-a4b5-5a6b7c8d9ea4"
-OTHER_CALL = "a2e491c6-03b5-46d7-a8f9-9eafb0c1d2e8"
-UNKNOWN_CALL = "00000000-0000-4000-8000-000000000000"
 WRONG_KEY = "mgp_" + "1234567890abcdef" * 2 + "feedface"
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJl"
 
 
 def api_requests(fake: FakeMagpipe) -> int:
     return len(fake.requests["api"])
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A loopback port nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- a plain (non-Magpipe) HTTP server, for wrong URLs and odd answers ---------------------

@@ -16,12 +16,9 @@ from recbrowser.client import MagpipeClient, WaitNotice, validate_api_url
 from recbrowser.commands.common import WaitLine
 from recbrowser.errors import ApiError, BadResponse, NetworkError, NotFound, RateLimited, ServerError
 from recbrowser.fakeapi import FakeMagpipe
+from recbrowser.fakeapi.samples import CONVERSATION_CALL, MAIN_CALL, TRANSFER_CALL
 from recbrowser.lookups import lookup_many
 from recbrowser.text import redact_userinfo
-
-MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
-CONVERSATION_CALL = "3b7d2a5f-9c4e-4f60-b182-2d3e4f5a6b71"
 
 DEEP = b"[" * 5000 + b"]" * 5000
 
@@ -104,7 +101,9 @@ async def test_lookup_many_answers_every_call_when_a_parser_trips_on_one_answer(
     results = [r async for r in lookup_many(make_client(), ids, concurrency=2)]
     assert [r.call_id for r in results] == ids
     assert results[0].error is None and results[2].error is None
-    assert results[1].error is None or isinstance(results[1].error, BadResponse)
+    assert (
+        results[1].error is None and results[1].recordings.segments[0].duration_seconds is None
+    )  # beyond 100 years: unknown
 
 
 # --- 10.5 and 10.11 ----------------------------------------------------------------------
@@ -274,16 +273,16 @@ async def test_a_rate_limit_with_an_absurd_wait_gives_a_short_message(fake: Fake
     assert "999999" not in caught.value.message and "inf" not in caught.value.message
 
 
-@pytest.mark.parametrize("value", ["inf", "nan", "-5"])
+@pytest.mark.parametrize(("value", "retry_after"), [("inf", None), ("nan", None), ("-5", 0.0)])
 async def test_a_retry_after_that_is_not_a_real_wait_is_not_waited_for(
-    fake: FakeMagpipe, make_client, value: str
+    fake: FakeMagpipe, make_client, value: str, retry_after: float | None
 ) -> None:
     fake.faults.api_body, fake.faults.api_status, fake.faults.api_headers = b"", 429, (("Retry-After", value),)
     started = time.monotonic()
     with pytest.raises(RateLimited) as caught:
         await make_client(max_tries=2).get_recordings(MAIN_CALL)
     assert time.monotonic() - started < 5
-    assert caught.value.retry_after in (None, 0.0)
+    assert caught.value.retry_after == retry_after
     assert api_requests(fake) == 2
 
 

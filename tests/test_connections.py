@@ -11,12 +11,12 @@ import pytest
 from recbrowser import connections
 from recbrowser.connections import ConnectionPool
 from recbrowser.fakeapi import FakeMagpipe, segment_wav
+from recbrowser.fakeapi.samples import TRANSFER_CALL as CALL  # segments 1 and 2 are in the bucket
 from recbrowser.fetch import fetch
 from recbrowser.fetchoptions import FetchOptions
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
 
-CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"  # segments 1 and 2 are in the bucket
 FAST = FetchOptions(backoff_base=0.001, timeout=10)
 
 

@@ -13,13 +13,13 @@ import pytest
 
 from recbrowser.errors import DiskError
 from recbrowser.fakeapi import FakeMagpipe, big_sha256
+from recbrowser.fakeapi.samples import MAIN_CALL as MAIN
 from recbrowser.fetch import fetch
 from recbrowser.fetchoptions import FetchOptions
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
 from tests.files import sha256_of
 
-MAIN = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 FAST = FetchOptions(backoff_base=0.001, timeout=10)
 
 

@@ -10,25 +10,17 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_helpers import child_env
 
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
-
-CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
+from recbrowser.fakeapi.samples import TRANSFER_CALL as CALL
+from tests.cli_helpers import child_env
+from tests.polling import wait_until
 
 
 def _default_sigint() -> None:
     # A job started in the background of a script inherits SIGINT ignored; a user at a
     # terminal does not, and that is who this test plays.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def _wait_for(condition, what: str, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not seen within {timeout} s")
-        time.sleep(0.02)
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
@@ -47,7 +39,7 @@ def test_a_signal_mid_download_says_interrupted_keeps_the_partial_files_and_exit
         preexec_fn=_default_sigint,
     )
     try:
-        _wait_for(lambda: any(p.stat().st_size > 0 for p in out.rglob("*.part")), "a partial file with bytes in it")
+        wait_until(lambda: any(p.stat().st_size > 0 for p in out.rglob("*.part")), "a partial file with bytes in it")
         sent = time.monotonic()
         process.send_signal(signum)
         try:

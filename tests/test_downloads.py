@@ -8,13 +8,13 @@ import httpx
 
 from recbrowser.downloads import ACTIVE, CANCELLED, DONE, FAILED, SKIPPED, DownloadItem, plan_items, run_downloads
 from recbrowser.fakeapi import FakeMagpipe, segment_wav
+from recbrowser.fakeapi.samples import MAIN_CALL as MAIN
+from recbrowser.fakeapi.samples import PENDING_CALL as PENDING
+from recbrowser.fakeapi.samples import TRANSFER_CALL as TRANSFER
 from recbrowser.fetchoptions import FetchOptions
 from recbrowser.models import CallRecordings, Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
 
-MAIN = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-TRANSFER = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
-PENDING = "4c8e3b60-ad5f-4071-8293-3e4f5a6b7c82"
 FAST = FetchOptions(backoff_base=0.001, timeout=10)
 
 

@@ -32,17 +32,19 @@ from recbrowser.fakeapi import (
     big_sha256,
     segment_wav,
 )
+from recbrowser.fakeapi.samples import (
+    MAIN_CALL,
+    MARKUP_CALL,
+    NO_RECORDING_CALL,
+    NULLS_CALL,
+    OTHER_CALL,
+    PATHLIKE_CALL,
+    PENDING_CALL,
+    TRANSFER_CALL,
+    UNKNOWN_CALL,
+    UNKNOWN_VALUES_CALL,
+)
 
-MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
-PENDING_CALL = "4c8e3b60-ad5f-4071-8293-3e4f5a6b7c82"
-NO_RECORDING_CALL = "5d9f4c71-be60-4182-93a4-4f5a6b7c8d93"
-NULLS_CALL = "6ea05d82-cf71-4293-a4b5-5a6b7c8d9ea4"
-UNKNOWN_VALUES_CALL = "7fb16e93-d082-43a4-b5c6-6b7c8d9eafb5"
-MARKUP_CALL = "80c27fa4-e193-44b5-86d7-7c8d9eafb0c6"
-PATHLIKE_CALL = "91d380b5-f2a4-45c6-97e8-8d9eafb0c1d7"
-OTHER_CALL = "a2e491c6-03b5-46d7-a8f9-9eafb0c1d2e8"
-UNKNOWN_CALL = "00000000-0000-4000-8000-000000000000"
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJl"
 
 # Magpipe's published OpenAPI document, copied from ../shared/ into the repo so CI always has it.

@@ -14,6 +14,8 @@ import pytest
 
 from recbrowser.errors import Cancelled, DiskError, HttpFailure, Incomplete, UrlExpired
 from recbrowser.fakeapi import FakeMagpipe, big_sha256, segment_wav
+from recbrowser.fakeapi.samples import MAIN_CALL as MAIN
+from recbrowser.fakeapi.samples import TRANSFER_CALL as TRANSFER
 from recbrowser.fetch import MAX_REDIRECTS, fetch
 from recbrowser.fetchoptions import FetchOptions
 from recbrowser.models import Segment
@@ -21,8 +23,6 @@ from recbrowser.naming import DEFAULT_TEMPLATE, PlannedName, plan
 from recbrowser.progress import Transfer
 from tests.files import sha256_of
 
-MAIN = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-TRANSFER = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
 FAST = FetchOptions(backoff_base=0.001, timeout=10)
 
 

@@ -18,16 +18,17 @@ import pytest
 
 from recbrowser import partfiles
 from recbrowser.errors import BadDownloadResponse, Busy, Cancelled, DiskError, Incomplete, NameTaken
-from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe, SampleCall, SegmentSpec, big_bytes, segment_wav
+from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe, SegmentSpec, big_bytes, segment_wav
+from recbrowser.fakeapi.samples import MAIN_CALL as MAIN
+from recbrowser.fakeapi.samples import TRANSFER_CALL as TRANSFER
 from recbrowser.fetch import fetch
 from recbrowser.fetchoptions import FetchOptions
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, PlannedName, plan
 from tests.cli_helpers import Run, child_env, run_main
 from tests.hostile import Answer, HostileHost, Seen, asked_from, whole
+from tests.tui_hostile import call_with
 
-MAIN = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-TRANSFER = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
 FAST = FetchOptions(backoff_base=0.001, timeout=10)
 
 
@@ -67,19 +68,10 @@ def clash_api(host: HostileHost, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ho
     first = host.route("/recording-a", lambda seen: whole(b"RIFF" + b"a" * 5000))
     second = host.route("/recording-b.wav", lambda seen: whole(b"RIFF" + b"b" * 7000))
     created = "2026-03-01T10:00:00Z"
-    call = SampleCall(
-        call_id=CLASH,
-        description="two segments, one name once the extension is known",
-        recordings=[
-            SegmentSpec("main", created_at=created, url=first),
-            SegmentSpec("reconnect", created_at=created, url=second),
-        ],
-        started_at=created,
-        duration=10,
-        agent_id="a",
-        agent_name="A",
-        from_number="+1",
-        to_number="+2",
+    call = call_with(
+        CLASH,
+        [SegmentSpec("main", created_at=created, url=first), SegmentSpec("reconnect", created_at=created, url=second)],
+        "two segments, one name once the extension is known",
     )
     with FakeMagpipe(calls=[call]) as api:
         monkeypatch.setenv("MAGPIPE_API_URL", api.api_url)

@@ -19,12 +19,12 @@ import pytest
 
 from recbrowser.errors import FetchError
 from recbrowser.fakeapi import FakeMagpipe, segment_wav
+from recbrowser.fakeapi.samples import MAIN_CALL as CALL
 from recbrowser.fetch import fetch
 from recbrowser.fetchoptions import FetchOptions
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
-
-CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
+from tests.loopback import free_port
 
 
 class ForwardProxy(BaseHTTPRequestHandler):
@@ -124,12 +124,6 @@ def test_plain_http_through_a_proxy_sends_the_urls_credentials_percent_decoded(t
     assert all("proxy-authorization" not in headers for headers in storage_headers)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait_listening(port: int, process: subprocess.Popen, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -155,7 +149,7 @@ def tinyproxy(tmp_path):
     if binary is None:
         pytest.skip("tinyproxy is not installed (apt-get install -y tinyproxy; .ci/run installs it when it can)")
     for _try in range(3):  # the free port can be taken by another process before tinyproxy binds it
-        port = _free_port()
+        port = free_port()
         conf = tmp_path / "tinyproxy.conf"
         conf.write_text(
             f"Port {port}\nListen 127.0.0.1\nTimeout 30\nMaxClients 20\nAllow 127.0.0.1\n"

@@ -14,21 +14,12 @@ from pathlib import Path
 import pytest
 
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
-from tests.cli_helpers import Run, answer_on_a_terminal, child_env, run_main
-from tests.cli_helpers import _read_until as read_until
+from recbrowser.fakeapi.samples import MAIN_CALL, TRANSFER_CALL
+from tests.cli_helpers import answer_on_a_terminal, child_env, on_a_terminal, read_until
 from tests.cli_helpers import run_on_a_terminal as run_on_pty
 
-MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 WRONG_KEY = "mgp_" + "1234567890abcdef" * 2 + "feedface"
 WHERE = "Settings → API → Generate New Key"
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]):
-    def runner(*argv: str) -> Run:
-        return run_main(capsys, *argv)
-
-    return runner
 
 
 def save_key(tmp_path: Path, key: str) -> Path:
@@ -148,17 +139,7 @@ def test_closing_the_terminal_on_the_demo_app_leaves_no_temporary_directory(tmp_
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = child_env(tmp_path, TMPDIR=str(tmp), TERM="xterm-256color", COLUMNS="100", LINES="30")
-    master, slave = os.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "recbrowser", "--demo"],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        start_new_session=True,
-    )
-    os.close(slave)
-    try:
+    with on_a_terminal([sys.executable, "-m", "recbrowser", "--demo"], env) as (process, master):
         deadline = time.monotonic() + 30
         shown = read_until(master, lambda out: b"Call IDs" in out, deadline)
         assert b"Call IDs" in shown, shown  # the app is up, and the demo with it
@@ -167,18 +148,11 @@ def test_closing_the_terminal_on_the_demo_app_leaves_no_temporary_directory(tmp_
         os.kill(process.pid, signum)
         read_until(master, lambda out: False, deadline)  # until the app lets go of the terminal
         code = process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        os.close(master)
     assert code != 0
     assert list(tmp.iterdir()) == []
 
 
 # --- item 16d: times carry their zone; UTC on request ----------------------------------------
-
-TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
 
 
 def lookup_process(tmp_path: Path, fake: FakeMagpipe, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -23,18 +23,15 @@ import pytest
 
 from recbrowser.downloads import DONE, plan_items, run_downloads
 from recbrowser.errors import NotFound, ServerError
-from recbrowser.history import MIGRATIONS, SCHEMA_VERSION, HistoryStore
+from recbrowser.fakeapi.samples import MAIN_CALL, NO_RECORDING_CALL, OTHER_CALL, PENDING_CALL, TRANSFER_CALL
+from recbrowser.history import HistoryStore
 from recbrowser.lookups import lookup_many, lookup_one
+from recbrowser.migrations import SCHEMA_VERSION
 from recbrowser.models import CallRecordings
 from recbrowser.paths import Paths
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
-PENDING_CALL = "4c8e3b60-ad5f-4071-8293-3e4f5a6b7c82"
-NO_RECORDING_CALL = "5d9f4c71-be60-4182-93a4-4f5a6b7c8d93"
-OTHER_CALL = "a2e491c6-03b5-46d7-a8f9-9eafb0c1d2e8"
 
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 
@@ -313,11 +310,50 @@ def test_an_existing_open_data_directory_is_made_private(db_path: Path) -> None:
 # --- migrations, newer versions, corruption ---------------------------------------------
 
 
+# The schemas earlier recbrowsers wrote, frozen here as they were shipped: a file made by any
+# of them must open with its rows intact, whatever the migrations become.
+VERSION_1_SQL = """
+CREATE TABLE calls (
+    call_id TEXT PRIMARY KEY,
+    first_looked_up_at REAL NOT NULL,
+    last_looked_up_at REAL NOT NULL,
+    lookups INTEGER NOT NULL DEFAULT 0,
+    outcome TEXT NOT NULL,
+    segments INTEGER,
+    synced INTEGER,
+    pending INTEGER,
+    response TEXT,
+    response_at REAL
+);
+CREATE INDEX calls_by_last_lookup ON calls (last_looked_up_at DESC);
+PRAGMA user_version = 1;
+"""
+VERSION_2_SQL = """
+ALTER TABLE calls ADD COLUMN labels TEXT NOT NULL DEFAULT '';
+CREATE TABLE session_calls (
+    session TEXT NOT NULL,
+    call_id TEXT NOT NULL,
+    added_at REAL NOT NULL,
+    PRIMARY KEY (session, call_id)
+);
+CREATE INDEX session_calls_by_time ON session_calls (added_at);
+CREATE TABLE downloads (
+    call_id TEXT NOT NULL,
+    segment_index INTEGER NOT NULL,
+    label TEXT,
+    path TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    completed_at REAL NOT NULL,
+    PRIMARY KEY (call_id, segment_index, path)
+);
+PRAGMA user_version = 2;
+"""
+
+
 def build_version_1(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path)
-    db.executescript(MIGRATIONS[0])
-    db.execute("PRAGMA user_version = 1")
+    db.executescript(VERSION_1_SQL)
     answer = recordings(TRANSFER_CALL, ("main", "synced"), ("transfer_conference", "pending_sync"))
     db.execute(
         "INSERT INTO calls (call_id, first_looked_up_at, last_looked_up_at, lookups, outcome, segments, synced, pending, response, response_at)"
@@ -330,6 +366,76 @@ def build_version_1(path: Path) -> None:
     )
     db.commit()
     db.close()
+
+
+def build_version_2(path: Path) -> None:
+    """A file as the recbrowser before named migrations left it: every table filled."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path)
+    db.executescript(VERSION_1_SQL + VERSION_2_SQL)
+    answer = recordings(TRANSFER_CALL, ("main", "synced"), ("transfer_conference", "pending_sync"))
+    db.execute(
+        "INSERT INTO calls (call_id, first_looked_up_at, last_looked_up_at, lookups, outcome, segments, synced, pending,"
+        " response, response_at, labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            TRANSFER_CALL,
+            T0,
+            T0 + 100,
+            3,
+            "ok",
+            2,
+            1,
+            1,
+            json.dumps(answer.to_api_dict()),
+            T0 + 100,
+            "main transferred call",
+        ),
+    )
+    db.execute(
+        "INSERT INTO calls (call_id, first_looked_up_at, last_looked_up_at, lookups, outcome) VALUES (?, ?, ?, ?, ?)",
+        (NO_RECORDING_CALL, T0 + 50, T0 + 50, 1, "no_recording"),
+    )
+    db.execute("INSERT INTO session_calls VALUES ('earlier', ?, ?)", (NO_RECORDING_CALL, T0 + 60))
+    db.execute("INSERT INTO session_calls VALUES ('earlier', ?, ?)", (TRANSFER_CALL, T0 + 61))
+    db.execute("INSERT INTO downloads VALUES (?, 1, 'main', '/calls/main.wav', 42, ?)", (TRANSFER_CALL, T0 + 70))
+    db.commit()
+    db.close()
+
+
+def test_a_database_of_the_current_schema_opens_with_every_row_kept(db_path: Path) -> None:
+    build_version_2(db_path)
+    with raw(db_path) as db:
+        before = {
+            table: db.execute(f"SELECT * FROM {table}").fetchall() for table in ("calls", "session_calls", "downloads")
+        }
+    store = HistoryStore(db_path, session="now")
+    try:
+        assert store.warnings == []
+        assert [e.call_id for e in store.entries()] == [TRANSFER_CALL, NO_RECORDING_CALL]
+        entry = store.get(TRANSFER_CALL)
+        assert (entry.lookups, entry.outcome, entry.segments, entry.synced, entry.pending, entry.downloaded) == (
+            3,
+            "ok",
+            2,
+            1,
+            1,
+            1,
+        )
+        assert entry.last_looked_up_at == datetime.fromtimestamp(T0 + 100, timezone.utc)
+        cached = store.cached(TRANSFER_CALL)
+        assert cached.fetched_at == datetime.fromtimestamp(T0 + 100, timezone.utc)
+        assert [s.label for s in cached.recordings.segments] == ["main", "transfer_conference"]
+        assert [e.call_id for e in store.entries(search="transferred")] == [TRANSFER_CALL]
+        assert store.downloads(TRANSFER_CALL) == {1: "/calls/main.wav"}
+        assert store.last_session_call_ids() == [NO_RECORDING_CALL, TRANSFER_CALL]
+    finally:
+        store.close()
+    with raw(db_path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2 == SCHEMA_VERSION
+        after = {
+            table: db.execute(f"SELECT * FROM {table}").fetchall() for table in ("calls", "session_calls", "downloads")
+        }
+    assert after == before
 
 
 def test_a_version_1_database_is_migrated_with_its_rows_intact_and_usable(db_path: Path, tmp_path: Path) -> None:

@@ -7,33 +7,20 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from datetime import datetime, timezone
 
 import pytest
 
 from recbrowser.errors import NoRecording, ServerError
 from recbrowser.fakeapi import FakeMagpipe
+from recbrowser.fakeapi.samples import MAIN_CALL, NO_RECORDING_CALL, UNKNOWN_CALL
 from recbrowser.history import HistoryStore
 from recbrowser.models import CallRecordings
 from recbrowser.paths import Paths
-from tests.cli_helpers import Run, run_main
+from tests.loopback import free_port
 
-MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-NO_RECORDING_CALL = "5d9f4c71-be60-4182-93a4-4f5a6b7c8d93"
-UNKNOWN_CALL = "00000000-0000-4000-8000-000000000000"
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]):
-    def runner(*argv: str) -> Run:
-        result = run_main(capsys, *argv)
-        assert "Traceback" not in result.err
-        return result
-
-    return runner
 
 
 @pytest.fixture
@@ -41,10 +28,7 @@ def go_offline(monkeypatch: pytest.MonkeyPatch):
     """Call to cut the network: no key, and an API URL nothing listens on."""
 
     def cut() -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        monkeypatch.setenv("MAGPIPE_API_URL", f"http://127.0.0.1:{port}/functions/v1")
+        monkeypatch.setenv("MAGPIPE_API_URL", f"http://127.0.0.1:{free_port()}/functions/v1")
         monkeypatch.delenv("MAGPIPE_API_KEY", raising=False)
 
     return cut

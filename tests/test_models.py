@@ -12,10 +12,16 @@ from hypothesis import strategies as st
 
 from recbrowser.errors import BadResponse, NoRecording, NotFound
 from recbrowser.fakeapi import OTHER_ACCOUNT_KEY, SAMPLE_CALLS, FakeMagpipe, SampleCall
+from recbrowser.fakeapi.samples import (
+    MAIN_CALL,
+    MARKUP_CALL,
+    NULLS_CALL,
+    PATHLIKE_CALL,
+    TRANSFER_CALL,
+    UNKNOWN_VALUES_CALL,
+)
 from recbrowser.formatting import format_duration
 from recbrowser.models import CallRecordings, Segment, friendly_label, parse_timestamp
-
-MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 
 DASHBOARD_LABELS = {
     "main": "Main Call",
@@ -78,7 +84,7 @@ async def test_sample_labels_known_to_the_dashboard_get_its_names(make_client, s
 
 
 async def test_unknown_sample_label_is_title_cased_with_spaces(make_client) -> None:
-    call = await make_client().get_recordings("7fb16e93-d082-43a4-b5c6-6b7c8d9eafb5")
+    call = await make_client().get_recordings(UNKNOWN_VALUES_CALL)
     assert [s.friendly_label for s in call.segments] == ["Voicemail Drop", "Main Call"]
     assert [s.source for s in call.segments] == ["twilio", "signalwire"]
     assert [s.status for s in call.segments] == ["synced", "archived"]
@@ -87,15 +93,15 @@ async def test_unknown_sample_label_is_title_cased_with_spaces(make_client) -> N
 
 
 async def test_hostile_labels_are_kept_verbatim_in_the_model(make_client) -> None:
-    markup = await make_client().get_recordings("80c27fa4-e193-44b5-86d7-7c8d9eafb0c6")
-    paths = await make_client().get_recordings("91d380b5-f2a4-45c6-97e8-8d9eafb0c1d7")
+    markup = await make_client().get_recordings(MARKUP_CALL)
+    paths = await make_client().get_recordings(PATHLIKE_CALL)
     assert [s.label for s in markup.segments] == ["[bold]x[/]", "\x1b[31mred\x07"]
     assert [s.label for s in paths.segments] == ["../../etc", "a/b\\c"]
     assert markup.to_api_dict()["recordings"][1]["label"] == "\x1b[31mred\x07"
 
 
 async def test_transfer_call_counts_synced_and_pending_segments(make_client) -> None:
-    call = await make_client().get_recordings("2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60")
+    call = await make_client().get_recordings(TRANSFER_CALL)
     assert [s.status for s in call.segments] == ["synced", "synced", "pending_sync", "pending_sync"]
     assert (call.synced_count, call.pending_count) == (2, 2)
     assert call.total_duration == 64 + 31 + 142 + 18
@@ -103,7 +109,7 @@ async def test_transfer_call_counts_synced_and_pending_segments(make_client) -> 
 
 
 async def test_null_duration_and_created_at_parse_to_none(make_client) -> None:
-    call = await make_client().get_recordings("6ea05d82-cf71-4293-a4b5-5a6b7c8d9ea4")
+    call = await make_client().get_recordings(NULLS_CALL)
     (segment,) = call.segments
     assert segment.duration_seconds is None and segment.created_at is None
     assert segment.source == "unknown"

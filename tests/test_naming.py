@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from recbrowser.downloads import plan_items
+from recbrowser.fakeapi.samples import TRANSFER_CALL as CALL
 from recbrowser.models import CallRecordings, Segment
 from recbrowser.naming import (
     DEFAULT_TEMPLATE,
@@ -24,7 +25,6 @@ from recbrowser.naming import (
     render,
 )
 
-CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
 CREATED = datetime(2026, 3, 2, 9, 16, 5, tzinfo=timezone.utc)
 NAME_MAX = 255  # bytes per path component on Linux/macOS file systems
 PART_SUFFIXES = ".part.json"  # the longest suffix the downloader adds to a final name

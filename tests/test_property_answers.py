@@ -27,12 +27,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recbrowser.client import MagpipeClient
-from recbrowser.commands.history import format_history
 from recbrowser.commands.lookup import format_call
 from recbrowser.errors import RecBrowserError
 from recbrowser.fakeapi import DEMO_KEY
+from recbrowser.fakeapi.samples import MAIN_CALL as CALL_ID
 from recbrowser.formatting import status_parts, status_summary
 from recbrowser.history import HistoryStore
+from recbrowser.historyrows import format_history
 from recbrowser.models import CallRecordings
 from recbrowser.naming import DEFAULT_TEMPLATE, inside, render
 from recbrowser.secret import Secret
@@ -42,7 +43,6 @@ from recbrowser.tui.widgets.call_header import header_text
 from recbrowser.tui.widgets.call_list import call_prompt
 from recbrowser.tui.widgets.segment_table import detail_text
 
-CALL_ID = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
 SEGMENT_FIELDS = ("url", "label", "duration_seconds", "source", "status", "created_at")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # \t and \n are layout
 BIG = 10**30  # integers at least this large must never appear whole anywhere

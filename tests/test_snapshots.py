@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from recbrowser.fakeapi import FakeMagpipe
-from tests import scenes
-from tests.tui_helpers import make_app
+from scripts import scenes
+from scripts.scenes import make_app
 
 # Segment URLs (with host and port) are part of what the snapshots show, so the fake gets a
 # fixed address: its own loopback IP, and ports below the ephemeral range (32768+) so no

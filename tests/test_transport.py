@@ -19,14 +19,16 @@ from recbrowser.abort import Abort
 from recbrowser.connections import ConnectionPool
 from recbrowser.downloads import CANCELLED, DONE, FAILED, DownloadItem, run_downloads
 from recbrowser.errors import Cancelled, TransferInterrupted
-from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe, SampleCall, SegmentSpec, segment_wav
+from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe, SegmentSpec, segment_wav
+from recbrowser.fakeapi.samples import TRANSFER_CALL as CALL  # segments 1 and 2 are in the bucket
 from recbrowser.fetch import fetch
 from recbrowser.fetchoptions import FetchOptions
 from recbrowser.models import Segment
 from recbrowser.naming import DEFAULT_TEMPLATE, plan
 from recbrowser.progress import Transfer
+from tests.polling import wait_until
+from tests.tui_hostile import call_with
 
-CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"  # segments 1 and 2 are in the bucket
 FAST = FetchOptions(backoff_base=0.001, timeout=10)
 
 
@@ -46,15 +48,6 @@ def item_for(fake: FakeMagpipe, tmp_path: Path, index: int, url: str | None = No
 
 def storage_gets(fake: FakeMagpipe) -> list:
     return [r for r in list(fake.requests["storage"]) if r.method == "GET"]
-
-
-def wait_until(condition, timeout: float = 5.0, what: str = "condition") -> None:  # type: ignore[no-untyped-def]
-    """Poll ``condition`` (bounded); for state another thread or process changes."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached within {timeout} s")
-        time.sleep(0.01)
 
 
 # --- 5: bytes beyond a Content-Length ------------------------------------------------------
@@ -101,16 +94,10 @@ BAD_URLS = ["http://127.0.0.1:99999/x.wav", "http://127.0.0.1:eighty/x.wav", "ht
 
 @pytest.fixture
 def bad_url_fake(request: pytest.FixtureRequest) -> FakeMagpipe:
-    call = SampleCall(
-        call_id="e0000000-0000-4000-8000-000000000008",
-        description="a call whose second segment has a malformed URL",
-        recordings=[SegmentSpec("main"), SegmentSpec("broken", url=request.param), SegmentSpec("leg")],
-        started_at="2026-03-01T10:00:00Z",
-        duration=10,
-        agent_id="a",
-        agent_name="A",
-        from_number="+1",
-        to_number="+2",
+    call = call_with(
+        "e0000000-0000-4000-8000-000000000008",
+        [SegmentSpec("main"), SegmentSpec("broken", url=request.param), SegmentSpec("leg")],
+        "a call whose second segment has a malformed URL",
     )
     with FakeMagpipe(calls=[call]) as server:
         yield server

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,17 @@ from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
 from recbrowser.tui.widgets.segment_table import COLUMNS
 from tests.files import sha256_of, wait_for_text
-from tests.tui_helpers import SIMPLE, TRANSFER, look_up, make_app, notifications, settle, table_rows, wait_until
+from tests.tui_helpers import (
+    SIMPLE,
+    TRANSFER,
+    look_up,
+    make_app,
+    notifications,
+    recording_player,
+    settle,
+    table_rows,
+    wait_until,
+)
 
 SIZE = (120, 36)
 FILE_COLUMN = COLUMNS.index("File")
@@ -84,10 +93,7 @@ async def test_shift_d_downloads_every_segment_of_the_call(fake: FakeMagpipe) ->
 async def test_opening_a_downloaded_segment_plays_the_local_file(
     fake: FakeMagpipe, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    record = tmp_path / "played.txt"
-    script = tmp_path / "player.py"
-    script.write_text(f"import sys, pathlib\npathlib.Path({str(record)!r}).write_text(sys.argv[1])\n")
-    monkeypatch.setenv("RECBROWSER_PLAYER", f"{sys.executable} {script} {{}}")
+    record = recording_player(tmp_path, monkeypatch)
     app = make_app(fake)
     async with app.run_test(size=SIZE) as pilot:
         await look_up(pilot, SIMPLE)

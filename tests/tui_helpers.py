@@ -1,43 +1,34 @@
-"""Building the app against the fake API, and waiting on it without sleeps."""
+"""Driving the app against the fake API and reading what it shows, without sleeps (building it
+and waiting for its workers come from scripts/scenes.py, which the screenshots share)."""
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 
-from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
-from recbrowser.paths import Paths
-from recbrowser.secret import Secret
-from recbrowser.settings import Resolved
-from recbrowser.tui.app import RecBrowserApp
+import pytest
 
-TRANSFER = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"
-SIMPLE = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"
-PENDING_ONLY = "4c8e3b60-ad5f-4071-8293-3e4f5a6b7c82"
-NO_RECORDING = "5d9f4c71-be60-4182-93a4-4f5a6b7c8d93"
-MARKUP = "80c27fa4-e193-44b5-86d7-7c8d9eafb0c6"
-OTHER_ACCOUNT = "a2e491c6-03b5-46d7-a8f9-9eafb0c1d2e8"
-FAST_RETRIES = {"backoff_base": 0.001, "backoff_cap": 0.01, "rate_limit_cap": 5.0}
+from recbrowser.fakeapi import samples
+from scripts.scenes import make_app as make_app
+from scripts.scenes import settle as settle
 
-
-def make_app(fake: FakeMagpipe, *, key: str | None = DEMO_KEY, key_source: str = "test", **kwargs) -> RecBrowserApp:
-    resolved = Resolved(
-        api_url=fake.api_url,
-        api_url_source="test",
-        key=Secret(key) if key else None,
-        key_source=key_source if key else None,
-    )
-    kwargs.setdefault("paths", Paths.default())
-    return RecBrowserApp(resolved=resolved, client_options=dict(FAST_RETRIES), **kwargs)
+# The TUI tests' names for the fake's sample calls.
+TRANSFER = samples.TRANSFER_CALL
+SIMPLE = samples.MAIN_CALL
+PENDING_ONLY = samples.PENDING_CALL
+NO_RECORDING = samples.NO_RECORDING_CALL
+MARKUP = samples.MARKUP_CALL
+OTHER_ACCOUNT = samples.OTHER_CALL
 
 
-async def settle(pilot) -> None:
-    """Wait until every worker has finished and the messages they posted are handled."""
-    app = pilot.app
-    for _ in range(10):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(w.is_running for w in app.workers):
-            return
+def recording_player(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Make RECBROWSER_PLAYER a script that writes what it is given to play into the file returned."""
+    record = tmp_path / "played.txt"
+    script = tmp_path / "player.py"
+    script.write_text(f"import sys, pathlib\npathlib.Path({str(record)!r}).write_text(sys.argv[1])\n")
+    monkeypatch.setenv("RECBROWSER_PLAYER", f"{sys.executable} {script} {{}}")
+    return record
 
 
 async def look_up(pilot, text: str) -> None:

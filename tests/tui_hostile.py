@@ -1,5 +1,5 @@
-"""Hostile servers and odd calls for the app's tests: a recording host that drips bytes, and
-calls with whatever segments a test needs, served by a FakeMagpipe of its own."""
+"""Hostile servers and odd calls for the app's (and the commands') tests: a recording host that
+drips bytes, and calls with whatever segments a test needs, served by a FakeMagpipe of its own."""
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ import sys
 from recbrowser.callids import EXPECTED, scan
 from recbrowser.commands.common import UsageError, close_history, open_history, print_json
 from recbrowser.exitcodes import ExitStatus
-from recbrowser.formatting import plural, relative_time
-from recbrowser.history import HistoryEntry
+from recbrowser.formatting import plural
+from recbrowser.historyrows import format_history
 from recbrowser.paths import Paths
 from recbrowser.settings import Settings
 from recbrowser.text import printable
@@ -59,24 +59,3 @@ def run_history(args: argparse.Namespace, paths: Paths) -> int:
         return ExitStatus.OK
     finally:
         close_history(history)
-
-
-def format_history(entries: list[HistoryEntry], *, utc: bool = False) -> str:
-    if not entries:
-        return "No lookups in the history.\n"
-    header = ("Call ID", "Last lookup", "Lookups", "Outcome", "Segments", "Synced", "Pending", "Downloaded")
-    rows = [
-        (
-            e.call_id,
-            relative_time(e.last_looked_up_at, utc=utc),
-            str(e.lookups),
-            e.outcome,
-            *("—" if v is None else str(v) for v in (e.segments, e.synced, e.pending)),
-            str(e.downloaded),
-        )
-        for e in entries
-    ]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    return "".join(
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip() + "\n" for row in [header, *rows]
-    )

@@ -81,10 +81,23 @@ SUPPORT = ("c3d2e5f4-7b6a-4f8c-ae9d-1a2b3c4d5e6f", "Support Line")
 OUR_NUMBER = "+14155550100"
 
 
+# The sample calls that tests and screenshots refer to by name.
+MAIN_CALL = "7f3d8e00-a1b2-4c3d-9e4f-567890abcdef"  # one synced main segment
+TRANSFER_CALL = "2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60"  # main + consult synced, conference + back_to_agent pending
+CONVERSATION_CALL = "3b7d2a5f-9c4e-4f60-b182-2d3e4f5a6b71"  # a synced livekit conversation segment
+PENDING_CALL = "4c8e3b60-ad5f-4071-8293-3e4f5a6b7c82"  # its only segment pending_sync
+NO_RECORDING_CALL = "5d9f4c71-be60-4182-93a4-4f5a6b7c8d93"  # completed without a recording
+NULLS_CALL = "6ea05d82-cf71-4293-a4b5-5a6b7c8d9ea4"  # null duration and created_at
+UNKNOWN_VALUES_CALL = "7fb16e93-d082-43a4-b5c6-6b7c8d9eafb5"  # label, source and status recbrowser has never seen
+MARKUP_CALL = "80c27fa4-e193-44b5-86d7-7c8d9eafb0c6"  # labels with markup and control characters
+PATHLIKE_CALL = "91d380b5-f2a4-45c6-97e8-8d9eafb0c1d7"  # path-like labels
+OTHER_CALL = "a2e491c6-03b5-46d7-a8f9-9eafb0c1d2e8"  # the other account's call
+UNKNOWN_CALL = "00000000-0000-4000-8000-000000000000"  # well-formed, and no sample has it
+
 SAMPLE_CALLS: list[SampleCall] = [
     # The documented example: one synced `main` segment, 125 s, signalwire.
     SampleCall(
-        call_id="7f3d8e00-a1b2-4c3d-9e4f-567890abcdef",
+        call_id=MAIN_CALL,
         description="one synced main segment (125 s, signalwire)",
         recordings=[SegmentSpec("main", "synced", "signalwire", 125, "2026-03-02T10:34:25Z")],
         started_at="2026-03-02T10:32:20Z",
@@ -100,7 +113,7 @@ SAMPLE_CALLS: list[SampleCall] = [
     ),
     # A transfer: two synced segments, then two pending_sync ones on the provider's URLs.
     SampleCall(
-        call_id="2a6c1f4e-8b3d-4e5f-a071-1c2d3e4f5a60",
+        call_id=TRANSFER_CALL,
         description="transfer call: main + consult synced, conference + back_to_agent pending_sync",
         recordings=[
             SegmentSpec("main", "synced", "signalwire", 64, "2026-03-02T09:16:05Z"),
@@ -121,7 +134,7 @@ SAMPLE_CALLS: list[SampleCall] = [
     ),
     # A LiveKit-sourced `conversation` segment (the AI agent's own recording).
     SampleCall(
-        call_id="3b7d2a5f-9c4e-4f60-b182-2d3e4f5a6b71",
+        call_id=CONVERSATION_CALL,
         description="livekit conversation segment, synced",
         recordings=[SegmentSpec("conversation", "synced", "livekit", 212, "2026-03-01T16:45:40Z")],
         started_at="2026-03-01T16:42:05Z",
@@ -137,7 +150,7 @@ SAMPLE_CALLS: list[SampleCall] = [
     ),
     # Only segment is pending_sync: the one to use with Faults.sync_after_lookups.
     SampleCall(
-        call_id="4c8e3b60-ad5f-4071-8293-3e4f5a6b7c82",
+        call_id=PENDING_CALL,
         description="single reconnect_to_agent segment, pending_sync (syncs with sync_after_lookups)",
         recordings=[SegmentSpec("reconnect_to_agent", "pending_sync", "signalwire", 47, "2026-03-01T14:03:10Z")],
         started_at="2026-03-01T14:02:23Z",
@@ -152,7 +165,7 @@ SAMPLE_CALLS: list[SampleCall] = [
     ),
     # A completed call with no recording at all: 404 no_recording.
     SampleCall(
-        call_id="5d9f4c71-be60-4182-93a4-4f5a6b7c8d93",
+        call_id=NO_RECORDING_CALL,
         description="completed call without a recording (404 no_recording)",
         recordings=[],
         started_at="2026-03-01T11:20:00Z",
@@ -168,7 +181,7 @@ SAMPLE_CALLS: list[SampleCall] = [
     ),
     # Nulls where the API allows them: duration_seconds and created_at null, source unknown.
     SampleCall(
-        call_id="6ea05d82-cf71-4293-a4b5-5a6b7c8d9ea4",
+        call_id=NULLS_CALL,
         description="segment with null duration_seconds and created_at, source unknown",
         recordings=[SegmentSpec("main", "synced", "unknown", None, None)],
         started_at="2026-02-28T17:05:45Z",
@@ -183,7 +196,7 @@ SAMPLE_CALLS: list[SampleCall] = [
     ),
     # Values recbrowser has never seen: unknown label, unknown source, unknown status.
     SampleCall(
-        call_id="7fb16e93-d082-43a4-b5c6-6b7c8d9eafb5",
+        call_id=UNKNOWN_VALUES_CALL,
         description="unknown label voicemail_drop, unknown source twilio, unknown status archived",
         recordings=[
             SegmentSpec("voicemail_drop", "synced", "twilio", 22, "2026-02-28T12:10:30Z"),
@@ -202,7 +215,7 @@ SAMPLE_CALLS: list[SampleCall] = [
     ),
     # Hostile labels: Rich markup and terminal control characters must be shown literally.
     SampleCall(
-        call_id="80c27fa4-e193-44b5-86d7-7c8d9eafb0c6",
+        call_id=MARKUP_CALL,
         description="labels with markup [bold]x[/] and control characters",
         recordings=[
             SegmentSpec("[bold]x[/]", "synced", "signalwire", 12, "2026-02-27T08:30:20Z"),
@@ -220,7 +233,7 @@ SAMPLE_CALLS: list[SampleCall] = [
     ),
     # Path-like labels: file names built from labels must stay inside the download folder.
     SampleCall(
-        call_id="91d380b5-f2a4-45c6-97e8-8d9eafb0c1d7",
+        call_id=PATHLIKE_CALL,
         description="path-like labels ../../etc and a/b\\c",
         recordings=[
             SegmentSpec("../../etc", "synced", "signalwire", 15, "2026-02-26T19:45:25Z"),
@@ -238,7 +251,7 @@ SAMPLE_CALLS: list[SampleCall] = [
     ),
     # Belongs to the "other" account: 404 not_found for DEMO_KEY.
     SampleCall(
-        call_id="a2e491c6-03b5-46d7-a8f9-9eafb0c1d2e8",
+        call_id=OTHER_CALL,
         description="call of the other account (404 not_found for the demo key)",
         recordings=[SegmentSpec("main", "synced", "signalwire", 80, "2026-03-02T08:01:30Z")],
         started_at="2026-03-02T08:00:10Z",

@@ -13,8 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from recbrowser.formatting import plural, relative_time
 from recbrowser.history import HistoryEntry
+from recbrowser.historyrows import LIST_COLUMNS, HistoryRow, count_note
 from recbrowser.tui.screens.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
@@ -25,15 +25,7 @@ SHOWN = 100  # the newest matches; typing narrows
 
 # One line per call, in fixed-width columns. An OptionList of one Text per row repaints a
 # filtered screenful several times faster than a DataTable of seven cells per row.
-COLUMNS = (
-    ("Call ID", 36),
-    ("Last lookup", 11),
-    ("Lookups", 7),
-    ("Outcome", 12),
-    ("Segments", 8),
-    ("Sync", 20),
-    ("Downloaded", 10),
-)
+COLUMNS = tuple(zip(LIST_COLUMNS, (36, 11, 7, 12, 8, 20, 10), strict=True))
 RIGHT = {"Lookups", "Segments", "Downloaded"}
 SHORT_ID = 9  # "7f3d8e00…", as in the calls list
 
@@ -64,26 +56,9 @@ def layout_for(width: int) -> Layout:
     return LAYOUTS[-1]
 
 
-def row_cells(entry: HistoryEntry) -> tuple[str, ...]:
-    """The row's columns as plain text."""
-    if entry.segments is None:
-        sync = "—"
-    else:
-        sync = f"{entry.synced or 0} synced" + (f" · {entry.pending} pending" if entry.pending else "")
-    return (
-        entry.call_id,
-        relative_time(entry.last_looked_up_at),
-        str(entry.lookups),
-        entry.outcome,
-        "—" if entry.segments is None else str(entry.segments),
-        sync,
-        str(entry.downloaded) if entry.downloaded else "—",
-    )
-
-
 def _row_cells_or_placeholder(entry: HistoryEntry, failures: list[BaseException]) -> tuple[str, ...]:
     try:
-        return row_cells(entry)
+        return HistoryRow.of(entry).list_cells()
     except Exception as exc:  # one entry that cannot be shown must not close the history
         failures.append(exc)
         return (entry.call_id, *("?" for _ in range(6)))
@@ -210,13 +185,7 @@ class HistoryScreen(Screen[str | None]):
             self.app.log_display_errors(failures, where="history")
         self.query_one(OptionList).highlighted = None
         self._render_rows()
-        self._shown_for = search
-        note = f"{plural(total, 'call')} in the history · showing {len(entries)}"
-        if search:
-            note += f" matching {search!r}"
-        if len(entries) == SHOWN:
-            note += " (the newest; type to narrow)"
-        self.query_one("#history-count", Static).update(Text(note))
+        self.query_one("#history-count", Static).update(Text(count_note(total, len(entries), search, limit=SHOWN)))
 
     def _highlighted(self) -> str | None:
         option = self.query_one(OptionList).highlighted_option

@@ -1,0 +1,113 @@
+"""Scenes of the app on the fake API's sample data, shared by the screenshots and the snapshot
+tests, with what both need to build the app and wait for it (the TUI tests use those too)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
+from recbrowser.fakeapi.samples import MAIN_CALL as SIMPLE
+from recbrowser.fakeapi.samples import MARKUP_CALL as MARKUP
+from recbrowser.fakeapi.samples import NO_RECORDING_CALL as NO_RECORDING
+from recbrowser.fakeapi.samples import OTHER_CALL as OTHER_ACCOUNT
+from recbrowser.fakeapi.samples import TRANSFER_CALL as TRANSFER
+from recbrowser.paths import Paths
+from recbrowser.secret import Secret
+from recbrowser.settings import Resolved
+from recbrowser.tui.app import RecBrowserApp
+
+FAST_RETRIES = {"backoff_base": 0.001, "backoff_cap": 0.01, "rate_limit_cap": 5.0}
+
+
+def make_app(fake: FakeMagpipe, *, key: str | None = DEMO_KEY, key_source: str = "test", **kwargs) -> RecBrowserApp:
+    """The app on ``fake`` with fast retries (the key ``None`` for none), in the default paths."""
+    resolved = Resolved(
+        api_url=fake.api_url,
+        api_url_source="test",
+        key=Secret(key) if key else None,
+        key_source=key_source if key else None,
+    )
+    kwargs.setdefault("paths", Paths.default())
+    return RecBrowserApp(resolved=resolved, client_options=dict(FAST_RETRIES), **kwargs)
+
+
+async def settle(pilot, timeout: float = 30.0) -> None:
+    """Wait until every worker has finished and the messages they posted are handled; fail,
+    naming the workers still running, after ``timeout`` seconds."""
+    app = pilot.app
+    deadline = time.monotonic() + timeout
+    while True:
+        try:  # shielded: a wait that times out must not cancel the workers it waits for
+            await asyncio.wait_for(asyncio.shield(app.workers.wait_for_complete()), deadline - time.monotonic())
+        except asyncio.TimeoutError:
+            pass
+        await pilot.pause()
+        running = [w for w in app.workers if w.is_running]
+        if not running:
+            return
+        if time.monotonic() > deadline:
+            names = ", ".join(sorted({w.name or repr(w) for w in running}))
+            raise AssertionError(f"workers still running after {timeout:g} s of waiting for them to finish: {names}")
+
+
+async def mixed_statuses(pilot) -> None:
+    """The transfer call (2 synced, 2 pending) selected, with a simple call listed too."""
+    await pilot.press("slash")
+    pilot.app.screen.query_one("#ids").value = f"{TRANSFER}, {SIMPLE}"
+    await pilot.press("enter")
+    await settle(pilot)
+    await pilot.press("tab")
+    await pilot.pause()
+
+
+async def help_screen(pilot) -> None:
+    await mixed_statuses(pilot)
+    await pilot.press("question_mark")
+    await pilot.pause()
+
+
+async def key_screen(pilot) -> None:
+    await pilot.pause()
+
+
+async def history_screen(pilot) -> None:
+    """The history after looking up two calls, one after the other (so their order is fixed)."""
+    for call_id in (SIMPLE, TRANSFER):
+        await pilot.press("slash")
+        pilot.app.screen.query_one("#ids").value = call_id
+        await pilot.press("enter")
+        await settle(pilot)
+    await pilot.press("h")
+    await settle(pilot)
+
+
+async def downloads(pilot) -> None:
+    """Every segment of the transfer call downloaded, shown in the downloads panel."""
+    await mixed_statuses(pilot)
+    await pilot.press("D")
+    await settle(pilot)
+    panel, queue = pilot.app.screen.query_one("#downloads"), pilot.app.downloads
+    for key, item in queue.items.items():  # the average speed shown is the clock's: fix it at 1 s a file
+        item.transfer.started = 0.0
+        queue._finished_at[key] = 1.0
+    panel.refresh_all()
+    await pilot.pause()
+
+
+def errors(fake):
+    """A scene (for ``fake``): a good call, one without a recording, an unknown one, and one
+    whose lookups all failed with a server error; the no-recording call selected."""
+
+    async def scene(pilot) -> None:
+        fake.faults.api_body = b'{"error": {"code": "server_error", "message": "database timeout"}}'
+        fake.faults.api_status = 500
+        fake.faults.api_body_call = MARKUP
+        await pilot.press("slash")
+        pilot.app.screen.query_one("#ids").value = f"{SIMPLE}\n{NO_RECORDING}\n{OTHER_ACCOUNT}\n{MARKUP}"
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("down")
+        await pilot.pause()
+
+    return scene
