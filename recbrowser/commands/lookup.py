@@ -201,12 +201,13 @@ def format_call(
     if cached_at is not None:
         summary.append(f"cached {relative_time(cached_at, utc=utc)}")
     lines = [f"{call.call_id}  ({' · '.join(summary)})"]
-    header = ("#", "Label", "Duration", "Source", "Status", "Created")
+    header: tuple[str, ...] = ("#", "Label", "Duration", "Source", "Status", "Created")
     urls = [printable(s.url or "—") for s in call.segments]
     url_width = max(len(url) for url in ["URL", *urls])
 
     def table(seconds: bool, label_limit: int) -> tuple[list[tuple[str, ...]], list[int]]:
-        rows = [header] + [
+        rows: list[tuple[str, ...]] = [header]
+        rows += [
             (
                 str(s.index),
                 printable(s.friendly_label, limit=label_limit),
@@ -224,7 +225,9 @@ def format_call(
 
     rows, widths = table(True, 32)
     urls_below = width is not None and span(widths) + 2 + url_width > width
-    if urls_below and span(widths) > width:  # still too wide: times to the minute, then shorter labels
+    if (
+        width is not None and urls_below and span(widths) > width
+    ):  # still too wide: times to the minute, then shorter labels
         rows, widths = table(False, 32)
         excess = span(widths) - width
         if excess > 0:
