@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TypeVar
 
-from recbrowser.errors import ApiError
+from recbrowser.errors import ApiError, RecBrowserError
 from recbrowser.models import CallRecordings
 from recbrowser.settings import private_dir
 from recbrowser.text import printable
@@ -457,7 +457,7 @@ class HistoryStore:
     # --- writing ------------------------------------------------------------------------
 
     def record_lookup(
-        self, call_id: str, recordings: CallRecordings | None, error: ApiError | None, *, at: float | None = None
+        self, call_id: str, recordings: CallRecordings | None, error: RecBrowserError | None, *, at: float | None = None
     ) -> bool:
         """Record one lookup as it happens: an answer (cached for offline use) or an error code.
 
@@ -470,7 +470,7 @@ class HistoryStore:
         )
 
     def _record_lookup(
-        self, call_id: str, recordings: CallRecordings | None, error: ApiError | None, now: float
+        self, call_id: str, recordings: CallRecordings | None, error: RecBrowserError | None, now: float
     ) -> bool:
         outcome = "ok" if error is None else error.code
         answer = None

@@ -6,6 +6,8 @@ Call from the app's thread only."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import App
 from textual.notifications import Notification, SeverityLevel
 
@@ -15,7 +17,7 @@ from recbrowser.tui.noticebook import NoticeBook
 class Toasts:
     """The app's toasts by key: a repeat while one shows replaces it, counted (``many``)."""
 
-    def __init__(self, app: App[object]) -> None:
+    def __init__(self, app: App[Any]) -> None:
         self.app = app
         self.book: NoticeBook[Notification] = NoticeBook()
 

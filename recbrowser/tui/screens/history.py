@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from recbrowser.history import HistoryEntry
 from recbrowser.progress import relative_time
+from recbrowser.tui.failure import DisplayFailed
 from recbrowser.tui.screens.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
@@ -207,7 +208,7 @@ class HistoryScreen(Screen[str | None]):
         failures: list[BaseException] = []
         self.shown_rows = [_row_cells_or_placeholder(e, failures) for e in entries]
         if failures:
-            self.app.log_display_errors(failures, where="history")
+            self.post_message(DisplayFailed(failures, where="history"))
         self.query_one(OptionList).highlighted = None
         self._render_rows()
         self._shown_for = search

@@ -6,8 +6,9 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from recbrowser.callstate import CallState
+from recbrowser.tui.failure import DisplayFailed
 from recbrowser.tui.safe import guarded
-from recbrowser.tui.state import CallState
 
 SHORT_ERRORS = {
     "no_recording": "no rec.",
@@ -81,7 +82,7 @@ class CallList(OptionList):
         failures: list[BaseException] = []
         prompt = guarded(lambda: call_prompt(state, self._id_chars), failures, fallback=f"? {state.call_id[:8]}…")
         if failures:
-            self.app.log_display_errors(failures, where="calls list")
+            self.post_message(DisplayFailed(failures, where="calls list"))
         try:
             self.get_option(state.call_id)
         except Exception:

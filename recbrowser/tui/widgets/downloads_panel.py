@@ -33,6 +33,7 @@ from recbrowser.progress import Transfer, human_bytes, human_eta
 from recbrowser.settings import display_path
 from recbrowser.text import printable
 from recbrowser.threads import DaemonThreads
+from recbrowser.tui.failure import DisplayFailed
 from recbrowser.tui.fit import drop, fit_columns, shrink
 from recbrowser.tui.safe import guarded
 
@@ -360,5 +361,5 @@ class DownloadsPanel(DataTable):
         for cell in cells:
             cell.no_wrap, cell.overflow = True, "ellipsis"
         if failures:
-            self.app.log_display_errors(failures, where="downloads panel")
+            self.post_message(DisplayFailed(failures, where="downloads panel"))
         return cells
