@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from recbrowser.callbook import Answered, CallBook, Listed, cached_state, last_session
-from recbrowser.callids import EXPECTED, scan
+from recbrowser.callids import scan
 from recbrowser.callstate import CallState
 from recbrowser.clipboard import copy_text
 from recbrowser.downloads import CANCELLED, DONE, SKIPPED, DownloadItem, UnexpectedFailure
@@ -26,11 +26,12 @@ from recbrowser.player import NEEDS_TERMINAL, InTerminal, Said, open_segment, op
 from recbrowser.settings import display_path
 from recbrowser.text import printable
 from recbrowser.tui.downloading import downloading_note, split_complete
-from recbrowser.tui.entry import counts_note
+from recbrowser.tui.entry import entry_note
 from recbrowser.tui.failure import Failure
 from recbrowser.tui.keytext import last_outcome_error, rejected_key_message
 from recbrowser.tui.memory import keep_out_of_gc
 from recbrowser.tui.screens.help import HelpScreen
+from recbrowser.tui.welcome import default_welcome
 from recbrowser.tui.widgets.call_header import CallHeader
 from recbrowser.tui.widgets.call_input import CallIdInput
 from recbrowser.tui.widgets.call_list import CallList
@@ -123,7 +124,7 @@ class BrowserScreen(Screen[None]):
                 yield CallHeader(id="call-header")
                 yield SegmentTable(id="segments")
                 yield SegmentDetail(id="segment-detail")
-                yield Static(self._welcome or _default_welcome(), id="welcome")
+                yield Static(self._welcome or default_welcome(), id="welcome")
         yield DownloadsPanel(id="downloads")
         yield DownloadDetail(id="download-detail")
         yield Footer(compact=True, show_command_palette=False)
@@ -151,26 +152,17 @@ class BrowserScreen(Screen[None]):
     @on(Input.Submitted, "#ids")
     def _submitted(self, event: Input.Submitted) -> None:
         found = scan(event.value)
+        if found.ids:
+            listed = self.lookup(found.ids)
+            counted = (listed.new, listed.old)
+            if isinstance(event, CallIdInput.Submitted) and event.continues_paste:  # one paste, one count
+                counted = (counted[0] + self._last_added[0], counted[1] + self._last_added[1])
+            self._last_added = counted
+        style, note = entry_note(found, self._last_added)
         message = self.query_one("#input-message", Static)
-        if not found.ids:
-            message.set_classes("-error")
-            if found.rejected:
-                message.update(Text(f"{printable(found.rejected[0], limit=60)!r} is not a valid call ID: {EXPECTED}."))
-            else:
-                message.update(Text(f"No call ID found. {EXPECTED[0].upper()}{EXPECTED[1:]}."))
-            return
-        listed = self.lookup(found.ids)
-        new, old = listed.new, listed.old
-        if isinstance(event, CallIdInput.Submitted) and event.continues_paste:  # one paste, one count
-            new, old = new + self._last_added[0], old + self._last_added[1]
-        self._last_added = (new, old)
-        note = counts_note(new, old)
-        if found.rejected:
-            ignored = ", ".join(repr(printable(t, limit=40)) for t in found.rejected[:3])
-            note += f" Ignored {ignored}: not a valid call ID."
-        message.set_classes("-warning" if found.rejected else "-info")
+        message.set_classes(style)
         message.update(Text(note))
-        if not event.input.value:  # more typed (the next line of a paste) stays where it goes
+        if found.ids and not event.input.value:  # more typed (the next line of a paste) stays where it goes
             self.query_one(CallList).focus()
 
     def on_paste(self, event: events.Paste) -> None:
@@ -555,11 +547,3 @@ NAVIGATION_HELP = [
     ("ctrl+q", "Quit", "Quit from anywhere, also while typing in the input"),
     ("f1", "Help", "This screen, also while typing in the input"),
 ]
-
-
-def _default_welcome() -> Text:
-    return Text.assemble(
-        ("Welcome to recbrowser.\n\n", "bold"),
-        "Paste one or more Magpipe call IDs above — or any text that holds them, such as a dashboard "
-        "URL or a log line — and press Enter.\n\nPress ? for every key.",
-    )
