@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
-from recbrowser.callbook import Answered, CallBook, Listed, cached_state, last_session
+from recbrowser.callbook import CallBook, Listed, cached_state, last_session
 from recbrowser.callids import scan
 from recbrowser.callstate import CallState
 from recbrowser.clipboard import copy_text
@@ -32,11 +32,11 @@ from recbrowser.tui.keytext import last_outcome_error, rejected_key_message
 from recbrowser.tui.memory import keep_out_of_gc
 from recbrowser.tui.screens.help import HelpScreen
 from recbrowser.tui.welcome import default_welcome
-from recbrowser.tui.widgets.call_header import CallHeader
+from recbrowser.tui.widgets.call_details import CallDetails
 from recbrowser.tui.widgets.call_input import CallIdInput
 from recbrowser.tui.widgets.call_list import CallList
 from recbrowser.tui.widgets.downloads_panel import DownloadDetail, DownloadsPanel
-from recbrowser.tui.widgets.segment_table import SHOWN_ROWS, SegmentDetail, SegmentTable
+from recbrowser.tui.widgets.segment_table import SegmentTable
 from recbrowser.unfinished import Unfinished
 
 if TYPE_CHECKING:
@@ -120,29 +120,20 @@ class BrowserScreen(Screen[None]):
             yield Static("", id="input-message")
         with Horizontal(id="main"):
             yield CallList(id="calls")
-            with Vertical(id="details"):
-                yield CallHeader(id="call-header")
-                yield SegmentTable(id="segments")
-                yield SegmentDetail(id="segment-detail")
-                yield Static(self._welcome or default_welcome(), id="welcome")
+            yield CallDetails(self._welcome or default_welcome(), id="details")
         yield DownloadsPanel(id="downloads")
         yield DownloadDetail(id="download-detail")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self._show_empty(True)
+        self.query_one(CallDetails).show_empty(True)
         self.query_one("#ids", Input).focus()
         interval = self.app.settings.refresh_interval
         self.set_interval(interval, self._refresh_pending, name="auto-refresh")
         self.set_timer(0.05, self._restore_last_session)  # after the first frame
 
     def on_resize(self) -> None:
-        self._show_detail()  # the URL may wrap over fewer lines on a short terminal
-
-    def _show_empty(self, empty: bool) -> None:
-        self.query_one("#welcome").display = empty
-        for selector in ("#call-header", "#segments", "#segment-detail"):
-            self.query_one(selector).display = not empty
+        self.query_one(CallDetails).show_detail()  # the URL may wrap over fewer lines on a short terminal
 
     # --- input --------------------------------------------------------------------------
 
@@ -187,7 +178,7 @@ class BrowserScreen(Screen[None]):
         listed = self.book.add(call_ids)
         for call_id in listed.to_look_up:
             self._start_lookup(call_id)
-        self._show_empty(False)
+        self.query_one(CallDetails).show_empty(False)
         self.query_one(CallList).select_call(call_ids[0])
         self._show_selected()
         return listed
@@ -217,30 +208,10 @@ class BrowserScreen(Screen[None]):
             return
         answer = self.book.finished(call_id, running[1], event.worker.result)
         if answer.current:
-            self._tell(answer)
+            if answer.resolved:
+                keep_out_of_gc(answer.state.recordings)
+            self.app.toasts.answered(answer)
             self._redraw(call_id)
-
-    def _tell(self, answer: Answered) -> None:
-        """Toasts for an answer: "synced now", or a failure the user may act on (one per message however
-        many calls it hits); toasts only about this call's failures are withdrawn once it has an answer."""
-        call_id = answer.state.call_id
-        if answer.resolved:
-            keep_out_of_gc(answer.state.recordings)
-            self.app.toasts.resolved(call_id)
-        if answer.now_synced:
-            self.app.toasts.show(
-                "synced", f"{call_id[:8]}…: every segment is synced now.", title="Synced", many="Synced ({count})"
-            )
-        if answer.failure is not None:
-            message = printable(answer.failure.message, limit=300)
-            self.app.toasts.show(
-                f"lookup:{message}",
-                message,
-                title=f"Call {call_id[:8]}…",
-                severity="error",
-                call_id=call_id,
-                many="{count} calls",
-            )
 
     def retry_key_failures(self) -> int:
         """Look up again every call that failed for want of a (valid) key; how many."""
@@ -281,12 +252,7 @@ class BrowserScreen(Screen[None]):
             self._show_selected()
 
     def _show_selected(self) -> None:
-        state = self.selected_call
-        self.query_one(CallHeader).show(state)
-        table = self.query_one(SegmentTable)
-        table.show(state)
-        table.loading = state is not None and state.loading and state.recordings is None
-        self._show_detail()
+        self.query_one(CallDetails).show(self.selected_call)
 
     @on(OptionList.OptionHighlighted, "#calls")
     def _call_highlighted(self) -> None:
@@ -295,14 +261,6 @@ class BrowserScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#calls")
     def _call_selected(self) -> None:
         self.query_one(SegmentTable).focus()
-
-    @on(DataTable.RowHighlighted, "#segments")
-    def _segment_highlighted(self) -> None:
-        self._show_detail()
-
-    def _show_detail(self) -> None:
-        hidden = self.query_one(SegmentTable).hidden_at_cursor
-        self.query_one(SegmentDetail).show(self.selected_segment, hidden=hidden)
 
     @on(DataTable.RowSelected, "#segments")
     def _segment_chosen(self) -> None:
@@ -314,12 +272,7 @@ class BrowserScreen(Screen[None]):
 
     @property
     def selected_segment(self) -> Segment | None:
-        state = self.selected_call
-        if state is None or state.recordings is None or not state.recordings.segments:
-            return None
-        row = self.query_one(SegmentTable).cursor_row
-        segments = state.recordings.segments
-        return segments[row] if 0 <= row < min(len(segments), SHOWN_ROWS) else None
+        return self.query_one(CallDetails).selected_segment
 
     # --- history ---------------------------------------------------------------------
 
@@ -339,7 +292,7 @@ class BrowserScreen(Screen[None]):
         for call_id in self.book.restore(states):
             keep_out_of_gc(self.book.calls[call_id].recordings)
             calls.upsert(self.book.calls[call_id])
-        self._show_empty(False)
+        self.query_one(CallDetails).show_empty(False)
         if select is not None:
             calls.select_call(select)
         elif calls.highlighted is None:
