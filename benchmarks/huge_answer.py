@@ -49,7 +49,7 @@ async def measure(api_url: str, call_ids: list[str], segments: int, switches: in
         started = time.perf_counter()
         await pilot.press("enter")
         while not (
-            all(screen.calls[c].recordings is not None and not screen.calls[c].loading for c in call_ids)
+            all(screen.book.calls[c].recordings is not None and not screen.book.calls[c].loading for c in call_ids)
             and table.row_count
         ):
             await pilot.pause(0.005)

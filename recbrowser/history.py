@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TypeVar
 
-from recbrowser.errors import ApiError
+from recbrowser.errors import ApiError, RecBrowserError
 from recbrowser.migrations import SCHEMA_VERSION, NewerSchema, migrate, schema_version, search_text
 from recbrowser.models import CallRecordings
 from recbrowser.privatefiles import private_dir
@@ -380,7 +380,7 @@ class HistoryStore:
     # --- writing ------------------------------------------------------------------------
 
     def record_lookup(
-        self, call_id: str, recordings: CallRecordings | None, error: ApiError | None, *, at: float | None = None
+        self, call_id: str, recordings: CallRecordings | None, error: RecBrowserError | None, *, at: float | None = None
     ) -> bool:
         """Record one lookup as it happens: an answer (cached for offline use) or an error code.
 
@@ -393,7 +393,7 @@ class HistoryStore:
         )
 
     def _record_lookup(
-        self, call_id: str, recordings: CallRecordings | None, error: ApiError | None, now: float
+        self, call_id: str, recordings: CallRecordings | None, error: RecBrowserError | None, now: float
     ) -> bool:
         row: dict[str, object] = {
             "call_id": call_id,

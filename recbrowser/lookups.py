@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -45,6 +45,29 @@ async def lookup_one(client: MagpipeClient, call_id: str, history: HistoryStore 
     return result
 
 
+class BoundedLookups:
+    """Lookups that run at most ``concurrency`` at a time, however many are started.
+
+    ``client`` is asked for the client only once a lookup's turn comes, so a lookup that waited
+    uses the client of that moment (the app replaces its client when the key changes)."""
+
+    def __init__(
+        self,
+        client: Callable[[], MagpipeClient],
+        history: HistoryStore | None = None,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+    ) -> None:
+        self._client = client
+        self._history = history
+        self._gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def lookup(self, call_id: str) -> LookupResult:
+        """Look one call up when a place is free (see ``lookup_one``: never raises)."""
+        async with self._gate:
+            return await lookup_one(self._client(), call_id, self._history)
+
+
 async def lookup_many(
     client: MagpipeClient,
     call_ids: Sequence[str],
@@ -53,13 +76,8 @@ async def lookup_many(
     history: HistoryStore | None = None,
 ) -> AsyncIterator[LookupResult]:
     """Yield one result per call ID, in input order, as soon as each (and those before it) is ready."""
-    gate = asyncio.Semaphore(max(1, concurrency))
-
-    async def bounded(call_id: str) -> LookupResult:
-        async with gate:
-            return await lookup_one(client, call_id, history)
-
-    tasks = [asyncio.ensure_future(bounded(call_id)) for call_id in call_ids]
+    bounded = BoundedLookups(lambda: client, history, concurrency=concurrency)
+    tasks = [asyncio.ensure_future(bounded.lookup(call_id)) for call_id in call_ids]
     try:
         for task in tasks:
             yield await task

@@ -2,7 +2,8 @@
 
 ``RECBROWSER_PLAYER`` names a command (split with shlex, no shell); ``{}`` in it is replaced
 by the URL or path, or the target is appended when there is no ``{}``. Without it, the
-caller falls back to the system opener.
+system opener (``webbrowser``) is used. ``plan_open`` decides which (a pure function);
+``open_segment`` carries the plan out and says what came of it.
 """
 
 from __future__ import annotations
@@ -13,15 +14,34 @@ import subprocess
 import threading
 import webbrowser
 from collections.abc import Mapping
-from typing import IO
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Literal
 from urllib.parse import urlsplit
 
 from recbrowser.errors import PlayerError, PlayerExited
+from recbrowser.models import Segment
 from recbrowser.text import printable
 
-__all__ = ["PlayerError", "PlayerExited", "is_web_url", "launch_checked", "player_command", "runs_in_terminal"]
+__all__ = [
+    "Browse",
+    "InTerminal",
+    "Play",
+    "PlayerError",
+    "PlayerExited",
+    "Said",
+    "is_web_url",
+    "launch_checked",
+    "open_segment",
+    "opened",
+    "plan_open",
+    "player_command",
+    "runs_in_terminal",
+]
 
 PLAYER_ENV = "RECBROWSER_PLAYER"
+SET_A_PLAYER = f"Set {PLAYER_ENV}, e.g. 'mpv --no-video {{}}'."
+NEEDS_TERMINAL = f"The system opener needs this terminal, which the app cannot hand over here. {SET_A_PLAYER}"
 
 
 def is_web_url(url: str) -> bool:
@@ -131,3 +151,98 @@ def _drain(stream: IO[bytes], kept: bytearray) -> None:
         return
     finally:
         stream.close()
+
+
+# --- the open plan ------------------------------------------------------------------
+
+Severity = Literal["information", "warning", "error"]
+
+
+@dataclass(frozen=True)
+class Said:
+    """What opening a segment came to (or why nothing was opened), for the user."""
+
+    message: str
+    severity: Severity = "information"
+
+
+@dataclass(frozen=True)
+class Play:
+    """Run the configured player with ``argv``."""
+
+    argv: list[str]
+    what: str
+
+
+@dataclass(frozen=True)
+class Browse:
+    """Hand ``url`` to the system opener."""
+
+    url: str
+    what: str
+
+
+@dataclass(frozen=True)
+class InTerminal:
+    """The system opener takes over the terminal: the app runs ``browser.open(url)`` while it
+    is suspended, then says ``opened(…)``."""
+
+    browser: webbrowser.BaseBrowser
+    url: str
+    what: str
+
+
+OpenPlan = Play | Browse | Said
+
+
+def plan_open(segment: Segment, local: str | None, env: Mapping[str, str]) -> OpenPlan:
+    """How to open ``segment``: from ``local`` (its downloaded file, known to exist) when given,
+    else from its URL, and only an http(s) one; with the player ``env`` configures, else the
+    system opener. A ``Said`` when nothing is to be opened, saying why."""
+    if local is not None:
+        target = local
+    elif not segment.url:
+        return Said("This segment has no URL to open.", "warning")
+    elif not is_web_url(segment.url):
+        return Said(
+            f"Not opening {printable(segment.url, limit=60)}: only http and https links from the API are opened.",
+            "warning",
+        )
+    else:
+        target = segment.url
+    what = f"segment {segment.index} ({printable(segment.friendly_label, limit=30)})"
+    try:
+        argv = player_command(target, env)
+    except PlayerError as exc:
+        return Said(str(exc), "error")
+    if argv is not None:
+        return Play(argv, what)
+    return Browse(Path(target).as_uri() if Path(target).is_absolute() else target, what)
+
+
+def opened(ok: bool, what: str) -> Said:
+    """What to say once the system opener has been asked to open ``what``."""
+    return Said(f"Opening {what}.") if ok else Said(f"No player found. {SET_A_PLAYER}", "warning")
+
+
+def open_segment(segment: Segment, local: str | None, env: Mapping[str, str] | None = None) -> Said | InTerminal:
+    """Open ``segment`` (its downloaded file ``local`` while that still exists) as ``plan_open``
+    says. Blocks up to ``EARLY_EXIT_GRACE`` seconds while a player starts: call it from a worker
+    thread in the app. An ``InTerminal`` is left for the app to run with the terminal handed over."""
+    env = os.environ if env is None else env
+    plan = plan_open(segment, local if local and Path(local).exists() else None, env)
+    if isinstance(plan, Said):
+        return plan
+    if isinstance(plan, Play):
+        try:
+            launch_checked(plan.argv)  # a player that fails within a second is said with its own words
+        except PlayerError as exc:
+            return Said(str(exc), "error")
+        return opened(True, plan.what)
+    try:
+        browser = webbrowser.get()
+        if runs_in_terminal(browser, env):
+            return InTerminal(browser, plan.url, plan.what)
+        return opened(browser.open(plan.url), plan.what)
+    except webbrowser.Error:
+        return opened(False, plan.what)

@@ -26,6 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from recbrowser.callstate import CallState
 from recbrowser.client import MagpipeClient
 from recbrowser.commands.lookup import format_call
 from recbrowser.errors import RecBrowserError
@@ -38,7 +39,6 @@ from recbrowser.models import CallRecordings
 from recbrowser.naming import DEFAULT_TEMPLATE, inside, render
 from recbrowser.secret import Secret
 from recbrowser.tui.cells import segment_cells
-from recbrowser.tui.state import CallState
 from recbrowser.tui.widgets.call_header import header_text
 from recbrowser.tui.widgets.call_list import call_prompt
 from recbrowser.tui.widgets.segment_table import detail_text

@@ -175,7 +175,7 @@ async def test_open_runs_the_configured_player_with_the_segment_url(fake, tmp_pa
         await pilot.press("o")
         await settle(pilot)
         assert any("Opening segment 1" in m for m in notifications(app))
-        expected_url = app.screen.calls[SIMPLE].recordings.segments[0].url
+        expected_url = app.screen.book.calls[SIMPLE].recordings.segments[0].url
     assert wait_for_text(record) == expected_url
 
 
@@ -199,7 +199,7 @@ async def test_only_http_links_from_the_api_are_handed_to_the_player(tmp_path, m
             await pilot.press("o")  # the last one is a real storage link
             await settle(pilot)
             messages = notifications(app)
-            good_url = app.screen.calls[call.call_id].recordings.segments[-1].url
+            good_url = app.screen.book.calls[call.call_id].recordings.segments[-1].url
     assert sum("only http and https links" in m for m in messages) == len(ODD_URLS)
     assert [m for m in messages if m.startswith("Opening")] == ["Opening segment 5 (Main Call)."]
     assert wait_for_text(record) == good_url
@@ -264,7 +264,7 @@ async def test_api_errors_are_notified_clearly(fake, setup, call_id, expected):
             assert not notifications(app)
         else:
             assert any(expected in m for m in notifications(app)), notifications(app)
-        state = app.screen.calls[call_id]
+        state = app.screen.book.calls[call_id]
         assert state.error is not None and not state.loading
 
 
@@ -286,13 +286,13 @@ async def test_ui_stays_responsive_while_a_slow_lookup_runs(fake):
         app.screen.query_one("#ids").value = SIMPLE
         await pilot.press("enter")
         await pilot.pause()
-        state = app.screen.calls[SIMPLE]
+        state = app.screen.book.calls[SIMPLE]
         assert state.loading
         await pilot.press("slash", *"typed")
         assert app.screen.query_one("#ids").value == "typed"
-        assert app.screen.calls[SIMPLE].loading, "the lookup finished before typing was checked"
+        assert app.screen.book.calls[SIMPLE].loading, "the lookup finished before typing was checked"
         await settle(pilot)
-        assert not app.screen.calls[SIMPLE].loading
+        assert not app.screen.book.calls[SIMPLE].loading
 
 
 async def test_help_is_built_from_the_active_bindings(fake):
@@ -329,7 +329,7 @@ async def test_tab_moves_from_the_calls_to_the_segments_and_keys_act_on_the_row(
         assert isinstance(app.focused, SegmentTable)
         await pilot.press("down", "o")
         await settle(pilot)
-        second = app.screen.calls[TRANSFER].recordings.segments[1].url
+        second = app.screen.book.calls[TRANSFER].recordings.segments[1].url
     assert wait_for_text(record) == second
 
 
@@ -339,11 +339,11 @@ async def test_pending_calls_refresh_themselves_on_the_configured_interval(fake)
     async with app.run_test(size=SIZE) as pilot:
         await look_up(pilot, f"{PENDING_ONLY} {SIMPLE}")  # the fake answers the first lookup "pending"
         deadline = time.monotonic() + 10
-        while fake.lookup_count(PENDING_ONLY) < 2 or app.screen.calls[PENDING_ONLY].has_pending:
+        while fake.lookup_count(PENDING_ONLY) < 2 or app.screen.book.calls[PENDING_ONLY].has_pending:
             assert time.monotonic() < deadline, "the pending call was not refreshed"
             await pilot.pause(0.05)
         await settle(pilot)
-        assert not app.screen.calls[PENDING_ONLY].has_pending
+        assert not app.screen.book.calls[PENDING_ONLY].has_pending
         assert fake.lookup_count(SIMPLE) == 1  # a synced call is not polled
 
 
@@ -364,7 +364,7 @@ async def test_copy_uses_a_clipboard_tool_when_there_is_one_and_says_so(fake, tm
         await look_up(pilot, SIMPLE)
         await pilot.press("tab", "c")
         await settle(pilot)
-        url = app.screen.calls[SIMPLE].recordings.segments[0].url
+        url = app.screen.book.calls[SIMPLE].recordings.segments[0].url
         assert "URL of segment 1: Copied with xclip." in notifications(app)
     assert clipped.read_text() == url
 

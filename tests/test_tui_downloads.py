@@ -154,12 +154,12 @@ async def test_a_lookup_during_a_download_neither_cancels_it_nor_is_cancelled(fa
         fake.faults.latency = 0.2
         screen.action_refresh()  # what `r` does: look the same call up again while its download runs
         screen.lookup([TRANSFER])  # and a new call
-        assert screen.calls[SIMPLE].loading and screen.calls[TRANSFER].loading and item.state == ACTIVE
+        assert screen.book.calls[SIMPLE].loading and screen.book.calls[TRANSFER].loading and item.state == ACTIVE
         await settle(pilot)
         assert item.state == DONE, item.error
         assert fake.lookup_count(SIMPLE) == 2 and fake.lookup_count(TRANSFER) == 1
         for call_id in (SIMPLE, TRANSFER):
-            state = screen.calls[call_id]
+            state = screen.book.calls[call_id]
             assert not state.loading and state.error is None and state.recordings is not None
     try:
         assert item.path.stat().st_size == size and sha256_of(item.path) == big_sha256(size)
@@ -177,10 +177,10 @@ async def test_a_download_started_during_a_slow_lookup_completes_with_it(fake: F
         screen.action_refresh()  # `r`
         screen.action_download("segment")  # `d`, on the segment as shown before the refresh
         item = await queued(pilot, f"{SIMPLE}:1")
-        assert screen.calls[SIMPLE].loading  # queued (and maybe done) while the lookup still runs
+        assert screen.book.calls[SIMPLE].loading  # queued (and maybe done) while the lookup still runs
         await settle(pilot)
         assert item.state == DONE
-        assert not screen.calls[SIMPLE].loading and screen.calls[SIMPLE].error is None
+        assert not screen.book.calls[SIMPLE].loading and screen.book.calls[SIMPLE].error is None
         assert (app.download_dir / SIMPLE / "01-main.wav").read_bytes() == segment_wav(SIMPLE, 1)
         assert table_rows(app)[0][FILE_COLUMN] == "✓ 01-main.wav"
 

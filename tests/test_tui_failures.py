@@ -3,6 +3,7 @@ goes on; if the app does stop, `recbrowser` says where the details are and exits
 
 from __future__ import annotations
 
+import dataclasses
 import stat
 import sys
 import textwrap
@@ -62,6 +63,24 @@ async def test_a_failing_worker_is_one_notification_and_a_logged_traceback_and_t
     assert "RuntimeError: disk gremlin in restore" in text
     assert DEMO_KEY not in text
     assert stat.S_IMODE(log_file().stat().st_mode) == 0o600
+
+
+async def test_a_key_that_cannot_be_saved_is_one_error_toast_in_plain_words_and_nothing_is_logged(
+    fake: FakeMagpipe, tmp_path: Path
+) -> None:
+    # A worker's Failure reaches the app's one handler: shown as it says, not as a bug.
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the config folder should be")
+    app = make_app(fake, paths=dataclasses.replace(Paths.default(), config_dir=blocked))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape", "k")  # out of the call-ID input, then the key screen
+        await pilot.press(*DEMO_KEY, "enter")
+        await settle(pilot)
+        (toast,) = [n for n in app._notifications if "key" in n.message]
+        assert toast.message.startswith(f"Could not save the key to {blocked / 'api_key'}: ")
+        assert toast.severity == "error" and not toast.message.startswith("Something went wrong")
+        assert app.is_running
+    assert not log_file().exists()
 
 
 async def test_an_unexpected_failure_in_one_download_fails_that_file_only(fake: FakeMagpipe) -> None:

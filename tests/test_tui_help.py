@@ -43,13 +43,13 @@ async def test_restored_calls_whose_last_lookup_failed_show_that_outcome(fake: F
         await look_up(pilot, f"{SIMPLE} {OTHER_ACCOUNT} {NO_RECORDING}")
     again = make_app(fake)
     async with again.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: len(again.screen.calls) == 3, "the restored calls")
+        await wait_until(pilot, lambda: len(again.screen.book.calls) == 3, "the restored calls")
         await settle(pilot)
         calls = again.screen.query_one(CallList)
         lines = [str(calls.get_option_at_index(i).prompt) for i in range(3)]
         assert lines[1].startswith("✗") and "not found" in lines[1]
         assert lines[2].startswith("✗") and "no rec." in lines[2]
-        assert again.screen.calls[SIMPLE].error is None
+        assert again.screen.book.calls[SIMPLE].error is None
         calls.highlighted = 1
         await pilot.pause()
         assert "Last lookup: call not found" in str(again.screen.query_one("#call-header").render())

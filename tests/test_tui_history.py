@@ -197,7 +197,7 @@ async def test_enter_shows_the_cached_answer_at_once_then_refreshes_it(fake, mak
         await open_history(pilot)
         fake.faults.latency = 0.5  # keep the background refresh in flight while the cached answer shows
         await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, BrowserScreen) and PENDING_ONLY in app.screen.calls)
+        await wait_until(pilot, lambda: isinstance(app.screen, BrowserScreen) and PENDING_ONLY in app.screen.book.calls)
         assert "cached" in header(app) and "looking up" in header(app)
         assert segment_statuses(app) == ["◐ pending"]
         assert listed_calls(app) == [PENDING_ONLY]
@@ -289,7 +289,7 @@ async def test_the_calls_of_the_last_session_come_back_from_the_cache(fake):
         await wait_until(pilot, lambda: listed_calls(second))  # restored shortly after the first frame
         await settle(pilot)
         assert listed_calls(second) == [TRANSFER, SIMPLE]
-        state = second.screen.calls[TRANSFER]
+        state = second.screen.book.calls[TRANSFER]
         assert state.recordings is not None and len(state.recordings.segments) == 4 and state.cached_at is not None
         assert "cached" in header(second)
         assert len(fake.requests["api"]) == requests
@@ -389,6 +389,8 @@ async def test_the_history_screen_opens_and_filters_100k_entries(fake):
         assert history_ids(screen) == [fake_id(0xBEEF)]
         assert not [n for n in app._notifications if n.severity == "error"]
         await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, BrowserScreen) and fake_id(0xBEEF) in app.screen.calls)
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, BrowserScreen) and fake_id(0xBEEF) in app.screen.book.calls
+        )
         await settle(pilot)
         assert listed_calls(app) == [fake_id(0xBEEF)]

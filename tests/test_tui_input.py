@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from textual import events
 
+from recbrowser.callbook import CallBook
+from recbrowser.callids import scan
 from recbrowser.fakeapi import FakeMagpipe
-from recbrowser.tui.entry import added_note, keys_are_commands, pasted_line
+from recbrowser.tui.entry import entry_note, keys_are_commands, pasted_line
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.help import HelpScreen
 from recbrowser.tui.widgets.call_list import CallList
@@ -23,9 +25,24 @@ THREE = [SIMPLE, TRANSFER, PENDING_ONLY]
 
 def test_a_paste_keeps_every_line_and_the_note_counts_new_calls_only() -> None:
     assert pasted_line(f"{SIMPLE}\n{TRANSFER}\r\n\n\t{PENDING_ONLY}\n") == f"{SIMPLE} {TRANSFER} {PENDING_ONLY}"
-    assert added_note(THREE, []) == "Added 3 calls."
-    assert added_note(THREE, [TRANSFER]) == "Added 2 calls; 1 already listed."
-    assert added_note([SIMPLE], [SIMPLE]) == "1 already listed."
+    book = CallBook()
+    book.add([TRANSFER])
+    listed = book.add(THREE)
+    assert entry_note(scan(" ".join(THREE)), (listed.new, listed.old)) == ("-info", "Added 2 calls; 1 already listed.")
+    assert entry_note(scan(" ".join(THREE)), (3, 0)) == ("-info", "Added 3 calls.")
+    assert entry_note(scan(SIMPLE), (0, 1)) == ("-info", "1 already listed.")
+
+
+def test_the_note_says_what_was_ignored_or_why_nothing_was_looked_up() -> None:
+    near = SIMPLE[:-1]  # one digit short
+    assert entry_note(scan(f"{SIMPLE} {near}"), (1, 0)) == (
+        "-warning",
+        f"Added 1 call. Ignored {near!r}: not a valid call ID.",
+    )
+    style, note = entry_note(scan(near), (0, 0))
+    assert style == "-error" and note.startswith(f"{near!r} is not a valid call ID: a call ID is a UUID")
+    style, note = entry_note(scan("hello"), (0, 0))
+    assert style == "-error" and note.startswith("No call ID found. A call ID is a UUID")
 
 
 async def test_a_bracketed_paste_of_three_lines_looks_up_all_three(fake: FakeMagpipe) -> None:

@@ -111,7 +111,7 @@ async def test_the_header_keeps_one_line_and_the_table_its_place_during_a_refres
         assert header.size.height == 1
         fake.faults.latency = 1.0
         await pilot.press("r")
-        await wait_until(pilot, lambda: app.screen.calls[TRANSFER].loading, "the refresh")
+        await wait_until(pilot, lambda: app.screen.book.calls[TRANSFER].loading, "the refresh")
         await pilot.pause()
         assert "looking up" in str(header.render())
         assert header.size.height == 1 and table.region.y == top

@@ -26,13 +26,20 @@ async def enter(pilot, text: str) -> None:
     await pilot.press("enter")
 
 
+async def refresh(pilot, call_id: str) -> None:
+    """Select the call in the list and press r, as a user would, then wait for its answer."""
+    pilot.app.screen.query_one(CallList).select_call(call_id)
+    await pilot.press("r")
+    await settle(pilot)
+
+
 async def test_a_retry_shows_in_the_calls_row_and_header_and_no_toast_is_left(fake: FakeMagpipe) -> None:
     fake.faults.rate_limit = 1
     fake.faults.retry_after = 2
     app = make_app(fake)
     async with app.run_test(size=SIZE) as pilot:
         await enter(pilot, SIMPLE)
-        state = app.screen.calls[SIMPLE]
+        state = app.screen.book.calls[SIMPLE]
         await wait_until(pilot, lambda: getattr(state, "retry", None) is not None, "the retry")
         await pilot.pause()
         assert "retry 2/3" in row_of(app, SIMPLE)
@@ -52,17 +59,15 @@ async def test_one_failure_of_many_calls_is_one_toast_withdrawn_once_they_all_su
     async with app.run_test(size=SIZE) as pilot:
         await enter(pilot, " ".join(calls))
         await settle(pilot)
-        assert all(app.screen.calls[c].error is not None for c in calls)
+        assert all(app.screen.book.calls[c].error is not None for c in calls)
         assert len(toasts(app)) == 1, toasts(app)
         (toast,) = toasts(app)
         assert toast[0] == "3 calls" and "500" in toast[1]
         fake.faults.fail_500 = 0
-        app.screen._start_lookup(SIMPLE)
-        await settle(pilot)
+        await refresh(pilot, SIMPLE)
         assert len(toasts(app)) == 1  # two calls still fail
         for call_id in calls[1:]:
-            app.screen._start_lookup(call_id)
-        await settle(pilot)
+            await refresh(pilot, call_id)
         assert toasts(app) == []  # obsolete: every call it was about has an answer now
 
 

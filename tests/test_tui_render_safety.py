@@ -40,7 +40,7 @@ async def test_a_cached_call_from_the_edge_of_time_is_restored_on_start(fake) ->
 
     app = make_app(fake, history=HistoryStore(path, session="now"))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.screen.calls.get(EDGE_OF_TIME) is not None, "the restore")
+        await wait_until(pilot, lambda: app.screen.book.calls.get(EDGE_OF_TIME) is not None, "the restore")
         await pilot.pause()
         assert_edge_rows(app)
         await pilot.press("h")  # the history screen shows it too
@@ -65,15 +65,19 @@ async def test_a_live_answer_from_the_edge_of_time_is_shown() -> None:
 async def test_a_cell_that_cannot_be_formatted_is_a_question_mark_logged_once(fake) -> None:  # type: ignore[no-untyped-def]
     from rich.text import Text
 
+    from recbrowser.tui.failure import DisplayFailed
     from recbrowser.tui.safe import guarded
+    from recbrowser.tui.widgets.segment_table import SegmentTable
 
     app = make_app(fake)
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE) as pilot:
         failures: list[BaseException] = []
         cells = [guarded(lambda: Text(f"{1 / 0}"), failures) for _ in range(3)]
         assert [cell.plain for cell in cells] == ["?", "?", "?"]
-        app.log_display_errors(failures, where="segments table")
-        app.log_display_errors(failures, where="segments table")
+        table = app.screen.query_one(SegmentTable)
+        table.post_message(DisplayFailed(failures, where="segments table"))  # as the table does, twice
+        table.post_message(DisplayFailed(failures, where="segments table"))
+        await pilot.pause()
         assert app.is_running
     log = Paths.default().log_file.read_text()
     assert log.count("ZeroDivisionError: division by zero") == 1

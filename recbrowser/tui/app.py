@@ -23,12 +23,14 @@ from recbrowser.errorlog import ErrorLog, summary
 from recbrowser.formatting import plural
 from recbrowser.history import HistoryStore
 from recbrowser.keystore import KeyStore
+from recbrowser.lookups import BoundedLookups
 from recbrowser.paths import Paths, display_path
 from recbrowser.retrying import retry_message
 from recbrowser.secret import Secret, mask
 from recbrowser.settings import Resolved, Settings
 from recbrowser.text import printable
 from recbrowser.tui.bindings import declared_binding_ids, keymap_clashes, keymap_of, keymap_warnings, palette_commands
+from recbrowser.tui.failure import DisplayFailed, Failure
 from recbrowser.tui.notices import Toasts
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.confirm import ConfirmScreen, ResumeScreen
@@ -67,6 +69,7 @@ class RecBrowserApp(App[None]):
         self._prefill = prefill
         self._client: MagpipeClient | None = None
         self._client_lock = threading.Lock()
+        self.lookups = BoundedLookups(lambda: self.client, self.history)
         self.errors = ErrorLog(paths.log_file, secrets=[resolved.key.reveal()] if resolved.key else [])
         self._logged_display_errors: set[str] = set()
         self._offered: list[unfinished.Unfinished] = []  # offered on start, not answered yet
@@ -154,13 +157,7 @@ class RecBrowserApp(App[None]):
         try:
             KeyStore(self.paths.key_file).save(key)
         except OSError as exc:
-            self.call_from_thread(
-                self.notify,
-                f"Could not save the key to {self.paths.key_file}: {exc.strerror or exc}",
-                severity="error",
-                markup=False,
-            )
-            return
+            raise Failure(f"Could not save the key to {self.paths.key_file}: {exc.strerror or exc}") from exc
         self.call_from_thread(self._use_key, key)
 
     def _use_key(self, key: str) -> None:
@@ -232,34 +229,43 @@ class RecBrowserApp(App[None]):
 
         self.push_screen(ResumeScreen(len(entries), unfinished.where(entries)), answered)
 
-    # --- unexpected failures ------------------------------------------------------------
+    # --- failures -----------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual (8.2.8) hands every failed worker (exit_on_error, the default) and every unhandled
+        # exception to this private method, and offers no public hook that sees them all:
+        # Worker.StateChanged does not bubble, so an App handler of it would see only the App's own workers.
+        if isinstance(error, WorkerFailed):
+            self.worker_failed(error.error)
+            return
+        if self.fatal_error is None:
+            self.fatal_error = error
+            self.errors.record(self.fatal_error, context="the app stopped")
+        super()._handle_exception(error)
+
+    def worker_failed(self, error: BaseException) -> None:
+        """The one place a worker's failure is shown: a Failure as it says; anything else is a bug."""
+        if isinstance(error, Failure):
+            if not self._exit:
+                self.notify(error.message, title=error.title, severity=error.severity, markup=False)
+            return
+        self.report_unexpected(error, context="worker")
 
     def report_unexpected(self, error: BaseException, *, context: str = "") -> None:
-        """The one place a bug surfaces: its traceback to the log, one line to the user; the app goes on."""
+        """A bug surfaces here: its traceback to the log, one line to the user; the app goes on."""
         logged = self.errors.record(error, context=context)
         if self._exit:
             return
         where = f"details in {display_path(self.errors.path)}" if logged else "the log could not be written"
         self.notify(f"Something went wrong: {summary(error)}; {where}", severity="error", markup=False, timeout=10)
 
-    def log_display_errors(self, errors: list[BaseException], *, where: str) -> None:
+    def on_display_failed(self, message: DisplayFailed) -> None:
         """A value that could not be shown is "?" on screen; its first failure of a kind goes to the log."""
-        for error in errors:
-            kind = f"{where}: {summary(error)}"
+        for error in message.failures:
+            kind = f"{message.where}: {summary(error)}"
             if kind not in self._logged_display_errors:
                 self._logged_display_errors.add(kind)
-                self.errors.record(error, context=f"showing the {where}")
-
-    def _handle_exception(self, error: Exception) -> None:
-        # Every worker reports here when it fails (Textual's default exit_on_error). Worker.StateChanged
-        # does not bubble, so an App-level handler of it would see only the App's own workers.
-        if isinstance(error, WorkerFailed):
-            self.report_unexpected(error.error, context="worker")
-            return
-        if self.fatal_error is None:
-            self.fatal_error = error
-            self.errors.record(self.fatal_error, context="the app stopped")
-        super()._handle_exception(error)
+                self.errors.record(error, context=f"showing the {message.where}")
 
     def _fatal_error(self) -> None:
         # Textual would print a traceback (with locals) on exit; the log has it, the command says where.

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
+from recbrowser.callids import EXPECTED, Scan
 from recbrowser.formatting import plural
+from recbrowser.text import printable
 
 COMMAND_CHARACTERS = frozenset("?q")  # help and quit, as the footer and the welcome promise
 
@@ -24,18 +24,6 @@ def pasted_line(text: str) -> str:
     return " ".join(part.strip() for part in text.replace("\t", " ").splitlines() if part.strip())
 
 
-def new_and_listed(found: Iterable[str], listed: Iterable[str]) -> tuple[int, int]:
-    """How many of ``found`` are new, and how many were listed already."""
-    found, already = list(found), set(listed)
-    new = sum(1 for call_id in found if call_id not in already)
-    return new, len(found) - new
-
-
-def added_note(found: Iterable[str], listed: Iterable[str]) -> str:
-    """``Added 2 calls; 1 already listed.``: counting only calls not listed before."""
-    return counts_note(*new_and_listed(found, listed))
-
-
 def counts_note(new: int, old: int) -> str:
     parts = []
     if new or not old:
@@ -43,3 +31,17 @@ def counts_note(new: int, old: int) -> str:
     if old:
         parts.append(f"{old} already listed")
     return "; ".join(parts) + "."
+
+
+def entry_note(found: Scan, counted: tuple[int, int]) -> tuple[str, str]:
+    """What the line under the input says after Enter, and its style class: why nothing was looked
+    up, or how many calls were added (``counted``: new and already listed) and what was ignored."""
+    if not found.ids:
+        if found.rejected:
+            return "-error", f"{printable(found.rejected[0], limit=60)!r} is not a valid call ID: {EXPECTED}."
+        return "-error", f"No call ID found. {EXPECTED[0].upper()}{EXPECTED[1:]}."
+    note = counts_note(*counted)
+    if not found.rejected:
+        return "-info", note
+    ignored = ", ".join(repr(printable(t, limit=40)) for t in found.rejected[:3])
+    return "-warning", f"{note} Ignored {ignored}: not a valid call ID."

@@ -6,16 +6,22 @@ Call from the app's thread only."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from textual.app import App
 from textual.notifications import Notification, SeverityLevel
 
+from recbrowser.text import printable
 from recbrowser.tui.noticebook import NoticeBook
+
+if TYPE_CHECKING:
+    from recbrowser.callbook import Answered
 
 
 class Toasts:
     """The app's toasts by key: a repeat while one shows replaces it, counted (``many``)."""
 
-    def __init__(self, app: App[object]) -> None:
+    def __init__(self, app: App[Any]) -> None:
         self.app = app
         self.book: NoticeBook[Notification] = NoticeBook()
 
@@ -52,3 +58,25 @@ class Toasts:
         """The call has succeeded: withdraw what was said only about its failures."""
         for notice in self.book.resolved(call_id):
             self.app._unnotify(notice.handle)
+
+    def answered(self, answer: Answered) -> None:
+        """What a lookup's answer means for the toasts: those only about the call's failures go once
+        it has an answer; "synced now"; or a failure the user may act on, one toast per message
+        however many calls it hits."""
+        call_id = answer.state.call_id
+        if answer.resolved:
+            self.resolved(call_id)
+        if answer.now_synced:
+            self.show(
+                "synced", f"{call_id[:8]}…: every segment is synced now.", title="Synced", many="Synced ({count})"
+            )
+        if answer.failure is not None:
+            message = printable(answer.failure.message, limit=300)
+            self.show(
+                f"lookup:{message}",
+                message,
+                title=f"Call {call_id[:8]}…",
+                severity="error",
+                call_id=call_id,
+                many="{count} calls",
+            )

@@ -1,6 +1,6 @@
 """Display that cannot fail: a cell whose formatting raises shows "?" instead of stopping the app.
 
-The failures are collected for the caller to log (``RecBrowserApp.log_display_errors``), since a
+The failures are collected for the caller to post (``failure.DisplayFailed``; the app logs them), since a
 bug in showing one value must cost that value, not the session (a cached answer is shown on
 every start, so a crash there would repeat forever).
 """

@@ -7,6 +7,15 @@ from rich.text import Text
 from recbrowser.text import printable
 
 
+def default_welcome() -> Text:
+    """Welcome text outside the demo: what to paste, and how to see every key."""
+    return Text.assemble(
+        ("Welcome to recbrowser.\n\n", "bold"),
+        "Paste one or more Magpipe call IDs above — or any text that holds them, such as a dashboard "
+        "URL or a log line — and press Enter.\n\nPress ? for every key.",
+    )
+
+
 def demo_welcome(samples: list[tuple[str, str]]) -> Text:
     """Welcome text that lists the demo's sample call IDs and what each one shows."""
     text = Text()

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
-import webbrowser
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -14,43 +11,45 @@ from textual import events, on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from recbrowser.apikey import rejected_key_message
-from recbrowser.callids import EXPECTED, scan
+from recbrowser.callbook import CallBook, Listed, cached_state, last_session
+from recbrowser.callids import scan
+from recbrowser.callstate import CallState
 from recbrowser.clipboard import copy_text
 from recbrowser.downloads import CANCELLED, DONE, SKIPPED, DownloadItem, UnexpectedFailure
-from recbrowser.errors import ClipboardUnavailable, PlayerError, RecBrowserError, Unauthorized
-from recbrowser.formatting import short_call_id
-from recbrowser.lookups import LookupResult, lookup_one
+from recbrowser.errors import ClipboardUnavailable
+from recbrowser.lookups import LookupResult
 from recbrowser.models import Segment
-from recbrowser.outcomes import last_outcome_error
 from recbrowser.paths import display_path
-from recbrowser.player import is_web_url, launch_checked, player_command, runs_in_terminal
+from recbrowser.player import (
+    NEEDS_TERMINAL,
+    InTerminal,
+    Said,
+    open_segment,
+    opened,
+)
 from recbrowser.text import printable
 from recbrowser.tui.bindings import help_rows
-from recbrowser.tui.entry import counts_note, new_and_listed
-from recbrowser.tui.keytext import KEY_CODES
+from recbrowser.tui.entry import entry_note
+from recbrowser.tui.failure import Failure
 from recbrowser.tui.memory import keep_out_of_gc
 from recbrowser.tui.screens.help import HelpScreen
-from recbrowser.tui.state import CallState, RetryState
-from recbrowser.tui.widgets.call_header import CallHeader
+from recbrowser.tui.welcome import default_welcome
+from recbrowser.tui.widgets.call_details import CallDetails
 from recbrowser.tui.widgets.call_input import CallIdInput
 from recbrowser.tui.widgets.call_list import CallList
 from recbrowser.tui.widgets.downloads_panel import DownloadDetail, DownloadsPanel
-from recbrowser.tui.widgets.segment_table import SHOWN_ROWS, SegmentDetail, SegmentTable
+from recbrowser.tui.widgets.segment_table import SegmentTable
 from recbrowser.unfinished import Unfinished, missing_note, resumable
 
 if TYPE_CHECKING:
     from recbrowser.client import RetryNotice
     from recbrowser.tui.app import RecBrowserApp
 
-LOOKUP_CONCURRENCY = 4
-ANSWERS = {"no_recording", "not_found"}
-"""Error codes that are a call's answer, not a failure to act on: no toast for them."""
 NOTHING_TO_DOWNLOAD = {
     "segment": "No segment selected.",
     "call": "The selected call has no segments to download.",
@@ -111,20 +110,12 @@ class BrowserScreen(Screen[None]):
         Binding("k", "key", "Key", show=False, id="browser.key", tooltip="Set or change the Magpipe API key"),
     ]
 
-    class LookupFinished(Message):
-        """A lookup worker's answer, tagged with the generation it belongs to."""
-
-        def __init__(self, result: LookupResult, generation: int) -> None:
-            super().__init__()
-            self.result = result
-            self.generation = generation
-
     def __init__(self, *, welcome: Text | None = None, prefill: str = "") -> None:
         super().__init__()
-        self.calls: dict[str, CallState] = {}
-        self._generation: dict[str, int] = {}
-        self._workers: dict[str, Worker[None]] = {}
-        self._gate = asyncio.Semaphore(LOOKUP_CONCURRENCY)
+        self.book = CallBook(
+            rejected_key=lambda error: rejected_key_message(error.status, self.app.resolved.key_source, in_app=True)
+        )
+        self._workers: dict[str, tuple[Worker[LookupResult], int]] = {}  # each call's running lookup, its generation
         self._welcome = welcome
         self._prefill = prefill
         self._last_added = (0, 0)  # new and already listed calls, counted by the last Enter
@@ -142,29 +133,20 @@ class BrowserScreen(Screen[None]):
             yield Static("", id="input-message")
         with Horizontal(id="main"):
             yield CallList(id="calls")
-            with Vertical(id="details"):
-                yield CallHeader(id="call-header")
-                yield SegmentTable(id="segments")
-                yield SegmentDetail(id="segment-detail")
-                yield Static(self._welcome or _default_welcome(), id="welcome")
+            yield CallDetails(self._welcome or default_welcome(), id="details")
         yield DownloadsPanel(id="downloads")
         yield DownloadDetail(id="download-detail")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self._show_empty(True)
+        self.query_one(CallDetails).show_empty(True)
         self.query_one("#ids", Input).focus()
         interval = self.app.settings.refresh_interval
         self.set_interval(interval, self._refresh_pending, name="auto-refresh")
         self.set_timer(0.05, self._restore_last_session)  # after the first frame
 
     def on_resize(self) -> None:
-        self._show_detail()  # the URL may wrap over fewer lines on a short terminal
-
-    def _show_empty(self, empty: bool) -> None:
-        self.query_one("#welcome").display = empty
-        for selector in ("#call-header", "#segments", "#segment-detail"):
-            self.query_one(selector).display = not empty
+        self.query_one(CallDetails).show_detail()  # the URL may wrap over fewer lines on a short terminal
 
     # --- input --------------------------------------------------------------------------
 
@@ -174,26 +156,17 @@ class BrowserScreen(Screen[None]):
     @on(Input.Submitted, "#ids")
     def _submitted(self, event: Input.Submitted) -> None:
         found = scan(event.value)
+        if found.ids:
+            listed = self.lookup(found.ids)
+            counted = (listed.new, listed.old)
+            if isinstance(event, CallIdInput.Submitted) and event.continues_paste:  # one paste, one count
+                counted = (counted[0] + self._last_added[0], counted[1] + self._last_added[1])
+            self._last_added = counted
+        style, note = entry_note(found, self._last_added)
         message = self.query_one("#input-message", Static)
-        if not found.ids:
-            message.set_classes("-error")
-            if found.rejected:
-                message.update(Text(f"{printable(found.rejected[0], limit=60)!r} is not a valid call ID: {EXPECTED}."))
-            else:
-                message.update(Text(f"No call ID found. {EXPECTED[0].upper()}{EXPECTED[1:]}."))
-            return
-        new, old = new_and_listed(found.ids, self.calls)
-        if isinstance(event, CallIdInput.Submitted) and event.continues_paste:  # one paste, one count
-            new, old = new + self._last_added[0], old + self._last_added[1]
-        self._last_added = (new, old)
-        note = counts_note(new, old)
-        if found.rejected:
-            ignored = ", ".join(repr(printable(t, limit=40)) for t in found.rejected[:3])
-            note += f" Ignored {ignored}: not a valid call ID."
-        message.set_classes("-warning" if found.rejected else "-info")
+        message.set_classes(style)
         message.update(Text(note))
-        self.lookup(found.ids)
-        if not event.input.value:  # more typed (the next line of a paste) stays where it goes
+        if found.ids and not event.input.value:  # more typed (the next line of a paste) stays where it goes
             self.query_one(CallList).focus()
 
     def on_paste(self, event: events.Paste) -> None:
@@ -205,77 +178,57 @@ class BrowserScreen(Screen[None]):
         ids.focus()
         self.call_after_refresh(ids.action_end)  # focusing selects everything; typing on appends
 
-    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_key(self, event: events.Key) -> None:
         if event.key == "escape" and isinstance(self.focused, Input):
             event.stop()
             self.query_one(CallList).focus()
 
     # --- lookups ------------------------------------------------------------------------
 
-    def lookup(self, call_ids: list[str]) -> None:
+    def lookup(self, call_ids: list[str]) -> Listed:
         """List the calls (new ones appended) and look each of them up; select the first."""
         self._remember_listed(call_ids)
-        calls = self.query_one(CallList)
-        for call_id in call_ids:
-            state = self.calls.setdefault(call_id, CallState(call_id))
-            if not state.loading:  # a call pasted twice in a row is looked up once
-                self._start_lookup(call_id)
-        self._show_empty(False)
-        calls.select_call(call_ids[0])
+        listed = self.book.add(call_ids)
+        for call_id in listed.to_look_up:
+            self._start_lookup(call_id)
+        self.query_one(CallDetails).show_empty(False)
+        self.query_one(CallList).select_call(call_ids[0])
         self._show_selected()
+        return listed
 
     def _start_lookup(self, call_id: str) -> None:
-        state = self.calls[call_id]
-        previous = self._workers.get(call_id)
-        if previous is not None and previous.is_running:
-            previous.cancel()
-        generation = self._generation.get(call_id, 0) + 1
-        self._generation[call_id] = generation
-        state.loading, state.retry = True, None
+        previous = self._workers.pop(call_id, None)
+        if previous is not None and previous[0].is_running:
+            previous[0].cancel()
+        generation = self.book.start(call_id)
         self._redraw(call_id)
-        self._workers[call_id] = self.run_worker(
-            self._lookup_worker(call_id, generation), group="lookup", description=f"lookup {call_id}"
+        worker = self.run_worker(
+            self.app.lookups.lookup(call_id), name=call_id, group="lookup", description=f"lookup {call_id}"
         )
+        self._workers[call_id] = (worker, generation)
 
-    async def _lookup_worker(self, call_id: str, generation: int) -> None:
-        async with self._gate:
-            result = await lookup_one(self.app.client, call_id, self.app.history)
-        self.post_message(self.LookupFinished(result, generation))
-
-    @on(LookupFinished)
-    def _lookup_finished(self, message: LookupFinished) -> None:
-        result = message.result
-        if self._generation.get(result.call_id) != message.generation:
-            return  # a newer lookup of this call has superseded this one
-        state = self.calls[result.call_id]
-        state.loading, state.retry = False, None
-        if result.error is None:
-            was_pending = state.has_pending
-            state.recordings, state.error, state.cached_at = result.recordings, None, None
-            keep_out_of_gc(result.recordings)
-            self.app.toasts.resolved(result.call_id)
-            if was_pending and not state.has_pending:
-                self.app.toasts.show(
-                    "synced",
-                    f"{short_call_id(result.call_id)}: every segment is synced now.",
-                    title="Synced",
-                    many="Synced ({count})",
-                )
-        else:
-            state.error = result.error
-            if isinstance(result.error, Unauthorized):
-                words = rejected_key_message(result.error.status, self.app.resolved.key_source, in_app=True)
-                state.error = Unauthorized(words, status=result.error.status)
-            self._notify_error(result.call_id, state.error)
-        self._redraw(result.call_id)
+    @on(Worker.StateChanged)
+    def _lookup_ended(self, event: Worker.StateChanged) -> None:
+        """Route a lookup's answer to the book; a failed one is reported by the app and stops loading here."""
+        call_id = event.worker.name
+        running = self._workers.get(call_id)
+        if running is None or running[0] is not event.worker or not event.worker.is_finished:
+            return
+        del self._workers[call_id]
+        if event.state is not WorkerState.SUCCESS or event.worker.result is None:
+            if self.book.stopped(call_id, running[1]):
+                self._redraw(call_id)
+            return
+        answer = self.book.finished(call_id, running[1], event.worker.result)
+        if answer.current:
+            if answer.resolved:
+                keep_out_of_gc(answer.state.recordings)
+            self.app.toasts.answered(answer)
+            self._redraw(call_id)
 
     def retry_key_failures(self) -> int:
         """Look up again every call that failed for want of a (valid) key; how many."""
-        failed = [
-            state.call_id
-            for state in self.calls.values()
-            if state.error is not None and state.error.code in KEY_CODES and not state.loading
-        ]
+        failed = self.book.key_failures()
         for call_id in failed:
             self._start_lookup(call_id)
         return len(failed)
@@ -284,39 +237,14 @@ class BrowserScreen(Screen[None]):
         """Every download of this session, for quitting to count and remember."""
         return list(self.app.downloads.items.values())
 
-    def _notify_error(self, call_id: str, error: RecBrowserError) -> None:
-        """A toast for a failure the user may act on, one per message however many calls it hits.
-
-        That a call has no recording or does not exist is its answer: its row and header say so."""
-        if error.code in ANSWERS:
-            return
-        message = printable(error.message, limit=300)
-        self.app.toasts.show(
-            f"lookup:{message}",
-            message,
-            title=f"Call {short_call_id(call_id)}",
-            severity="error",
-            call_id=call_id,
-            many="{count} calls",
-        )
-
     def retrying(self, notice: RetryNotice) -> bool:
         """Show a lookup's coming retry in its row and header; False when it is not about a listed call."""
-        state = self.calls.get(notice.call_id or "")
-        if state is None or not state.loading:
-            return False
-        state.retry = RetryState(notice.attempt + 1, notice.max_tries, time.monotonic() + notice.delay)
-        self._redraw(state.call_id)
-        return True
-
-    @on(Worker.StateChanged)
-    def _lookup_failed(self, event: Worker.StateChanged) -> None:
-        """A lookup that failed unexpectedly (the app reports it) stops showing "looking up"."""
-        if event.state is WorkerState.ERROR:
-            for state in self.calls.values():
-                if self._workers.get(state.call_id) is event.worker:
-                    state.loading = False
-                    self._redraw(state.call_id)
+        state = self.book.retrying(
+            notice.call_id, notice.attempt + 1, notice.max_tries, time.monotonic() + notice.delay
+        )
+        if state is not None:
+            self._redraw(state.call_id)
+        return state is not None
 
     def action_refresh(self) -> None:
         call_id = self.query_one(CallList).current_call_id
@@ -326,24 +254,18 @@ class BrowserScreen(Screen[None]):
         self._start_lookup(call_id)
 
     def _refresh_pending(self) -> None:
-        for state in self.calls.values():
-            if state.has_pending and not state.loading:
-                self._start_lookup(state.call_id)
+        for call_id in self.book.pending():
+            self._start_lookup(call_id)
 
     # --- showing ----------------------------------------------------------------------
 
     def _redraw(self, call_id: str) -> None:
-        self.query_one(CallList).upsert(self.calls[call_id])
+        self.query_one(CallList).upsert(self.book.calls[call_id])
         if self.query_one(CallList).current_call_id == call_id:
             self._show_selected()
 
     def _show_selected(self) -> None:
-        state = self.selected_call
-        self.query_one(CallHeader).show(state)
-        table = self.query_one(SegmentTable)
-        table.show(state)
-        table.loading = state is not None and state.loading and state.recordings is None
-        self._show_detail()
+        self.query_one(CallDetails).show(self.selected_call)
 
     @on(OptionList.OptionHighlighted, "#calls")
     def _call_highlighted(self) -> None:
@@ -353,74 +275,41 @@ class BrowserScreen(Screen[None]):
     def _call_selected(self) -> None:
         self.query_one(SegmentTable).focus()
 
-    @on(DataTable.RowHighlighted, "#segments")
-    def _segment_highlighted(self) -> None:
-        self._show_detail()
-
-    def _show_detail(self) -> None:
-        hidden = self.query_one(SegmentTable).hidden_at_cursor
-        self.query_one(SegmentDetail).show(self.selected_segment, hidden=hidden)
-
     @on(DataTable.RowSelected, "#segments")
     def _segment_chosen(self) -> None:
         self.action_open()
 
     @property
     def selected_call(self) -> CallState | None:
-        call_id = self.query_one(CallList).current_call_id
-        return self.calls.get(call_id) if call_id else None
+        return self.book.get(self.query_one(CallList).current_call_id)
 
     @property
     def selected_segment(self) -> Segment | None:
-        state = self.selected_call
-        if state is None or state.recordings is None or not state.recordings.segments:
-            return None
-        row = self.query_one(SegmentTable).cursor_row
-        segments = state.recordings.segments
-        return segments[row] if 0 <= row < min(len(segments), SHOWN_ROWS) else None
+        return self.query_one(CallDetails).selected_segment
 
     # --- history ---------------------------------------------------------------------
 
     @work(thread=True, group="history-read")
     def _restore_last_session(self) -> None:
         """List the calls of the last session again, from the cache (no network)."""
-        history = self.app.history
-        call_ids = history.last_session_call_ids()
-        if not call_ids:
-            return
-        history.add_to_session(call_ids)  # still listed, so still part of the next "last session"
-        restored = [self._cached_state(call_id) for call_id in call_ids]
-        self.app.call_from_thread(self._add_states, restored, None)
+        self.app.call_from_thread(self._add_states, last_session(self.app.history), None)
 
     @work(thread=True, group="history-write")
     def _remember_listed(self, call_ids: list[str]) -> None:
         self.app.history.add_to_session(call_ids, at=time.time())
 
-    def _cached_state(self, call_id: str) -> CallState:
-        """A call's state from the history (runs in a thread: reads the database and the disk)."""
-        state = CallState(call_id)
-        cached = self.app.history.cached(call_id)
-        if cached is not None:
-            state.recordings, state.cached_at = cached.recordings, cached.fetched_at
-        state.local_files = {i: p for i, p in self.app.history.downloads(call_id).items() if Path(p).exists()}
-        entry = self.app.history.get(call_id)
-        state.error = last_outcome_error(entry.outcome if entry is not None else None)
-        return state
-
     def _add_states(self, states: list[CallState], select: str | None) -> None:
-        for state in states:
-            keep_out_of_gc(state.recordings)
-            if state.call_id not in self.calls:
-                self.calls[state.call_id] = state
-            elif state.recordings is not None and self.calls[state.call_id].recordings is None:
-                current = self.calls[state.call_id]
-                current.recordings, current.cached_at = state.recordings, state.cached_at
-            self.query_one(CallList).upsert(self.calls[state.call_id])
-        self._show_empty(False)
+        if not states:
+            return
+        calls = self.query_one(CallList)
+        for call_id in self.book.restore(states):
+            keep_out_of_gc(self.book.calls[call_id].recordings)
+            calls.upsert(self.book.calls[call_id])
+        self.query_one(CallDetails).show_empty(False)
         if select is not None:
-            self.query_one(CallList).select_call(select)
-        elif self.query_one(CallList).highlighted is None:
-            self.query_one(CallList).highlighted = 0
+            calls.select_call(select)
+        elif calls.highlighted is None:
+            calls.highlighted = 0
         self._show_selected()
 
     def action_history(self) -> None:
@@ -434,8 +323,7 @@ class BrowserScreen(Screen[None]):
 
     @work(thread=True, group="history-read")
     def _show_from_history(self, call_id: str) -> None:
-        state = self._cached_state(call_id)
-        self.app.call_from_thread(self._shown_from_history, state)
+        self.app.call_from_thread(self._shown_from_history, cached_state(self.app.history, call_id))
 
     def _shown_from_history(self, state: CallState) -> None:
         self._remember_listed([state.call_id])
@@ -460,71 +348,24 @@ class BrowserScreen(Screen[None]):
     # --- open, copy, key, help ---------------------------------------------------------
 
     def action_open(self) -> None:
-        segment = self.selected_segment
-        state = self.selected_call
+        segment, state = self.selected_segment, self.selected_call
         if segment is None or state is None:
             self.notify("No segment selected.", severity="warning")
             return
-        local = state.local_files.get(segment.index)
-        if local and Path(local).exists():
-            target = local
-        elif not segment.url:
-            self.notify("This segment has no URL to open.", severity="warning")
-            return
-        elif not is_web_url(segment.url):
-            self.notify(
-                f"Not opening {printable(segment.url, limit=60)}: only http and https links from the API are opened.",
-                severity="warning",
-                markup=False,
-            )
-            return
-        else:
-            target = segment.url
-        self._open(target, f"segment {segment.index} ({printable(segment.friendly_label, limit=30)})")
+        self._open(segment, state.local_files.get(segment.index))
 
     @work(thread=True, group="open")
-    def _open(self, target: str, what: str) -> None:
-        try:
-            argv = player_command(target)
-            if argv is not None:
-                launch_checked(argv)  # a player that fails within a second is said with its own words
-                opened = True
-            else:
-                url = Path(target).as_uri() if Path(target).is_absolute() else target
-                browser = webbrowser.get()
-                if runs_in_terminal(browser):
-                    self.app.call_from_thread(self._open_in_terminal, browser, url, what)
-                    return
-                opened = browser.open(url)
-        except PlayerError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
-            return
-        except webbrowser.Error:
-            opened = False
-        self.app.call_from_thread(self._opened, opened, what)
+    def _open(self, segment: Segment, local: str | None) -> None:
+        self.app.call_from_thread(self._opened, open_segment(segment, local))
 
-    def _open_in_terminal(self, browser: webbrowser.BaseBrowser, url: str, what: str) -> None:
-        """Run a terminal browser (lynx, w3m…) with the app suspended, so they do not share the screen."""
-        try:
-            with self.app.suspend():
-                opened = browser.open(url)
-        except SuspendNotSupported:
-            self.notify(
-                "The system opener needs this terminal, which the app cannot hand over here. "
-                "Set RECBROWSER_PLAYER, e.g. 'mpv --no-video {}'.",
-                severity="warning",
-                markup=False,
-            )
-            return
-        self._opened(opened, what)
-
-    def _opened(self, opened: bool, what: str) -> None:
-        if opened:
-            self.notify(f"Opening {what}.", markup=False)
-        else:
-            self.notify(
-                "No player found. Set RECBROWSER_PLAYER, e.g. 'mpv --no-video {}'.", severity="warning", markup=False
-            )
+    def _opened(self, outcome: Said | InTerminal) -> None:
+        if isinstance(outcome, InTerminal):  # lynx, w3m…: the app steps aside so they do not share the screen
+            try:
+                with self.app.suspend():
+                    outcome = opened(outcome.browser.open(outcome.url), outcome.what)
+            except SuspendNotSupported:
+                outcome = Said(NEEDS_TERMINAL, "warning")
+        self.notify(outcome.message, severity=outcome.severity, markup=False)
 
     # --- downloads ----------------------------------------------------------------------
 
@@ -543,7 +384,7 @@ class BrowserScreen(Screen[None]):
         if what == "call":
             return _segments_of([state] if state is not None else [])
         if what == "all":
-            return _segments_of(self.calls.values())
+            return _segments_of(self.book.calls.values())
         raise ValueError(f"unknown download scope {what!r}")
 
     def download(self, wanted: list[tuple[str, Segment]]) -> None:
@@ -576,12 +417,10 @@ class BrowserScreen(Screen[None]):
     @on(DownloadsPanel.Finished)
     def _download_finished(self, message: DownloadsPanel.Finished) -> None:
         item = message.item
-        state = self.calls.get(item.call_id)
         if item.state in (DONE, SKIPPED) and item.path is not None:
-            if state is not None:
-                state.local_files[item.segment.index] = str(item.path)
-                if self.selected_call is state:
-                    self._show_selected()
+            state = self.book.downloaded(item.call_id, item.segment.index, item.path)
+            if state is not None and self.selected_call is state:
+                self._show_selected()
         elif item.state != CANCELLED and item.error is not None:
             if isinstance(item.error, UnexpectedFailure) and item.error.__cause__ is not None:
                 self.app.report_unexpected(
@@ -618,8 +457,7 @@ class BrowserScreen(Screen[None]):
         try:
             copied = copy_text(url, terminal=lambda _escape: self.app.call_from_thread(self.app.copy_to_clipboard, url))
         except ClipboardUnavailable as exc:
-            self.app.call_from_thread(self.notify, exc.message, severity="warning", markup=False)
-            return
+            raise Failure(exc.message, severity="warning") from exc
         self.app.call_from_thread(self.notify, f"URL of segment {index}: {copied.message}", markup=False)
 
     def action_key(self) -> None:
@@ -631,11 +469,3 @@ class BrowserScreen(Screen[None]):
 
 def _segments_of(states: Iterable[CallState]) -> list[tuple[str, Segment]]:
     return [(state.call_id, s) for state in states if state.recordings is not None for s in state.recordings.segments]
-
-
-def _default_welcome() -> Text:
-    return Text.assemble(
-        ("Welcome to recbrowser.\n\n", "bold"),
-        "Paste one or more Magpipe call IDs above — or any text that holds them, such as a dashboard "
-        "URL or a log line — and press Enter.\n\nPress ? for every key.",
-    )

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from recbrowser.history import HistoryEntry
 from recbrowser.historyrows import LIST_COLUMNS, HistoryRow, count_note
+from recbrowser.tui.failure import DisplayFailed
 from recbrowser.tui.screens.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
@@ -182,7 +183,7 @@ class HistoryScreen(Screen[str | None]):
         failures: list[BaseException] = []
         self.shown_rows = [_row_cells_or_placeholder(e, failures) for e in entries]
         if failures:
-            self.app.log_display_errors(failures, where="history")
+            self.post_message(DisplayFailed(failures, where="history"))
         self.query_one(OptionList).highlighted = None
         self._render_rows()
         self.query_one("#history-count", Static).update(Text(count_note(total, len(entries), search, limit=SHOWN)))

@@ -13,11 +13,12 @@ from rich.text import Text
 from textual.timer import Timer
 from textual.widgets import Static
 
+from recbrowser.callstate import CallState, RetryState
 from recbrowser.formatting import format_duration, plural, relative_time, short_call_id, status_summary
 from recbrowser.text import printable
+from recbrowser.tui.failure import DisplayFailed
 from recbrowser.tui.fit import fit_parts
 from recbrowser.tui.safe import guarded
-from recbrowser.tui.state import CallState, RetryState
 
 SEP = " · "
 MAX_ERROR_LINES = 4
@@ -108,7 +109,7 @@ class CallHeader(Static):
         width = self.content_size.width
         self.update(guarded(lambda: header_text(state, width), failures, fallback=fallback))
         if failures:
-            self.app.log_display_errors(failures, where="call header")
+            self.post_message(DisplayFailed(failures, where="call header"))
         counting_down = state is not None and state.retry is not None
         if counting_down and self._ticker is None:
             self._ticker = self.set_interval(1, self._redraw, name="retry-countdown")

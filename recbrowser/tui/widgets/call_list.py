@@ -6,9 +6,10 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from recbrowser.callstate import CallState
 from recbrowser.formatting import short_call_id
+from recbrowser.tui.failure import DisplayFailed
 from recbrowser.tui.safe import guarded
-from recbrowser.tui.state import CallState
 
 SHORT_ERRORS = {
     "no_recording": "no rec.",
@@ -84,7 +85,7 @@ class CallList(OptionList):
             lambda: call_prompt(state, self._id_chars), failures, fallback=f"? {short_call_id(state.call_id)}"
         )
         if failures:
-            self.app.log_display_errors(failures, where="calls list")
+            self.post_message(DisplayFailed(failures, where="calls list"))
         try:
             self.get_option(state.call_id)
         except Exception:

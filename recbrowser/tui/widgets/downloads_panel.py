@@ -23,6 +23,7 @@ from recbrowser.tui.download_cells import (
     speed_text,
     state_text,
 )
+from recbrowser.tui.failure import DisplayFailed
 from recbrowser.tui.fit import drop, fit_columns, shrink
 from recbrowser.tui.safe import guarded
 
@@ -201,5 +202,5 @@ class DownloadsPanel(DataTable):
         for cell in cells:
             cell.no_wrap, cell.overflow = True, "ellipsis"
         if failures:
-            self.app.log_display_errors(failures, where="downloads panel")
+            self.post_message(DisplayFailed(failures, where="downloads panel"))
         return cells

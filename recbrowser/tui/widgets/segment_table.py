@@ -9,13 +9,14 @@ from rich.text import Text
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
+from recbrowser.callstate import CallState
 from recbrowser.formatting import local_zone, plural
 from recbrowser.models import Segment
 from recbrowser.text import printable
 from recbrowser.tui.cells import natural_widths, segment_cells
+from recbrowser.tui.failure import DisplayFailed
 from recbrowser.tui.fit import drop, ellipsize_middle, fit_columns, shrink
 from recbrowser.tui.safe import guarded
-from recbrowser.tui.state import CallState
 
 # "File" (downloaded or not) before Source and Created, so it stays in view at 80 columns.
 COLUMNS = ("#", "Status", "Label", "Length", "File", "Source", "Created")
@@ -161,7 +162,7 @@ class SegmentTable(DataTable):
         for segment in self._segments[start:end]:
             self._add_row(str(segment.index), segment_cells(segment, state.local_files.get(segment.index), failures))
         if failures:
-            self.app.log_display_errors(failures, where="segments table")
+            self.post_message(DisplayFailed(failures, where="segments table"))
         done = end >= len(self._segments)
         if done and self.hidden:
             self._add_row(MORE_KEY, more_cells(self.hidden))
@@ -251,7 +252,7 @@ class SegmentDetail(Static):
         url_lines = URL_LINES - 1 if self.app.size.height < VERY_SHORT else URL_LINES
         self.update(guarded(lambda: detail_text(segment, width, url_lines=url_lines), failures))
         if failures:
-            self.app.log_display_errors(failures, where="segment detail")
+            self.post_message(DisplayFailed(failures, where="segment detail"))
 
     def on_resize(self) -> None:
         self.show(self._segment, hidden=self._hidden)

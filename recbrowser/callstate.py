@@ -1,4 +1,4 @@
-"""What the browser knows about each looked-up call (view state, no I/O)."""
+"""What is known about each looked-up call: its answer or error, its counts, a coming retry (no I/O)."""
 
 from __future__ import annotations
 
