@@ -21,6 +21,8 @@ class RecBrowserError(Exception):
 
 
 class InvalidCallId(RecBrowserError):
+    """Text that holds no call ID (or an ID the API would refuse)."""
+
     code = "invalid_call_id"
     exit_code = ExitStatus.USAGE
 
@@ -37,21 +39,29 @@ class ApiError(RecBrowserError):
 
 
 class NoApiKey(ApiError):
+    """No key is saved and ``MAGPIPE_API_KEY`` is not set."""
+
     code = "no_api_key"
     exit_code = ExitStatus.NO_KEY
 
 
 class Unauthorized(ApiError):
+    """The API refused the key (401/403); the message says which key and how to change it."""
+
     code = "unauthorized"
     exit_code = ExitStatus.NO_KEY
 
 
 class NotFound(ApiError):
+    """The API knows no such call (404), or it belongs to another account: the call's answer."""
+
     code = "not_found"
     exit_code = ExitStatus.NOT_FOUND
 
 
 class NoRecording(ApiError):
+    """The call exists but has no recording (yet): an answer, not a failure."""
+
     code = "no_recording"
     exit_code = ExitStatus.NOT_FOUND
 
@@ -64,8 +74,9 @@ class NotCached(RecBrowserError):
 
 
 class RateLimited(ApiError):
+    """429 from the API, after the retries; ``retry_after`` is its Retry-After in seconds."""
+
     code = "rate_limited"
-    exit_code = ExitStatus.API_FAILED
 
     def __init__(self, message: str, *, retry_after: float | None = None, status: int | None = 429) -> None:
         super().__init__(message, status=status)
@@ -73,18 +84,21 @@ class RateLimited(ApiError):
 
 
 class ServerError(ApiError):
+    """5xx from the API, after the retries."""
+
     code = "server_error"
-    exit_code = ExitStatus.API_FAILED
 
 
 class NetworkError(ApiError):
+    """The API could not be reached, or stopped answering (DNS, refused, reset, timeout, drip)."""
+
     code = "network_error"
-    exit_code = ExitStatus.API_FAILED
 
 
 class BadResponse(ApiError):
+    """The API's answer is not what the contract says (not JSON, no recordings, too big, 501)."""
+
     code = "bad_response"
-    exit_code = ExitStatus.API_FAILED
 
 
 class PlayerError(RecBrowserError):
@@ -127,6 +141,8 @@ class UrlExpired(FetchError):
 
 
 class HttpFailure(FetchError):
+    """Any other HTTP status from the recordings host; 429 and 5xx are retryable."""
+
     code = "http_error"
 
     def __init__(self, message: str, status: int | None = None, *, retryable: bool = False) -> None:
@@ -153,15 +169,21 @@ class TransferInterrupted(FetchError):
 
 
 class Incomplete(FetchError):
+    """The host closed the body before its Content-Length; resumable from what was written."""
+
     code = "incomplete"
     retryable = True
 
 
 class DiskError(FetchError):
+    """The file could not be written (disk full, permissions, a symlink refused)."""
+
     code = "disk_error"
 
 
 class Cancelled(FetchError):
+    """The user cancelled the download; the partial file is kept unless nothing was written."""
+
     code = "cancelled"
 
 
