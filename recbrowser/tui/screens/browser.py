@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Footer, Header, Input, OptionList
 from textual.worker import Worker, WorkerState
 
 from recbrowser.apikey import rejected_key_message
@@ -20,11 +20,11 @@ from recbrowser.callstate import CallState
 from recbrowser.lookups import LookupResult
 from recbrowser.models import Segment
 from recbrowser.tui.bindings import BROWSER_BINDINGS, help_rows
-from recbrowser.tui.entry import entry_note
 from recbrowser.tui.memory import keep_out_of_gc
 from recbrowser.tui.screens.help import HelpScreen
 from recbrowser.tui.welcome import default_welcome
 from recbrowser.tui.widgets.call_details import CallDetails
+from recbrowser.tui.widgets.call_entry import CallEntry
 from recbrowser.tui.widgets.call_input import CallIdInput
 from recbrowser.tui.widgets.call_list import CallList
 from recbrowser.tui.widgets.downloads import Downloads
@@ -55,19 +55,12 @@ class BrowserScreen(Screen[None]):
         self._workers: dict[str, tuple[Worker[LookupResult], int]] = {}  # each call's running lookup, its generation
         self._welcome = welcome
         self._prefill = prefill
-        self._last_added = (0, 0)  # new and already listed calls, counted by the last Enter
 
     # --- layout -----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(id="entry"):
-            yield CallIdInput(
-                prefill=self._prefill,
-                placeholder="Call IDs, or any text that contains them — Enter looks them up",
-                id="ids",
-            )
-            yield Static("", id="input-message")
+        yield CallEntry(prefill=self._prefill, id="entry")
         with Horizontal(id="main"):
             yield CallList(id="calls")
             yield CallDetails(self._welcome or default_welcome(), id="details")
@@ -92,27 +85,16 @@ class BrowserScreen(Screen[None]):
     @on(Input.Submitted, "#ids")
     def _submitted(self, event: Input.Submitted) -> None:
         found = scan(event.value)
-        if found.ids:
-            listed = self.lookup(found.ids)
-            counted = (listed.new, listed.old)
-            if isinstance(event, CallIdInput.Submitted) and event.continues_paste:  # one paste, one count
-                counted = (counted[0] + self._last_added[0], counted[1] + self._last_added[1])
-            self._last_added = counted
-        style, note = entry_note(found, self._last_added)
-        message = self.query_one("#input-message", Static)
-        message.set_classes(style)
-        message.update(Text(note))
+        listed = self.lookup(found.ids) if found.ids else None
+        continues_paste = isinstance(event, CallIdInput.Submitted) and event.continues_paste
+        self.query_one(CallEntry).said(found, listed, continues_paste=continues_paste)
         if found.ids and not event.input.value:  # more typed (the next line of a paste) stays where it goes
             self.query_one(CallList).focus()
 
     def on_paste(self, event: events.Paste) -> None:
         """A paste anywhere on this screen goes into the call-ID input, every line of it."""
         event.stop()
-        ids = self.query_one("#ids", CallIdInput)
-        ids.value = ""
-        ids.insert_pasted(event.text)
-        ids.focus()
-        self.call_after_refresh(ids.action_end)  # focusing selects everything; typing on appends
+        self.query_one(CallEntry).take_paste(event.text)
 
     def on_key(self, event: events.Key) -> None:
         if event.key == "escape" and isinstance(self.focused, Input):
@@ -125,23 +107,23 @@ class BrowserScreen(Screen[None]):
         """List the calls (new ones appended) and look each of them up; select the first."""
         self._remember_listed(call_ids)
         listed = self.book.add(call_ids)
-        for call_id in listed.to_look_up:
-            self._start_lookup(call_id)
+        self._look_up(*listed.to_look_up)
         self.query_one(CallDetails).show_empty(False)
         self.query_one(CallList).select_call(call_ids[0])
         self._show_selected()
         return listed
 
-    def _start_lookup(self, call_id: str) -> None:
-        previous = self._workers.pop(call_id, None)
-        if previous is not None and previous[0].is_running:
-            previous[0].cancel()
-        generation = self.book.start(call_id)
-        self._redraw(call_id)
-        worker = self.run_worker(
-            self.app.lookups.lookup(call_id), name=call_id, group="lookup", description=f"lookup {call_id}"
-        )
-        self._workers[call_id] = (worker, generation)
+    def _look_up(self, *call_ids: str) -> None:
+        """Look these calls up (again), each in a worker that supersedes its earlier lookup."""
+        for call_id in call_ids:
+            previous = self._workers.pop(call_id, None)
+            if previous is not None and previous[0].is_running:
+                previous[0].cancel()
+            generation = self.book.start(call_id)
+            self._redraw(call_id)
+            lookup = self.app.lookups.lookup(call_id)
+            worker = self.run_worker(lookup, name=call_id, group="lookup", description=f"lookup {call_id}")
+            self._workers[call_id] = (worker, generation)
 
     @on(Worker.StateChanged)
     def _lookup_ended(self, event: Worker.StateChanged) -> None:
@@ -165,8 +147,7 @@ class BrowserScreen(Screen[None]):
     def retry_key_failures(self) -> int:
         """Look up again every call that failed for want of a (valid) key; how many."""
         failed = self.book.key_failures()
-        for call_id in failed:
-            self._start_lookup(call_id)
+        self._look_up(*failed)
         return len(failed)
 
     def retrying(self, notice: RetryNotice) -> bool:
@@ -183,11 +164,10 @@ class BrowserScreen(Screen[None]):
         if call_id is None:
             self.notify("No call selected. Press / to enter call IDs.", severity="warning")
             return
-        self._start_lookup(call_id)
+        self._look_up(call_id)
 
     def _refresh_pending(self) -> None:
-        for call_id in self.book.pending():
-            self._start_lookup(call_id)
+        self._look_up(*self.book.pending())
 
     # --- showing ----------------------------------------------------------------------
 
@@ -229,15 +209,11 @@ class BrowserScreen(Screen[None]):
     def _add_states(self, states: list[CallState], select: str | None) -> None:
         if not states:
             return
-        calls = self.query_one(CallList)
-        for call_id in self.book.restore(states):
-            keep_out_of_gc(self.book.calls[call_id].recordings)
-            calls.upsert(self.book.calls[call_id])
+        restored = [self.book.calls[call_id] for call_id in self.book.restore(states)]
+        for state in restored:
+            keep_out_of_gc(state.recordings)
+        self.query_one(CallList).add_restored(restored, select)
         self.query_one(CallDetails).show_empty(False)
-        if select is not None:
-            calls.select_call(select)
-        elif calls.highlighted is None:
-            calls.highlighted = 0
         self._show_selected()
 
     def action_history(self) -> None:
@@ -256,7 +232,7 @@ class BrowserScreen(Screen[None]):
     def _shown_from_history(self, state: CallState) -> None:
         self._remember_listed([state.call_id])
         self._add_states([state], state.call_id)
-        self._start_lookup(state.call_id)
+        self._look_up(state.call_id)
         self.query_one(CallList).focus()
 
     # --- open, copy, downloads, key, help ----------------------------------------------
