@@ -14,7 +14,7 @@ from textual.widgets import Footer, Header, Input, OptionList
 from textual.worker import Worker, WorkerState
 
 from recbrowser.apikey import rejected_key_message
-from recbrowser.callbook import CallBook, Listed, cached_state, last_session
+from recbrowser.callbook import CallBook, Listed, last_session
 from recbrowser.callids import scan
 from recbrowser.callstate import CallState
 from recbrowser.lookups import LookupResult
@@ -219,17 +219,12 @@ class BrowserScreen(Screen[None]):
     def action_history(self) -> None:
         from recbrowser.tui.screens.history import HistoryScreen
 
-        self.app.push_screen(HistoryScreen(), self._history_chosen)
+        self.app.push_screen(HistoryScreen(), self._chosen_in_history)
 
-    def _history_chosen(self, call_id: str | None) -> None:
-        if call_id is not None:
-            self._show_from_history(call_id)
-
-    @work(thread=True, group="history-read")
-    def _show_from_history(self, call_id: str) -> None:
-        self.app.call_from_thread(self._shown_from_history, cached_state(self.app.history, call_id))
-
-    def _shown_from_history(self, state: CallState) -> None:
+    def _chosen_in_history(self, state: CallState | None) -> None:
+        """List a call chosen in the history at once, as the history has it, and look it up again."""
+        if state is None:
+            return
         self._remember_listed([state.call_id])
         self._add_states([state], state.call_id)
         self._look_up(state.call_id)
