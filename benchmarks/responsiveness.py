@@ -23,6 +23,7 @@ async def measure(api_url: str, storage_url: str, size: int) -> tuple[list[float
     from recbrowser.paths import Paths
     from recbrowser.settings import resolve
     from recbrowser.tui.app import RecBrowserApp
+    from recbrowser.tui.widgets.downloads import Downloads
 
     paths = Paths.default()
     app = RecBrowserApp(paths=paths, resolved=resolve(paths, api_url_flag=api_url))
@@ -47,7 +48,7 @@ async def measure(api_url: str, storage_url: str, size: int) -> tuple[list[float
             for i in (1, 2, 3)
         ]
         started = time.perf_counter()
-        screen.download(segments)
+        screen.query_one(Downloads).download(segments)
         last[0] = time.perf_counter()
         timer = app.set_interval(TICK, tick)
         queue = app.downloads

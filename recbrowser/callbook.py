@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from recbrowser.callstate import CallState, RetryState
 from recbrowser.errors import NoApiKey, NoRecording, NotFound, RecBrowserError, Unauthorized
 from recbrowser.lookups import LookupResult
+from recbrowser.models import Segment
 from recbrowser.outcomes import last_outcome_error
 
 if TYPE_CHECKING:
@@ -24,6 +25,12 @@ KEY_CODES = frozenset({NoApiKey.code, Unauthorized.code})
 """Failures a new key can fix."""
 ANSWERS = frozenset({NoRecording.code, NotFound.code})
 """Error codes that are a call's answer, not a failure to act on (its row and header say so)."""
+NOTHING_TO_DOWNLOAD = {
+    "segment": "No segment selected.",
+    "call": "The selected call has no segments to download.",
+    "all": "No looked-up call has segments to download.",
+}
+"""What to say when a download of the selected ``segment``, the selected ``call`` or ``all`` calls finds none."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,21 @@ class CallBook:
             given.append(state.call_id)
         return given
 
+    def to_download(
+        self, what: str, selected: CallState | None, segment: Segment | None
+    ) -> list[tuple[str, Segment]] | str:
+        """The (call ID, segment) pairs to download for ``what``: the ``segment`` selected, every
+        segment of the ``call`` selected, or of ``all`` listed calls; the words to say when there are none."""
+        if what == "segment":
+            wanted = [(selected.call_id, segment)] if selected is not None and segment is not None else []
+        elif what == "call":
+            wanted = _segments_of([selected] if selected is not None else [])
+        elif what == "all":
+            wanted = _segments_of(self.calls.values())
+        else:
+            raise ValueError(f"unknown download scope {what!r}")
+        return wanted or NOTHING_TO_DOWNLOAD[what]
+
     def downloaded(self, call_id: str, index: int, path: Path) -> CallState | None:
         """Segment ``index`` of the call is on disk at ``path``; the call, or None when it is not listed."""
         state = self.calls.get(call_id)
@@ -167,3 +189,7 @@ def last_session(history: HistoryStore) -> list[CallState]:
         return []
     history.add_to_session(call_ids)
     return [cached_state(history, call_id) for call_id in call_ids]
+
+
+def _segments_of(states: Iterable[CallState]) -> list[tuple[str, Segment]]:
+    return [(state.call_id, s) for state in states if state.recordings is not None for s in state.recordings.segments]

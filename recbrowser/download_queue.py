@@ -222,6 +222,19 @@ class DownloadQueue:
         async for _item in self.run(items, client=client):
             pass
 
+    async def download(
+        self,
+        wanted: Sequence[tuple[str, Segment]],
+        directory: Path,
+        *,
+        client: MagpipeClient | None,
+        told: Callable[[Request], None],
+    ) -> None:
+        """``request`` then ``run_all``: ``told`` hears what the request came to before any transfer starts."""
+        request = await self.request(wanted, directory)
+        told(request)
+        await self.run_all(request.items, client=client)
+
     def cancel(self, item: DownloadItem) -> bool:
         """Cancel a queued or running download (its partial file is kept); False if it was not.
 

@@ -187,3 +187,25 @@ async def test_a_waiting_lookup_takes_the_client_of_the_moment_its_turn_comes(fa
     assert (await first).error is None
     result = await waiting
     assert isinstance(result.error, Unauthorized)
+
+
+async def test_what_to_download_is_the_selected_segment_the_selected_call_or_every_listed_call(  # type: ignore[no-untyped-def]
+    fake: FakeMagpipe, make_client
+) -> None:
+    client, book = make_client(), CallBook()
+    for call_id in (SIMPLE, TRANSFER):
+        book.finished(call_id, book.start(call_id), await lookup_one(client, call_id))
+    book.finished(NO_RECORDING, book.start(NO_RECORDING), await lookup_one(client, NO_RECORDING))
+    simple, transfer, empty = book.calls[SIMPLE], book.calls[TRANSFER], book.calls[NO_RECORDING]
+    assert simple.recordings is not None and transfer.recordings is not None and empty.recordings is None
+    second = transfer.recordings.segments[1]
+    assert book.to_download("segment", transfer, second) == [(TRANSFER, second)]
+    assert book.to_download("call", transfer, second) == [(TRANSFER, s) for s in transfer.recordings.segments]
+    everything = [(SIMPLE, s) for s in simple.recordings.segments] + [
+        (TRANSFER, s) for s in transfer.recordings.segments
+    ]
+    assert book.to_download("all", None, None) == everything
+    assert book.to_download("segment", transfer, None) == "No segment selected."
+    assert book.to_download("call", empty, None) == "The selected call has no segments to download."
+    assert book.to_download("call", None, None) == "The selected call has no segments to download."
+    assert CallBook().to_download("all", None, None) == "No looked-up call has segments to download."

@@ -217,3 +217,23 @@ async def test_a_broken_batch_leaves_none_of_its_items_queued_or_active(
     assert not queue.busy()
     again = await queue.request(await wanted_of(client, TRANSFER), tmp_path)
     assert len(again.items) + again.complete == 4  # none stays in flight
+
+
+async def test_download_says_what_the_request_came_to_before_the_transfers_start(
+    fake: FakeMagpipe, make_client, tmp_path: Path
+) -> None:
+    client = make_client()
+    queue, heard = DownloadQueue(records=tmp_path / "records"), Heard()
+    queue.subscribe(heard)
+    told: list[tuple[int, int, list[str]]] = []
+
+    def on_request(request) -> None:  # type: ignore[no-untyped-def]
+        told.append((len(request.items), request.complete, request.problems))
+        assert [change for change, _key, _state in heard.events] == ["added"] * 4  # nothing started yet
+
+    await queue.download(await wanted_of(client, TRANSFER), tmp_path / "dl", client=client, told=on_request)
+    assert told == [(4, 0, [])]
+    assert all(item.state == DONE for item in queue.items.values()) and len(queue.items) == 4
+    assert (tmp_path / "dl" / TRANSFER / "02-main.wav").exists() or len(
+        list((tmp_path / "dl" / TRANSFER).iterdir())
+    ) == 4

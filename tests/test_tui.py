@@ -309,7 +309,7 @@ async def test_help_is_built_from_the_active_bindings(fake):
             "Copy",
             "Download",
             "Download call",
-            "Key",
+            "API key",
             "Help",
             "Quit",
             "Call IDs",

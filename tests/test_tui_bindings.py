@@ -14,6 +14,7 @@ from recbrowser.settings import Settings
 from recbrowser.tui.bindings import declared_binding_ids
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.help import HelpScreen
+from recbrowser.tui.screens.key_entry import KeyScreen
 from tests.tui_helpers import PENDING_ONLY, TRANSFER, look_up, make_app, notifications, settle, table_rows, wait_until
 from tests.tui_keys import footer_keys
 
@@ -98,6 +99,19 @@ async def test_the_palette_lists_every_bound_action_with_its_key_and_runs_it(fak
         await wait_until(pilot, lambda: any("Downloading" in m for m in notifications(app)), "the call's download")
         await settle(pilot)
         assert len(list((app.download_dir / TRANSFER).iterdir())) == len(table_rows(app))
+
+
+async def test_typing_api_in_the_palette_finds_the_key_entry(fake: FakeMagpipe) -> None:
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, TRANSFER)
+        assert palette(app)["API key"] == "Set or change the Magpipe API key (k)"
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+        await pilot.press(*"api")
+        await settle(pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, KeyScreen), "the key entry from the palette")
 
 
 def test_the_readme_lists_exactly_the_binding_ids_a_keymap_can_use() -> None:

@@ -13,6 +13,7 @@ from recbrowser.fetch import fetch
 from recbrowser.fetchoptions import FetchOptions
 from recbrowser.models import Segment
 from recbrowser.tui.screens.browser import BrowserScreen
+from recbrowser.tui.widgets.downloads import Downloads
 from recbrowser.tui.widgets.downloads_panel import DownloadsPanel
 from recbrowser.tui.widgets.segment_table import COLUMNS
 from tests.files import sha256_of, wait_for_text
@@ -117,7 +118,7 @@ async def test_a_cancelled_download_keeps_its_partial_which_a_later_fetch_resume
         await look_up(pilot, SIMPLE)
         await pilot.press("tab")  # the selected segment is #1, which the big download stands in for
         screen = app.screen
-        screen.download([(SIMPLE, big_segment(fake, 1, size))])
+        screen.query_one(Downloads).download([(SIMPLE, big_segment(fake, 1, size))])
         item = await queued(pilot, f"{SIMPLE}:1")
         await wait_until(pilot, lambda: item.state == ACTIVE and item.transfer.done > 0, "the transfer to start")
         screen.action_cancel_download()  # what `x` does, called in the same tick so the transfer cannot finish first
@@ -148,7 +149,7 @@ async def test_a_lookup_during_a_download_neither_cancels_it_nor_is_cancelled(fa
         await look_up(pilot, SIMPLE)
         await pilot.press("tab")
         screen = app.screen
-        screen.download([(SIMPLE, big_segment(fake, 2, size))])
+        screen.query_one(Downloads).download([(SIMPLE, big_segment(fake, 2, size))])
         item = await queued(pilot, f"{SIMPLE}:2")
         await wait_until(pilot, lambda: item.state == ACTIVE and item.transfer.done > 0, "the transfer to start")
         fake.faults.latency = 0.2

@@ -241,13 +241,13 @@ async def test_clear_history_command_asks_first(fake):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         browser = app.screen
-        browser.action_clear_history()
+        app.action_clear_history()
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
         await settle(pilot)
         assert app.history.count() == 2
-        browser.action_clear_history()
+        app.action_clear_history()
         await pilot.pause()
         await pilot.press("y")
         await settle(pilot)

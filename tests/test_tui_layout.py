@@ -7,6 +7,7 @@ from recbrowser.downloads import ACTIVE, CANCELLED, DONE
 from recbrowser.fakeapi import FakeMagpipe, segment_wav
 from recbrowser.formatting import local_zone
 from recbrowser.tui.widgets.call_header import CallHeader
+from recbrowser.tui.widgets.downloads import Downloads
 from recbrowser.tui.widgets.downloads_panel import DownloadDetail, DownloadsPanel
 from recbrowser.tui.widgets.segment_table import SegmentDetail, SegmentTable
 from tests.test_tui_downloads import big_segment, queue_items, queued
@@ -163,7 +164,7 @@ async def test_a_cancelled_download_says_one_word_in_its_row_and_the_whole_messa
         await look_up(pilot, SIMPLE)
         await pilot.press("tab")
         screen = app.screen
-        screen.download([(SIMPLE, big_segment(fake, 1, 256 * 1024 * 1024))])
+        screen.query_one(Downloads).download([(SIMPLE, big_segment(fake, 1, 256 * 1024 * 1024))])
         item = await queued(pilot, f"{SIMPLE}:1")
         await wait_until(pilot, lambda: item.state == ACTIVE and item.transfer.done > 0, "the transfer to start")
         screen.action_cancel_download()

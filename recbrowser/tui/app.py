@@ -35,6 +35,7 @@ from recbrowser.tui.notices import Toasts
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.confirm import ConfirmScreen, ResumeScreen
 from recbrowser.tui.screens.key_entry import KeyScreen
+from recbrowser.tui.widgets.downloads import Downloads
 
 if TYPE_CHECKING:
     from recbrowser.client import MagpipeClient, RetryNotice
@@ -182,23 +183,21 @@ class RecBrowserApp(App[None]):
 
     async def action_quit(self) -> None:
         """Quit; while downloads run, ask first. Unfinished downloads are remembered for the next start."""
-        browser = self._browser()
-        items = browser.running_downloads() if browser is not None else []
-        running = unfinished.running_count(items)
+        running = unfinished.running_count(self.downloads.items.values())
         if running and (self._quit_question is None or self.screen is not self._quit_question):
 
             def answered(yes: bool | None) -> None:
                 self._quit_question = None
                 if yes:
-                    self._quit_now(browser)
+                    self._quit_now()
 
             self._quit_question = ConfirmScreen(unfinished.quit_question(running), yes="Quit")
             self.push_screen(self._quit_question, answered)
             return
-        self._quit_now(browser)  # also ctrl+q while the question is up: the user insists
+        self._quit_now()  # also ctrl+q while the question is up: the user insists
 
-    def _quit_now(self, browser: BrowserScreen | None) -> None:
-        entries = unfinished.of_items(browser.running_downloads()) if browser is not None else []
+    def _quit_now(self) -> None:
+        entries = unfinished.of_items(self.downloads.items.values())
         entries += self._offered  # still unfinished
         try:
             unfinished.save(unfinished.state_file(self.paths), entries)
@@ -219,7 +218,7 @@ class RecBrowserApp(App[None]):
             self._offered = []
             browser = self._browser()
             if resume and browser is not None:
-                browser.resume_downloads(entries)
+                browser.query_one(Downloads).resume(entries)
             else:
                 self.notify(f"The partial files stay in {unfinished.where(entries)}.", markup=False)
             try:
@@ -228,6 +227,22 @@ class RecBrowserApp(App[None]):
                 self.errors.record(exc, context="forgetting unfinished downloads")
 
         self.push_screen(ResumeScreen(len(entries), unfinished.where(entries)), answered)
+
+    # --- history -------------------------------------------------------------------------
+
+    def action_clear_history(self) -> None:
+        """Ask, then remove every entry from the lookup history."""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._clear_history()
+
+        self.push_screen(ConfirmScreen("Remove every entry from the lookup history?", yes="Clear"), answered)
+
+    @work(thread=True, group="history-write")
+    def _clear_history(self) -> None:
+        removed = self.history.clear()
+        self.call_from_thread(self.notify, f"Removed {removed} entries from the history.")
 
     # --- failures -----------------------------------------------------------------------
 
@@ -305,7 +320,7 @@ class RecBrowserApp(App[None]):
                 partial(screen.action_download, "all"),
             )
             yield SystemCommand(
-                "Clear history", "Remove every entry from the lookup history", screen.action_clear_history
+                "Clear history", "Remove every entry from the lookup history", self.action_clear_history
             )
         else:
             yield SystemCommand("API key", "Set or change the Magpipe API key", self.ask_for_key)

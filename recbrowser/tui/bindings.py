@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
 
@@ -33,6 +33,51 @@ NAVIGATION_HELP: list[tuple[str, str, str, str | None]] = [
     ("ctrl+p", "Commands", "Every action in the command palette", None),
     ("ctrl+q", "Quit", "Quit from anywhere, also while typing in the input", "input.quit"),
     ("f1", "Help", "This screen, also while typing in the input", "input.help"),
+]
+
+
+# The main screen's keys, in the footer's order; the ids are what the ``keymap`` setting names.
+BROWSER_BINDINGS: list[BindingType] = [
+    Binding(
+        "slash",
+        "focus_input",
+        "Call IDs",
+        id="browser.input",
+        tooltip="Type or paste call IDs, or any text with them",
+    ),
+    # Help and quit come first so that the footer keeps them in view on narrow terminals.
+    Binding("question_mark", "help", "Help", id="browser.help", tooltip="Show every key"),
+    Binding("q", "app.quit", "Quit", id="browser.quit", tooltip="Quit recbrowser (asks first while downloads run)"),
+    Binding("r", "refresh", "Refresh", id="browser.refresh", tooltip="Look the selected call up again"),
+    Binding(
+        "o",
+        "open",
+        "Open",
+        id="browser.open",
+        tooltip="Play the selected segment (RECBROWSER_PLAYER or the system opener)",
+    ),
+    Binding("c", "copy", "Copy", id="browser.copy", tooltip="Copy the selected segment's URL to the clipboard"),
+    Binding("d", "download('segment')", "Download", id="browser.download", tooltip="Download the selected segment"),
+    Binding(
+        "D",
+        "download('call')",
+        "Download call",
+        show=False,
+        id="browser.download_call",
+        tooltip="Download every segment of the selected call",
+    ),
+    Binding(
+        "x",
+        "cancel_download",
+        "Cancel download",
+        id="browser.cancel",
+        show=False,
+        tooltip="Cancel the highlighted download (or the selected segment's); the partial file is kept",
+    ),
+    Binding(
+        "h", "history", "History", id="browser.history", tooltip="Past lookups: search, show cached results, forget"
+    ),
+    Binding("k", "key", "API key", show=False, id="browser.key", tooltip="Set or change the Magpipe API key"),
 ]
 
 

@@ -13,6 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from recbrowser.callbook import cached_state
+from recbrowser.callstate import CallState
 from recbrowser.history import HistoryEntry
 from recbrowser.historyrows import LIST_COLUMNS, HistoryRow, count_note
 from recbrowser.tui.failure import DisplayFailed
@@ -82,8 +84,8 @@ def header_text(layout: Layout = LAYOUTS[0]) -> Text:
     return Text("  ".join(cells), style="bold", no_wrap=True)
 
 
-class HistoryScreen(Screen[str | None]):
-    """Dismisses with the chosen call ID (Enter), or None (Escape)."""
+class HistoryScreen(Screen[CallState | None]):
+    """Dismisses with the chosen call as the history has it (Enter), or None (Escape)."""
 
     app: RecBrowserApp
 
@@ -204,7 +206,16 @@ class HistoryScreen(Screen[str | None]):
     def action_choose(self) -> None:
         call_id = self._highlighted()
         if call_id is not None:
-            self.dismiss(call_id)
+            self._choose(call_id)
+
+    @work(thread=True, group="history-read")
+    def _choose(self, call_id: str) -> None:
+        """Close with the call as the history has it: its cached answer, files still on disk, last error."""
+        self.app.call_from_thread(self._chosen, cached_state(self.app.history, call_id))
+
+    def _chosen(self, state: CallState) -> None:
+        if self.is_current:  # not closed meanwhile (escape, or an earlier choice)
+            self.dismiss(state)
 
     @on(OptionList.OptionSelected, "#history-table")
     def _row_selected(self) -> None:

@@ -1,16 +1,20 @@
 """The selected call's side: its one-line header, its segments, the highlighted segment's
-detail, and the welcome text before any call is listed."""
+detail, and the welcome text before any call is listed; opening and copying the selected segment."""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
-from textual.app import ComposeResult
+from textual import on, work
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from recbrowser.callstate import CallState
+from recbrowser.clipboard import copy_text
+from recbrowser.errors import ClipboardUnavailable
 from recbrowser.models import Segment
+from recbrowser.player import NEEDS_TERMINAL, InTerminal, Said, open_segment, opened
+from recbrowser.tui.failure import Failure
 from recbrowser.tui.widgets.call_header import CallHeader
 from recbrowser.tui.widgets.segment_table import SHOWN_ROWS, SegmentDetail, SegmentTable
 
@@ -57,3 +61,45 @@ class CallDetails(Vertical):
     def show_detail(self) -> None:
         hidden = self.query_one(SegmentTable).hidden_at_cursor
         self.query_one(SegmentDetail).show(self.selected_segment, hidden=hidden)
+
+    # --- open and copy ----------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#segments")
+    def open_selected(self) -> None:
+        """Play the selected segment: its downloaded file when there is one, else its URL."""
+        segment, state = self.selected_segment, self._state
+        if segment is None or state is None:
+            self.notify("No segment selected.", severity="warning")
+            return
+        self._open(segment, state.local_files.get(segment.index))
+
+    @work(thread=True, group="open")
+    def _open(self, segment: Segment, local: str | None) -> None:
+        self.app.call_from_thread(self._opened, open_segment(segment, local))
+
+    def _opened(self, outcome: Said | InTerminal) -> None:
+        if isinstance(outcome, InTerminal):  # lynx, w3m…: the app steps aside so they do not share the screen
+            try:
+                with self.app.suspend():
+                    outcome = opened(outcome.browser.open(outcome.url), outcome.what)
+            except SuspendNotSupported:
+                outcome = Said(NEEDS_TERMINAL, "warning")
+        self.notify(outcome.message, severity=outcome.severity, markup=False)
+
+    def copy_selected(self) -> None:
+        """Copy the selected segment's URL to the clipboard."""
+        segment = self.selected_segment
+        if segment is None or not segment.url:
+            self.notify("No segment URL to copy.", severity="warning")
+            return
+        self._copy(segment.url, segment.index)
+
+    @work(thread=True, group="copy")
+    def _copy(self, url: str, index: int) -> None:
+        """A clipboard tool when there is one (it runs a process); else the terminal's OSC 52,
+        said as possibly unsupported, since the app cannot know whether the terminal took it."""
+        try:
+            copied = copy_text(url, terminal=lambda _escape: self.app.call_from_thread(self.app.copy_to_clipboard, url))
+        except ClipboardUnavailable as exc:
+            raise Failure(exc.message, severity="warning") from exc
+        self.app.call_from_thread(self.notify, f"URL of segment {index}: {copied.message}", markup=False)

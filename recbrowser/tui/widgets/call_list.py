@@ -93,6 +93,15 @@ class CallList(OptionList):
         else:
             self.replace_option_prompt(state.call_id, prompt)
 
+    def add_restored(self, states: list[CallState], select: str | None) -> None:
+        """List calls restored from the history; highlight ``select``, else the first call if none is."""
+        for state in states:
+            self.upsert(state)
+        if select is not None:
+            self.select_call(select)
+        elif self.highlighted is None:
+            self.highlighted = 0
+
     def select_call(self, call_id: str) -> None:
         self.highlighted = self.get_option_index(call_id)
 
