@@ -198,12 +198,19 @@ class RecBrowserApp(App[None]):
 
     def _quit_now(self) -> None:
         entries = unfinished.of_items(self.downloads.items.values())
-        entries += self._offered  # still unfinished
+        self._remember_unfinished(entries + self._offered)  # the offered ones are still unfinished
+
+    @work(thread=True, group="quit", exclusive=True)
+    def _remember_unfinished(self, entries: list[unfinished.Unfinished]) -> None:
+        """Write the unfinished downloads for the next start (off the event loop), then quit."""
+        self._save_unfinished(entries, context="remembering unfinished downloads")
+        self.call_from_thread(self.exit)
+
+    def _save_unfinished(self, entries: list[unfinished.Unfinished], *, context: str) -> None:
         try:
             unfinished.save(unfinished.state_file(self.paths), entries)
         except OSError as exc:
-            self.errors.record(exc, context="remembering unfinished downloads")
-        self.exit()
+            self.errors.record(exc, context=context)
 
     @work(thread=True, group="startup")
     def _offer_resume(self) -> None:
@@ -221,12 +228,13 @@ class RecBrowserApp(App[None]):
                 browser.query_one(Downloads).resume(entries)
             else:
                 self.notify(f"The partial files stay in {unfinished.where(entries)}.", markup=False)
-            try:
-                unfinished.save(unfinished.state_file(self.paths), [])
-            except OSError as exc:
-                self.errors.record(exc, context="forgetting unfinished downloads")
+            self._forget_unfinished()
 
         self.push_screen(ResumeScreen(len(entries), unfinished.where(entries)), answered)
+
+    @work(thread=True, group="startup")
+    def _forget_unfinished(self) -> None:
+        self._save_unfinished([], context="forgetting unfinished downloads")
 
     # --- history -------------------------------------------------------------------------
 
