@@ -279,7 +279,7 @@ async def test_rate_limit_then_success_leaves_no_toast(fake):
 
 
 async def test_ui_stays_responsive_while_a_slow_lookup_runs(fake):
-    fake.faults.latency = 2.0
+    fake.faults.latency = 5.0  # long enough that a loaded machine still types before the answer
     app = make_app(fake)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash")
