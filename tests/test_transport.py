@@ -239,18 +239,6 @@ def unanswering_host() -> str:
     listener.close()
 
 
-def test_cancel_stops_a_connect_the_host_never_answers(unanswering_host: str, tmp_path: Path) -> None:
-    segment = Segment(1, unanswering_host, "main", None, None, "synced", None)
-    planned = plan(tmp_path, DEFAULT_TEMPLATE, CALL, segment)
-    abort = Abort()
-    timer = threading.Timer(0.5, abort.set)
-    timer.start()
-    started = time.monotonic()
-    with pytest.raises(Cancelled):
-        fetch(unanswering_host, planned, cancel=abort, options=FetchOptions(timeout=10, max_attempts=1))
-    assert time.monotonic() - started < 2
-
-
 @pytest.fixture
 def silent_tls_host() -> str:
     """Accepts TCP connections and never says a word: a TLS handshake with it never ends."""
@@ -278,13 +266,18 @@ def silent_tls_host() -> str:
     listener.close()
 
 
-def test_cancel_stops_a_tls_handshake_the_host_never_answers(silent_tls_host: str, tmp_path: Path) -> None:
-    segment = Segment(1, silent_tls_host, "main", None, None, "synced", None)
-    planned = plan(tmp_path, DEFAULT_TEMPLATE, CALL, segment)
+@pytest.mark.parametrize(
+    "host", ["unanswering_host", "silent_tls_host"], ids=["a connect never answered", "a TLS handshake never answered"]
+)
+def test_cancel_stops_a_transfer_the_host_never_answers(
+    host: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    url = request.getfixturevalue(host)
+    planned = plan(tmp_path, DEFAULT_TEMPLATE, CALL, Segment(1, url, "main", None, None, "synced", None))
     abort = Abort()
     timer = threading.Timer(0.5, abort.set)
     timer.start()
     started = time.monotonic()
     with pytest.raises(Cancelled):
-        fetch(silent_tls_host, planned, cancel=abort, options=FetchOptions(timeout=10, max_attempts=1))
+        fetch(url, planned, cancel=abort, options=FetchOptions(timeout=10, max_attempts=1))
     assert time.monotonic() - started < 2
