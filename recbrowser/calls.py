@@ -219,8 +219,9 @@ async def list_all(
 
     Without a ``to_date`` the listing is pinned to ``now`` (the start), so calls arriving
     meanwhile do not shift the offsets; calls are de-duplicated by id anyway. The offset moves
-    by what a page held (a server may cap a page below ``limit``); the listing stops on an
-    empty page or one with nothing new, whatever ``has_more`` says.
+    by what a page held (a server may cap a page below ``limit``, and then its ``has_more``,
+    computed from ``limit``, can say false while the total says more are left); the listing
+    stops on an empty page or one with nothing new, whatever ``has_more`` says.
     """
     if filters.to_date is None:
         filters = replace(filters, to_date=now or datetime.now(timezone.utc))
@@ -238,8 +239,8 @@ async def list_all(
             return
         yield Listed(calls=tuple(fresh), total=page.total)
         offset += len(page.items)
-        if not page.has_more:
-            return
+        if not page.has_more and (page.total is None or offset >= page.total):
+            return  # a capped page says has_more false too early: the total says what is left
 
 
 CALLER_SPEAKERS = ("caller", "user")

@@ -40,7 +40,8 @@ async def _show(items: list[Item], resolved: Resolved, *, json_lines: bool, utc:
     exit_code = ExitStatus.OK
     wait_line = WaitLine(sys.stderr)
     async with api_client(resolved, live=sys.stderr.isatty() and not json_lines, wait_line=wait_line) as client:
-        for number, item in enumerate(items):
+        printed = 0
+        for item in items:
             if item.invalid is not None:
                 error = InvalidCallId(item.invalid)
                 exit_code = max(exit_code, error.exit_code)
@@ -59,9 +60,10 @@ async def _show(items: list[Item], resolved: Resolved, *, json_lines: bool, utc:
                 _print_json(details, recordings, missing)
             else:
                 sys.stdout.write(
-                    ("\n" if number else "") + format_details(details, recordings, missing, utc=utc, width=width)
+                    ("\n" if printed else "") + format_details(details, recordings, missing, utc=utc, width=width)
                 )
                 sys.stdout.flush()
+                printed += 1
     return exit_code
 
 
