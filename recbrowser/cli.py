@@ -30,6 +30,21 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _call_inputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="CALL_IDS_OR_TEXT",
+        help="call IDs, or text containing them; `-` reads standard input",
+    )
+
+
+def _utc_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--utc", action="store_true", help="show times in UTC (default: local time with its zone; or the utc setting)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -60,12 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Look up every call ID found in the arguments (or in standard input with `-`). "
         "IDs may be buried in any text: dashboard URLs, log lines, lists.",
     )
-    lookup.add_argument(
-        "inputs",
-        nargs="+",
-        metavar="CALL_IDS_OR_TEXT",
-        help="call IDs, or text containing them; `-` reads standard input",
-    )
+    _call_inputs(lookup)
     lookup.add_argument("--json", action="store_true", help="print JSON Lines, one object per call ID, in input order")
     lookup.add_argument(
         "--jobs",
@@ -77,9 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument(
         "--offline", action="store_true", help="answer from the lookup history only, without the network"
     )
-    lookup.add_argument(
-        "--utc", action="store_true", help="show times in UTC (default: local time with its zone; or the utc setting)"
-    )
+    _utc_flag(lookup)
 
     history = commands.add_parser(
         "history",
@@ -110,12 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         "arguments (or standard input with `-`). Files are written as NAME.part, verified against the "
         "server's length and renamed; an interrupted download resumes where it stopped.",
     )
-    download.add_argument(
-        "inputs",
-        nargs="+",
-        metavar="CALL_IDS_OR_TEXT",
-        help="call IDs, or text containing them; `-` reads standard input",
-    )
+    _call_inputs(download)
     download.add_argument(
         "-o",
         "--output",
@@ -213,9 +216,7 @@ def _add_calls_parsers(
     calls.add_argument("--number", metavar="E164", help="only calls from or to this number (+15551234567)")
     calls.add_argument("--limit", type=_positive_int, metavar="N", help="list at most N calls (default: all)")
     calls.add_argument("--json", action="store_true", help="print JSON Lines, one object per call with every field")
-    calls.add_argument(
-        "--utc", action="store_true", help="show times in UTC (default: local time with its zone; or the utc setting)"
-    )
+    _utc_flag(calls)
 
     show = commands.add_parser(
         "show",
@@ -229,16 +230,9 @@ def _add_calls_parsers(
         "  recbrowser show --json <id> <id2>\n"
         "  recbrowser calls --json --limit 5 | jq -r .id | recbrowser show -",
     )
-    show.add_argument(
-        "inputs",
-        nargs="+",
-        metavar="CALL_IDS_OR_TEXT",
-        help="call IDs, or text containing them; `-` reads standard input",
-    )
+    _call_inputs(show)
     show.add_argument("--json", action="store_true", help="print JSON Lines, one object per call")
-    show.add_argument(
-        "--utc", action="store_true", help="show times in UTC (default: local time with its zone; or the utc setting)"
-    )
+    _utc_flag(show)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
