@@ -7,10 +7,10 @@ real paging: limit/offset, no cursor, a ``has_more`` that can lie and offsets th
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timezone
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from recbrowser.errors import BadResponse
 from recbrowser.models import _duration, _text_or_none, parse_timestamp
@@ -130,16 +130,19 @@ class Agent:
     name: str | None
 
 
+ItemT = TypeVar("ItemT")
+
+
 @dataclass(frozen=True)
-class Page:
+class Page(Generic[ItemT]):
     """One answer of a paged endpoint: its items, the server's total and its ``has_more``."""
 
-    items: tuple[Any, ...]
+    items: tuple[ItemT, ...]
     total: int | None
     has_more: bool
 
 
-def _page(body: Any, key: str, parse: Any) -> Page:
+def _page(body: Any, key: str, parse: Callable[[Any, str], ItemT]) -> Page[ItemT]:
     if not isinstance(body, Mapping) or not isinstance(body.get(key), list):
         raise BadResponse(f"The API's answer has no '{key}' list.")
     total = body.get("total")
@@ -148,7 +151,7 @@ def _page(body: Any, key: str, parse: Any) -> Page:
     return Page(items=items, total=total, has_more=body.get("has_more") is True)
 
 
-def calls_page(body: Any) -> Page:
+def calls_page(body: Any) -> Page[CallSummary]:
     """A list-calls answer: its items are CallSummary."""
     return _page(body, "calls", CallSummary.from_api)
 
@@ -159,7 +162,7 @@ def _agent(data: Any, what: str) -> Agent:
     return Agent(id=str(_text_or_none(data.get("id"))), name=_text_or_none(data.get("name")))
 
 
-def agents_page(body: Any) -> Page:
+def agents_page(body: Any) -> Page[Agent]:
     """A list-agents answer: its items are Agent."""
     return _page(body, "agents", _agent)
 
@@ -196,7 +199,7 @@ def api_time(moment: datetime) -> str:
 class CallLister(Protocol):
     """What ``list_all`` needs of a client (``MagpipeClient.list_calls``)."""
 
-    async def list_calls(self, filters: CallFilters, limit: int, offset: int) -> Page: ...
+    async def list_calls(self, filters: CallFilters, limit: int, offset: int) -> Page[CallSummary]: ...
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from recbrowser.apibody import (
     read_limited,
 )
 from recbrowser.apikey import KEY_WHERE, InvalidKey, check_key, rejected_key_message
-from recbrowser.calls import Agent, CallDetails, CallFilters, Page, agents_page, calls_page
+from recbrowser.calls import Agent, CallDetails, CallFilters, CallSummary, Page, agents_page, calls_page
 from recbrowser.errors import (
     ApiError,
     BadResponse,
@@ -213,7 +213,9 @@ class MagpipeClient:
         except Exception as exc:  # an answer the parser trips on is that call's failure only
             raise self._unreadable(exc) from None
 
-    async def list_calls(self, filters: CallFilters | None = None, limit: int = 50, offset: int = 0) -> Page:
+    async def list_calls(
+        self, filters: CallFilters | None = None, limit: int = 50, offset: int = 0
+    ) -> Page[CallSummary]:
         """One page of calls, newest first (``calls.list_all`` pages through all of them)."""
         payload = {**(filters or CallFilters()).to_api(), "limit": limit, "offset": offset}
         return self._parsed(calls_page, await self._post("list-calls", payload))
