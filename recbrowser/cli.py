@@ -30,6 +30,21 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _call_inputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="CALL_IDS_OR_TEXT",
+        help="call IDs, or text containing them; `-` reads standard input",
+    )
+
+
+def _utc_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--utc", action="store_true", help="show times in UTC (default: local time with its zone; or the utc setting)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -48,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="run the app, or the lookup, download or history command, against the embedded fake Magpipe API "
+        help="run the app, or the lookup, download, history, calls or show command, against the embedded fake Magpipe API "
         "with the demo key and temporary settings and history (no account needed; nothing of yours is touched)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -60,12 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Look up every call ID found in the arguments (or in standard input with `-`). "
         "IDs may be buried in any text: dashboard URLs, log lines, lists.",
     )
-    lookup.add_argument(
-        "inputs",
-        nargs="+",
-        metavar="CALL_IDS_OR_TEXT",
-        help="call IDs, or text containing them; `-` reads standard input",
-    )
+    _call_inputs(lookup)
     lookup.add_argument("--json", action="store_true", help="print JSON Lines, one object per call ID, in input order")
     lookup.add_argument(
         "--jobs",
@@ -77,9 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument(
         "--offline", action="store_true", help="answer from the lookup history only, without the network"
     )
-    lookup.add_argument(
-        "--utc", action="store_true", help="show times in UTC (default: local time with its zone; or the utc setting)"
-    )
+    _utc_flag(lookup)
 
     history = commands.add_parser(
         "history",
@@ -110,12 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         "arguments (or standard input with `-`). Files are written as NAME.part, verified against the "
         "server's length and renamed; an interrupted download resumes where it stopped.",
     )
-    download.add_argument(
-        "inputs",
-        nargs="+",
-        metavar="CALL_IDS_OR_TEXT",
-        help="call IDs, or text containing them; `-` reads standard input",
-    )
+    _call_inputs(download)
     download.add_argument(
         "-o",
         "--output",
@@ -146,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     download.add_argument("--force", action="store_true", help="download again even when the file is already complete")
     download.add_argument("--json", action="store_true", help="print JSON Lines, one object per file")
 
+    _add_calls_parsers(commands, common)
+
     key = commands.add_parser(
         "key", help="save, show or clear the Magpipe API key", description="Manage the saved Magpipe API key."
     )
@@ -174,6 +179,62 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_calls_parsers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    """`calls` and `show`: find calls without their IDs, and see one whole."""
+    examples = argparse.RawDescriptionHelpFormatter
+    calls = commands.add_parser(
+        "calls",
+        parents=[common],
+        formatter_class=examples,
+        help="list calls, newest first, with filters",
+        description="List the account's calls, newest first: time, direction, numbers, agent, duration, "
+        "status and short ID.\nRows are printed as the pages arrive; a last line gives the count.\n\n"
+        "WHEN is a date (2026-11-02), a time (2026-11-02T14:30, local unless it names a zone: Z, +01:00),\n"
+        "or relative: 7d, 24h, 30m, today, yesterday. --until DATE means the end of that day.\n"
+        "Dates bound when a call was created (as the API filters).",
+        epilog="examples:\n"
+        "  recbrowser calls --since 7d\n"
+        "  recbrowser calls --since yesterday --until yesterday --direction inbound\n"
+        "  recbrowser calls --agent 'front desk' --status no-answer --limit 20\n"
+        "  recbrowser calls --number +14155550123 --json | jq .id\n\n"
+        "--status matches the status the server stored, exactly: calls stored without a status are shown\n"
+        "as completed but do not match --status completed, and failed outbound calls may be stored as\n"
+        "completed. Leave --status out to be sure to see every call.",
+    )
+    calls.add_argument("--since", metavar="WHEN", help="only calls created at or after WHEN")
+    calls.add_argument("--until", metavar="WHEN", help="only calls created at or before WHEN (a date: its end)")
+    calls.add_argument("--direction", choices=("inbound", "outbound"), help="only inbound or outbound calls")
+    calls.add_argument(
+        "--status",
+        metavar="S",
+        help="only calls stored with this status (completed, no-answer, failed, busy, voicemail, ...; "
+        "see the note below)",
+    )
+    calls.add_argument("--agent", metavar="NAME_OR_ID", help="only this agent's calls: its id, or its name in any case")
+    calls.add_argument("--number", metavar="E164", help="only calls from or to this number (+15551234567)")
+    calls.add_argument("--limit", type=_positive_int, metavar="N", help="list at most N calls (default: all)")
+    calls.add_argument("--json", action="store_true", help="print JSON Lines, one object per call with every field")
+    _utc_flag(calls)
+
+    show = commands.add_parser(
+        "show",
+        parents=[common],
+        formatter_class=examples,
+        help="show calls' details, transcripts and recordings",
+        description="Show each call's details (numbers, direction, agent, start and end, duration, status, "
+        "sentiment,\nsummary), its transcript (Caller and Agent turns) and its recording segments.",
+        epilog="examples:\n"
+        "  recbrowser show 7f3d8e00-a1b2-4c3d-9e4f-567890abcdef\n"
+        "  recbrowser show --json <id> <id2>\n"
+        "  recbrowser calls --json --limit 5 | jq -r .id | recbrowser show -",
+    )
+    _call_inputs(show)
+    show.add_argument("--json", action="store_true", help="print JSON Lines, one object per call")
+    _utc_flag(show)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `recbrowser` command."""
     parser = build_parser()
@@ -187,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return status
 
 
-DEMO_COMMANDS = ("lookup", "download", "history")
+DEMO_COMMANDS = ("lookup", "download", "history", "calls", "show")
 """Commands ``--demo`` runs against the embedded fake API, in a throwaway home."""
 
 
@@ -199,6 +260,14 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from recbrowser.commands.lookup import run_lookup
 
         return run_lookup(args, paths)
+    if args.command == "calls":
+        from recbrowser.commands.calls import run_calls
+
+        return run_calls(args, paths)
+    if args.command == "show":
+        from recbrowser.commands.show import run_show
+
+        return run_show(args, paths)
     if args.command == "key":
         from recbrowser.commands.key import run_key
 
@@ -241,6 +310,14 @@ def _dispatch_demo(args: argparse.Namespace) -> int:
             from recbrowser.commands.download import run_download
 
             return run_download(args, demo.paths, resolved=demo.resolved, demo=demo)
+        if args.command == "calls":
+            from recbrowser.commands.calls import run_calls
+
+            return run_calls(args, demo.paths, resolved=demo.resolved)
+        if args.command == "show":
+            from recbrowser.commands.show import run_show
+
+            return run_show(args, demo.paths, resolved=demo.resolved)
         from recbrowser.commands.history import run_history
 
         return run_history(args, demo.paths)

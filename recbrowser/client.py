@@ -14,7 +14,7 @@ import math
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -30,6 +30,7 @@ from recbrowser.apibody import (
     read_limited,
 )
 from recbrowser.apikey import KEY_WHERE, InvalidKey, check_key, rejected_key_message
+from recbrowser.calls import Agent, CallDetails, CallFilters, CallSummary, Page, agents_page, calls_page
 from recbrowser.errors import (
     ApiError,
     BadResponse,
@@ -49,6 +50,8 @@ from recbrowser.retrying import BACKOFF_CAP, backoff
 from recbrowser.secret import Secret
 from recbrowser.settings import DEFAULT_REQUEST_DEADLINE
 from recbrowser.text import printable, redact_userinfo
+
+T = TypeVar("T")
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=30.0)
 WAIT_NOTICE_AFTER = 3.0
@@ -208,6 +211,38 @@ class MagpipeClient:
         except RecBrowserError:
             raise
         except Exception as exc:  # an answer the parser trips on is that call's failure only
+            raise self._unreadable(exc) from None
+
+    async def list_calls(
+        self, filters: CallFilters | None = None, limit: int = 50, offset: int = 0
+    ) -> Page[CallSummary]:
+        """One page of calls, newest first (``calls.list_all`` pages through all of them)."""
+        payload = {**(filters or CallFilters()).to_api(), "limit": limit, "offset": offset}
+        return self._parsed(calls_page, await self._post("list-calls", payload))
+
+    async def get_call(self, call_id: str) -> CallDetails:
+        """One call's details: numbers, agent, status, summary, transcript, metadata."""
+        body = await self._post("get-call", {"call_id": call_id}, call_id=call_id)
+        return self._parsed(CallDetails.from_api, body)
+
+    async def list_agents(self, *, max_pages: int = 50) -> list[Agent]:
+        """Every agent of the account (pages of 100; stops on an empty page or after ``max_pages``)."""
+        agents: dict[str, Agent] = {}
+        for number in range(max_pages):
+            page = self._parsed(agents_page, await self._post("list-agents", {"limit": 100, "offset": 100 * number}))
+            fresh = [agent for agent in page.items if agent.id not in agents]
+            agents.update((agent.id, agent) for agent in fresh)
+            if not fresh or not page.has_more:
+                break
+        return list(agents.values())
+
+    def _parsed(self, parse: Callable[[Any], T], body: Any) -> T:
+        """``parse(body)``; whatever it trips on is a BadResponse, never another exception."""
+        try:
+            return parse(body)
+        except RecBrowserError:
+            raise
+        except Exception as exc:
             raise self._unreadable(exc) from None
 
     async def _post(self, endpoint: str, payload: dict[str, Any], *, call_id: str | None = None) -> Any:

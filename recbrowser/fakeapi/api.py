@@ -124,6 +124,9 @@ def _parse_time(value: str) -> datetime:
 
 
 def list_calls(state: FakeState, account: str, body: dict[str, Any]) -> Reply:
+    faults = state.faults
+    if faults.take("list_calls_query_error"):
+        return _error(500, "query_error", 'invalid input syntax for type timestamp with time zone: "someday"')
     try:
         limit = _int_param(body, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         offset = _int_param(body, "offset", 0, 0, None)
@@ -143,13 +146,45 @@ def list_calls(state: FakeState, account: str, body: dict[str, Any]) -> Reply:
             and (until is None or created <= until)
         )
 
+    if faults.list_calls_hold_after_first and offset > 0:
+        faults.list_calls_release.wait(60)
+    if state.count_list_page() == faults.list_calls_arrival_after:
+        state.arrive(account)
     newest_first = sorted(state.calls.values(), key=lambda c: _parse_time(c.created_at), reverse=True)
     found = [call for call in newest_first if matches(call)]
-    page = found[offset : offset + limit]
+    shown = limit if faults.list_calls_row_cap is None else min(limit, faults.list_calls_row_cap)
+    page = found[offset : offset + shown]
+    has_more = len(found) > offset + limit
+    if faults.list_calls_empty_from is not None and offset >= faults.list_calls_empty_from:
+        page, has_more = [], True
     return 200, {
         "calls": [_summary(call) for call in page],
         "total": len(found),
-        "has_more": offset + len(page) < len(found),
+        "has_more": has_more or faults.list_calls_lying_has_more,
+    }
+
+
+def list_agents(state: FakeState, account: str, body: dict[str, Any]) -> Reply:
+    """The agents of the account's calls (first name seen per id), then ``Faults.extra_agents``."""
+    try:
+        limit = _int_param(body, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        offset = _int_param(body, "offset", 0, 0, None)
+    except InvalidParam as problem:
+        return _error(400, "invalid_param", str(problem))
+    agents: dict[str, str] = {}
+    for call in list(state.calls.values()):
+        if call.account == account:
+            agents.setdefault(call.agent_id, call.agent_name)
+    for agent_id, name in state.faults.extra_agents:
+        agents.setdefault(agent_id, name)
+    rows = [
+        {"id": agent_id, "name": name, "is_active": True, "agent_type": "inbound_voice", "voice_id": "alloy"}
+        for agent_id, name in agents.items()
+    ]
+    return 200, {
+        "agents": rows[offset : offset + limit],
+        "total": len(rows),
+        "has_more": len(rows) > offset + limit,
     }
 
 
@@ -157,6 +192,7 @@ ENDPOINTS: dict[str, Callable[[FakeState, str, dict[str, Any]], Reply]] = {
     "get-signed-recording-url": get_signed_recording_url,
     "list-calls": list_calls,
     "get-call": get_call,
+    "list-agents": list_agents,
 }
 
 

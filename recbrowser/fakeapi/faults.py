@@ -112,6 +112,27 @@ class Faults:
     """Storage: next N recordings GETs answer 302 with ``Location: malformed_location``."""
     malformed_location: str = "http://[bad/"
     """The Location sent by ``malformed_redirect`` (e.g. ``http://host:99999/x``)."""
+    # --- list-calls faults
+    list_calls_lying_has_more: bool = False
+    """list-calls says ``has_more: true`` on every page, the last (and empty ones) included."""
+    list_calls_empty_from: int | None = None
+    """list-calls answers an empty page (total and ``has_more: true`` as before) from this offset on."""
+    list_calls_row_cap: int | None = None
+    """list-calls returns at most this many calls a page, whatever ``limit`` asks; ``has_more``
+    stays ``total > offset + limit``, as a server-side row cap leaves it."""
+    list_calls_arrival_after: int | None = None
+    """After serving this many list-calls pages, a new call arrives (created now, so it is the
+    newest): every later offset shifts by one, as when a call ends during a long listing."""
+    list_calls_hold_after_first: bool = False
+    """list-calls pages past the first wait for ``list_calls_release`` (at most 60 s), so a test
+    can see what a client shows while the rest of a listing is still coming."""
+    list_calls_release: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
+    """Set by the test to let held list-calls pages go."""
+    list_calls_query_error: int = 0
+    """Next N list-calls requests answer 500 ``query_error`` with the database's words, as the
+    real server does for a date its database cannot read."""
+    extra_agents: tuple[tuple[str, str], ...] = ()
+    """More (id, name) agents list-agents reports for every account (to make a name ambiguous)."""
 
     generation: int = field(default=0, compare=False, repr=False)
     """Bumped by every reset, so a request that slept through one can tell (see the API handler)."""

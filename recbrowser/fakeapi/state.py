@@ -5,12 +5,14 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from recbrowser.fakeapi.faults import Faults
-from recbrowser.fakeapi.samples import JWT_ACCOUNT, SampleCall, SegmentSpec
+from recbrowser.fakeapi.samples import FRONT_DESK, JWT_ACCOUNT, OUR_NUMBER, SampleCall, SegmentSpec
 
 SIGNED_URL_LIFETIME = 3600
 """Seconds a provider (pending) URL stays valid."""
@@ -65,17 +67,50 @@ class FakeState:
         self._synced: set[str] = set()
         self._signed: dict[str, _SignedUrl] = {}
         self._used: set[str] = set()
+        self._list_pages = 0
+        self._arrived: list[str] = []
 
     def reset(self) -> None:
-        """Forget lookups, signatures and request logs; faults back to defaults."""
+        """Forget lookups, signatures, request logs and arrived calls; faults back to defaults."""
+        self.faults.list_calls_release.set()  # a held list-calls page goes before its fault is gone
         self.faults.reset()
         with self._lock:
+            for call_id in self._arrived:
+                self.calls.pop(call_id, None)
+            self._arrived.clear()
+            self._list_pages = 0
             for log in self.requests.values():
                 log.clear()
             self._lookups.clear()
             self._synced.clear()
             self._signed.clear()
             self._used.clear()
+
+    def count_list_page(self) -> int:
+        """How many list-calls pages were served before this one (this one is counted)."""
+        with self._lock:
+            self._list_pages += 1
+            return self._list_pages - 1
+
+    def arrive(self, account: str) -> SampleCall:
+        """A new call, created now (to the microsecond): the newest of ``account``'s calls."""
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        call = SampleCall(
+            call_id=str(uuid.uuid4()),
+            description="a call that arrived during a listing",
+            recordings=[],
+            started_at=now,
+            duration=30,
+            agent_id=FRONT_DESK[0],
+            agent_name=FRONT_DESK[1],
+            from_number="+14155550199",
+            to_number=OUR_NUMBER,
+            account=account,
+        )
+        with self._lock:
+            self.calls[call.call_id] = call
+            self._arrived.append(call.call_id)
+        return call
 
     def record(self, origin: str, request: RequestRecord) -> None:
         with self._lock:
