@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +25,7 @@ from recbrowser.progress import Transfer
 from recbrowser.threads import DaemonThreads
 
 if TYPE_CHECKING:
+    from recbrowser.calls import CallSummary
     from recbrowser.client import MagpipeClient
     from recbrowser.history import HistoryStore
 
@@ -126,8 +127,10 @@ def plan_items(
     *,
     template: str = DEFAULT_TEMPLATE,
     labels: Sequence[str] | None = None,
+    metadata: Mapping[str, CallSummary] | None = None,
 ) -> list[DownloadItem]:
-    """One item per segment (optionally only the given labels), in call and API order.
+    """One item per segment (optionally only the given labels), in call and API order;
+    ``metadata`` (by call ID) fills the template's call fields.
 
     Raises TemplateError when the template would give two segments the same file. A name
     that only clashes once a server's Content-Type picks the extension fails that segment
@@ -141,7 +144,9 @@ def plan_items(
         for segment in call.segments:
             if wanted is not None and not any(label_matches(segment.label, w) for w in wanted):
                 continue
-            item = DownloadItem(call.call_id, segment, plan(directory, template, call.call_id, segment), claims=claims)
+            details = metadata.get(call.call_id) if metadata else None
+            planned = plan(directory, template, call.call_id, segment, details)
+            item = DownloadItem(call.call_id, segment, planned, claims=claims)
             key = str(item.planned.path).casefold()  # case-insensitive file systems clash too
             if key in taken:
                 other = taken[key]

@@ -17,10 +17,15 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from recbrowser.calls import CallSummary
 from recbrowser.models import Segment
 
 DEFAULT_TEMPLATE = "{call_id}/{index:02d}-{label}.{ext}"
-FIELDS = ("call_id", "index", "label", "source", "status", "created", "ext")
+CALL_FIELDS = ("started", "direction", "from", "to", "agent")
+"""Fields from the call's metadata (list-calls or get-call), not from its recordings."""
+FIELDS = ("call_id", "index", "label", "source", "status", "created", "ext", *CALL_FIELDS)
+UNKNOWN = "unknown"
+"""What a field the API left empty (or a call field without the call's metadata) becomes."""
 # Limits in UTF-8 bytes: file systems limit names to 255 bytes, and up to ".part.json.tmp" is added.
 MAX_FIELD = 80
 MAX_COMPONENT = 200
@@ -121,7 +126,7 @@ class _Created:
     def __format__(self, spec: str) -> str:
         moment = self.moment
         if moment is None:
-            return "unknown"
+            return UNKNOWN
 
         def year(match: re.Match[str]) -> str:
             token = match[0]
@@ -132,7 +137,7 @@ class _Created:
         try:
             return moment.strftime(_STRFTIME_YEAR.sub(year, spec or "%Y%m%d-%H%M%S"))
         except OverflowError:  # e.g. %s near the edges on some C libraries
-            return "unknown"
+            return UNKNOWN
 
 
 def check_template(template: str) -> None:
@@ -155,17 +160,37 @@ def check_template(template: str) -> None:
         raise TemplateError("the name template must be a relative path without '..'")
 
 
-def render(template: str, call_id: str, segment: Segment, ext: str) -> str:
-    """The relative path for one segment (components sanitised, ``/`` only from the template)."""
+def template_fields(template: str) -> set[str]:
+    """The fields a (checked) template uses."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _call_values(call: CallSummary | None) -> dict[str, object]:
+    """``{started}``, ``{direction}``, ``{from}``, ``{to}``, ``{agent}``: ``unknown`` when not known."""
+    if call is None:
+        return {"started": _Created(None), **dict.fromkeys(CALL_FIELDS[1:], UNKNOWN)}
+    return {
+        "started": _Created(call.started),
+        "direction": sanitise(call.direction or UNKNOWN),
+        "from": sanitise(call.from_number or UNKNOWN),
+        "to": sanitise(call.to_number or UNKNOWN),
+        "agent": sanitise(call.agent_name or call.agent_id or UNKNOWN),
+    }
+
+
+def render(template: str, call_id: str, segment: Segment, ext: str, call: CallSummary | None = None) -> str:
+    """The relative path for one segment (components sanitised, ``/`` only from the template);
+    ``call`` fills the call fields (``unknown`` without it)."""
     check_template(template)
     values = {
         "call_id": sanitise(call_id),
         "index": segment.index,
         "label": sanitise(segment.label or "main"),
-        "source": sanitise(segment.source or "unknown"),
-        "status": sanitise(segment.status or "unknown"),
+        "source": sanitise(segment.source or UNKNOWN),
+        "status": sanitise(segment.status or UNKNOWN),
         "created": _Created(segment.created_at),
         "ext": sanitise(ext, limit=8),
+        **_call_values(call),
     }
     try:
         rendered = template.format(**values)
@@ -203,6 +228,8 @@ class PlannedName:
     segment: Segment
     path: Path
     ext_known: bool
+    call: CallSummary | None = None
+    """The call's metadata, for the call fields of the template."""
 
     @property
     def part(self) -> Path:
@@ -214,7 +241,7 @@ class PlannedName:
         ext = extension_from_content_type(content_type)
         if ext is None:
             return self.path
-        return inside(self.base, render(self.template, self.call_id, self.segment, ext))
+        return inside(self.base, render(self.template, self.call_id, self.segment, ext, self.call))
 
     @property
     def owner(self) -> tuple[str, int]:
@@ -227,7 +254,7 @@ class PlannedName:
         names = [self.path]
         if not self.ext_known:
             for ext in sorted(set(CONTENT_TYPE_EXT.values())):
-                candidate = inside(self.base, render(self.template, self.call_id, self.segment, ext))
+                candidate = inside(self.base, render(self.template, self.call_id, self.segment, ext, self.call))
                 if candidate not in names:
                     names.append(candidate)
         return names
@@ -254,8 +281,8 @@ class NameClaims:
         return None if current == owner else current
 
 
-def plan(base: Path, template: str, call_id: str, segment: Segment) -> PlannedName:
+def plan(base: Path, template: str, call_id: str, segment: Segment, call: CallSummary | None = None) -> PlannedName:
     """The file for a segment, with the extension from its URL (``bin`` until the server says)."""
     ext = extension_from_url(segment.url)
-    path = inside(base, render(template, call_id, segment, ext or "bin"))
-    return PlannedName(base, template, call_id, segment, path, ext_known=ext is not None)
+    path = inside(base, render(template, call_id, segment, ext or "bin", call))
+    return PlannedName(base, template, call_id, segment, path, ext_known=ext is not None, call=call)

@@ -24,6 +24,18 @@ class BadWhen(ValueError):
     """Text that is no WHEN; the message says what is accepted."""
 
 
+_DURATION = re.compile(r"(\d{1,7}(?:\.\d{1,3})?)([smh]?)")
+_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in ``30s``, ``10m``, ``1h`` or a plain number of seconds; BadWhen otherwise."""
+    match = _DURATION.fullmatch(text.strip().lower())
+    if match is None:
+        raise BadWhen(f"{printable(text, limit=40)!r} is not a duration: use 30s, 10m, 1h or seconds.")
+    return float(match[1]) * _SECONDS[match[2]]
+
+
 def parse_when(text: str, *, now: datetime, end_of_day: bool = False, zone: tzinfo | None = None) -> datetime:
     """The moment ``text`` names, as an aware datetime.
 
