@@ -30,10 +30,10 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _call_inputs(parser: argparse.ArgumentParser) -> None:
+def _call_inputs(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
     parser.add_argument(
         "inputs",
-        nargs="+",
+        nargs="+" if required else "*",
         metavar="CALL_IDS_OR_TEXT",
         help="call IDs, or text containing them; `-` reads standard input",
     )
@@ -43,6 +43,24 @@ def _utc_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--utc", action="store_true", help="show times in UTC (default: local time with its zone; or the utc setting)"
     )
+
+
+def call_filter_options(parser: argparse.ArgumentParser) -> None:
+    """The filters of `calls` and `download --since` (resolved by ``commands.filters``)."""
+    parser.add_argument("--since", metavar="WHEN", help="only calls created at or after WHEN")
+    parser.add_argument("--until", metavar="WHEN", help="only calls created at or before WHEN (a date: its end)")
+    parser.add_argument("--direction", choices=("inbound", "outbound"), help="only inbound or outbound calls")
+    parser.add_argument(
+        "--status",
+        metavar="S",
+        help="only calls stored with this status (completed, no-answer, failed, busy, voicemail, ...; "
+        "see the note below)",
+    )
+    parser.add_argument(
+        "--agent", metavar="NAME_OR_ID", help="only this agent's calls: its id, or its name in any case"
+    )
+    parser.add_argument("--number", metavar="E164", help="only calls from or to this number (+15551234567)")
+    parser.add_argument("--limit", type=_positive_int, metavar="N", help="list at most N calls (default: all)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -118,7 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
         "arguments (or standard input with `-`). Files are written as NAME.part, verified against the "
         "server's length and renamed; an interrupted download resumes where it stopped.",
     )
-    _call_inputs(download)
+    _call_inputs(download, required=False)
+    call_filter_options(download)
     download.add_argument(
         "-o",
         "--output",
@@ -137,7 +156,32 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_TEMPLATE,
         metavar="TEMPLATE",
         help="file name template relative to the directory (default %(default)s); fields: "
-        "{call_id} {index} {label} {source} {status} {created:%%Y%%m%%d-%%H%%M%%S} {ext}",
+        "{call_id} {index} {label} {source} {status} {created:%%Y%%m%%d-%%H%%M%%S} {ext}, and from the "
+        "call's details {started:%%Y%%m%%d-%%H%%M} {direction} {from} {to} {agent}",
+    )
+    download.add_argument(
+        "--manifest",
+        choices=("jsonl", "csv"),
+        help="with --since: the record of the files beside them, manifest.jsonl (default) or manifest.csv",
+    )
+    download.add_argument(
+        "--transcripts",
+        action="store_true",
+        help="with --since: save each call's transcript as a .txt beside its recordings",
+    )
+    download.add_argument(
+        "--wait-synced",
+        nargs="?",
+        const="10m",
+        metavar="DURATION",
+        help="with --since: wait up to DURATION (default 10m; 30s, 1h...) for pending segments to be synced, "
+        "then download the permanent copies (what stayed pending is downloaded as it is, and said)",
+    )
+    download.add_argument(
+        "--poll-every",
+        default="10s",
+        metavar="DURATION",
+        help="with --wait-synced: how often pending calls are looked up again (default %(default)s, as the dashboard)",
     )
     download.add_argument(
         "--jobs",
@@ -203,18 +247,7 @@ def _add_calls_parsers(
         "as completed but do not match --status completed, and failed outbound calls may be stored as\n"
         "completed. Leave --status out to be sure to see every call.",
     )
-    calls.add_argument("--since", metavar="WHEN", help="only calls created at or after WHEN")
-    calls.add_argument("--until", metavar="WHEN", help="only calls created at or before WHEN (a date: its end)")
-    calls.add_argument("--direction", choices=("inbound", "outbound"), help="only inbound or outbound calls")
-    calls.add_argument(
-        "--status",
-        metavar="S",
-        help="only calls stored with this status (completed, no-answer, failed, busy, voicemail, ...; "
-        "see the note below)",
-    )
-    calls.add_argument("--agent", metavar="NAME_OR_ID", help="only this agent's calls: its id, or its name in any case")
-    calls.add_argument("--number", metavar="E164", help="only calls from or to this number (+15551234567)")
-    calls.add_argument("--limit", type=_positive_int, metavar="N", help="list at most N calls (default: all)")
+    call_filter_options(calls)
     calls.add_argument("--json", action="store_true", help="print JSON Lines, one object per call with every field")
     _utc_flag(calls)
 

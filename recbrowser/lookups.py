@@ -11,6 +11,7 @@ from recbrowser.errors import BadResponse, RecBrowserError
 from recbrowser.models import CallRecordings
 
 if TYPE_CHECKING:
+    from recbrowser.calls import CallDetails
     from recbrowser.client import MagpipeClient
     from recbrowser.history import HistoryStore
 
@@ -66,6 +67,11 @@ class BoundedLookups:
         """Look one call up when a place is free (see ``lookup_one``: never raises)."""
         async with self._gate:
             return await lookup_one(self._client(), call_id, self._history)
+
+    async def details(self, call_id: str) -> CallDetails:
+        """get-call for one call when a place is free (the gate lookups share); raises the client's errors."""
+        async with self._gate:
+            return await self._client().get_call(call_id)
 
 
 async def lookup_many(

@@ -36,18 +36,20 @@ from recbrowser.downloads import (
     plan_items,
     unmatched_labels,
 )
-from recbrowser.errors import InvalidCallId, NoApiKey
+from recbrowser.errors import InvalidCallId, NoApiKey, RecBrowserError
 from recbrowser.exitcodes import ExitStatus
 from recbrowser.formatting import human_bytes, human_eta, joined
 from recbrowser.history import HistoryStore
-from recbrowser.lookups import lookup_many
+from recbrowser.lookups import BoundedLookups, lookup_many
 from recbrowser.models import CallRecordings
-from recbrowser.naming import TemplateError, check_template
+from recbrowser.naming import CALL_FIELDS, TemplateError, check_template, template_fields
 from recbrowser.paths import Paths
 from recbrowser.settings import Resolved, Settings
 from recbrowser.text import printable
 
 if TYPE_CHECKING:
+    from recbrowser.calls import CallSummary
+    from recbrowser.client import MagpipeClient
     from recbrowser.demo import Demo
 
 
@@ -60,7 +62,8 @@ def run_download(
         check_template(args.name)
     except TemplateError as exc:
         raise UsageError(str(exc)) from None
-    items = collect_items(args.inputs, sys.stdin)
+    archive = archive_mode(args)
+    items = [] if archive else collect_items(args.inputs, sys.stdin)
     resolved = resolved or resolved_for(args, paths)
     settings = Settings.load(paths.settings_file)
     directory = (
@@ -71,6 +74,10 @@ def run_download(
     history = open_history(paths)
     try:
         with sigterm_interrupts():
+            if archive:
+                from recbrowser.commands.archive import run_archive
+
+                return run_archive(args, resolved, directory, history, paths.download_records)
             return asyncio.run(_download(items, resolved, directory, args, history, paths.download_records))
     finally:
         close_history(history)
@@ -80,6 +87,34 @@ def run_download(
                 "the command ends; add -o DIR to keep them.",
                 file=sys.stderr,
             )
+
+
+ARCHIVE_ONLY = (("manifest", "--manifest"), ("transcripts", "--transcripts"), ("wait_synced", "--wait-synced"))
+FILTERS = (
+    ("until", "--until"),
+    ("direction", "--direction"),
+    ("status", "--status"),
+    ("agent", "--agent"),
+    ("number", "--number"),
+    ("limit", "--limit"),
+)
+
+
+def archive_mode(args: argparse.Namespace) -> bool:
+    """Whether this is an archive by date (``--since``) rather than a download of given calls;
+    UsageError for a mix of the two, or for neither."""
+    if args.since is not None:
+        if args.inputs:
+            raise UsageError(
+                "Give call IDs or --since WHEN, not both (the IDs would not narrow the listing, nor add to it)."
+            )
+        return True
+    given = [flag for dest, flag in FILTERS + ARCHIVE_ONLY if getattr(args, dest) not in (None, False)]
+    if given:
+        raise UsageError(f"{', '.join(given)} needs --since WHEN (an archive by date); with call IDs, leave it out.")
+    if not args.inputs:
+        raise UsageError("Give call IDs (or `-` for standard input), or --since WHEN to archive calls by date.")
+    return False
 
 
 async def _download(
@@ -123,8 +158,17 @@ async def _download(
             if missing:
                 _report_unknown_labels(missing, calls)
                 return max(exit_code, ExitStatus.USAGE)
+        metadata: dict[str, CallSummary] = {}
+        if CALL_FIELDS_SET & template_fields(args.name):
+            for call_id, found in await _details(client, [call.call_id for call in calls]):
+                wait_line.clear()
+                if isinstance(found, RecBrowserError):
+                    exit_code = max(exit_code, found.exit_code)
+                    emit_error(call_id, found, json_lines)
+                else:
+                    metadata[call_id] = found
         try:
-            downloads = plan_items(calls, directory, template=args.name, labels=args.label)
+            downloads = plan_items(calls, directory, template=args.name, labels=args.label, metadata=metadata)
         except TemplateError as exc:
             raise UsageError(str(exc)) from None
         if not downloads:
@@ -138,12 +182,12 @@ async def _download(
         status = StatusLine(sys.stderr) if live else None
         failed = 0
         queue = DownloadQueue(jobs=args.jobs, force=args.force, history=history, records=records)
-        ticker = asyncio.ensure_future(_tick(status, downloads)) if status else None
+        ticker = asyncio.ensure_future(tick(status, downloads)) if status else None
         try:
             async for finished in queue.run(queue.add(downloads), client=client):
                 if finished.state not in (DONE, SKIPPED):
                     failed += 1
-                line = json.dumps(finished.to_json()) if json_lines else _describe_download(finished)
+                line = json.dumps(finished.to_json()) if json_lines else describe_download(finished)
                 if status is not None:
                     status.print_above(line, sys.stdout)
                 else:
@@ -168,6 +212,23 @@ async def _download(
     return exit_code
 
 
+CALL_FIELDS_SET = frozenset(CALL_FIELDS)
+
+
+async def _details(client: MagpipeClient, call_ids: list[str]) -> list[tuple[str, CallSummary | RecBrowserError]]:
+    """get-call for each call (the template names call fields); an error stands in for a call's
+    details, whose fields are then ``unknown``."""
+    lookups = BoundedLookups(lambda: client)
+
+    async def one(call_id: str) -> tuple[str, CallSummary | RecBrowserError]:
+        try:
+            return call_id, await lookups.details(call_id)
+        except RecBrowserError as exc:
+            return call_id, exc
+
+    return list(await asyncio.gather(*(one(call_id) for call_id in call_ids)))
+
+
 def _report_unknown_labels(missing: list[str], calls: list[CallRecordings]) -> None:
     """Say which --label matched nothing and which labels these calls have (nothing is downloaded)."""
     shown = ", ".join(repr(printable(label, limit=40)) for label in missing)
@@ -184,7 +245,7 @@ def _report_unknown_labels(missing: list[str], calls: list[CallRecordings]) -> N
     )
 
 
-async def _tick(status: StatusLine, downloads: list[DownloadItem]) -> None:
+async def tick(status: StatusLine, downloads: list[DownloadItem]) -> None:
     while True:
         active = [d for d in downloads if d.state == ACTIVE]
         finished = sum(1 for d in downloads if d.finished)
@@ -206,7 +267,7 @@ async def _tick(status: StatusLine, downloads: list[DownloadItem]) -> None:
         await asyncio.sleep(0.2)
 
 
-def _describe_download(item: DownloadItem) -> str:
+def describe_download(item: DownloadItem) -> str:
     where = item.path or item.planned.path
     if item.state == DONE:
         return f"downloaded  {where}  ({human_bytes(item.bytes)})"
