@@ -1,0 +1,67 @@
+"""The archive's manifest: rows keyed by call and segment, saved whole and atomically, CSV safe for spreadsheets."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from recbrowser.archive import transcript_text
+from recbrowser.manifest import COLUMNS, Manifest, file_sha256
+
+
+def row(call_id: str = "c1", index: int = 1, **changes: object) -> dict[str, object]:
+    values: dict[str, object] = dict.fromkeys(COLUMNS)
+    values.update(call_id=call_id, index=index, path=f"{call_id}/{index}.wav", size=3, sha256="ab")
+    values.update(changes)
+    return values
+
+
+def test_a_row_replaces_the_one_of_its_call_and_segment(tmp_path: Path):
+    manifest = Manifest.load(tmp_path, "jsonl")
+    manifest.record(row("c1", 1))
+    manifest.record(row("c1", 2))
+    manifest.record(row("c1", 1, size=9))
+    lines = [json.loads(line) for line in (tmp_path / "manifest.jsonl").read_text().splitlines()]
+    assert [(r["call_id"], r["index"], r["size"]) for r in lines] == [("c1", 1, 9), ("c1", 2, 3)]
+    assert [p.name for p in tmp_path.iterdir()] == ["manifest.jsonl"]
+
+
+def test_a_reloaded_manifest_keeps_its_rows_and_drops_lines_that_are_no_row(tmp_path: Path):
+    (tmp_path / "manifest.jsonl").write_text(json.dumps(row("c1", 1)) + '\n{"broken\n[1, 2]\n{"call_id": "c2"}\n')
+    manifest = Manifest.load(tmp_path, "jsonl")
+    assert manifest.unreadable == 3
+    manifest.record(row("c3", 1))
+    calls = [json.loads(line)["call_id"] for line in (tmp_path / "manifest.jsonl").read_text().splitlines()]
+    assert calls == ["c1", "c3"]
+
+
+def test_a_csv_manifest_reloads_its_rows_by_call_and_segment(tmp_path: Path):
+    first = Manifest.load(tmp_path, "csv")
+    first.record(row("c1", 1))
+    first.record(row("c1", 2))
+    again = Manifest.load(tmp_path, "csv")
+    assert list(again.rows) == [("c1", 1), ("c1", 2)]
+    again.record(row("c1", 2, size=7))
+    with (tmp_path / "manifest.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["index"], r["size"]) for r in rows] == [("1", "3"), ("2", "7")]
+
+
+def test_csv_cells_that_would_start_a_formula_are_text_and_numbers_are_left_alone(tmp_path: Path):
+    manifest = Manifest.load(tmp_path, "csv")
+    manifest.record(row(agent='=HYPERLINK("http://x","y")', label="@SUM(A1)", status="-x", **{"from": "+14155550123"}))
+    with (tmp_path / "manifest.csv").open(newline="") as handle:
+        (cells,) = list(csv.DictReader(handle))
+    assert cells["agent"] == '\'=HYPERLINK("http://x","y")'
+    assert (cells["label"], cells["status"], cells["from"]) == ("'@SUM(A1)", "'-x", "+14155550123")
+
+
+def test_sha256_of_a_file(tmp_path: Path):
+    path = tmp_path / "f"
+    path.write_bytes(b"abc")
+    assert file_sha256(path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_a_transcript_file_keeps_lines_and_drops_control_characters():
+    assert transcript_text("Agent: hi\x1b[31m\x07\r\nCaller: [b]yo[/b]\n\n") == "Agent: hi[31m\nCaller: [b]yo[/b]\n"
