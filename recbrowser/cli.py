@@ -54,7 +54,7 @@ def call_filter_options(parser: argparse.ArgumentParser) -> None:
         "--status",
         metavar="S",
         help="only calls stored with this status (completed, no-answer, failed, busy, voicemail, ...; "
-        "see the note below)",
+        "matched exactly: see the note in `recbrowser calls --help`)",
     )
     parser.add_argument(
         "--agent", metavar="NAME_OR_ID", help="only this agent's calls: its id, or its name in any case"
@@ -134,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="download the recordings of one or more calls",
         description="Download every segment (or those with the given labels) of every call found in the "
         "arguments (or standard input with `-`). Files are written as NAME.part, verified against the "
-        "server's length and renamed; an interrupted download resumes where it stopped.",
+        "server's length and renamed; an interrupted download resumes where it stopped. "
+        "With --since WHEN instead of IDs (and the filters of `calls`), every matching call is archived, "
+        "with a manifest beside the files.",
     )
     _call_inputs(download, required=False)
     call_filter_options(download)
@@ -149,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="LABEL",
         help="only segments with this label, as the API writes it or as shown (transfer_conference or "
-        "'Transferred Call'), any case; repeatable; a label no segment has downloads nothing (exit 2)",
+        "'Transferred Call'), any case; repeatable; a label no segment has downloads nothing (exit 2; "
+        "with --since, the calls without it are left out)",
     )
     download.add_argument(
         "--name",
