@@ -3,7 +3,8 @@
 Each listed call gets a task as soon as its page arrives; its lookup waits for the lookups'
 gate (``BoundedLookups``) and its files for the download queue's, so the first calls download
 while later pages are still being listed. Each finished file's row goes into the manifest at
-once (``manifest``), so an interrupted archive keeps the record of what it finished.
+once, which is saved every ``manifest.SAVE_EVERY`` seconds and when the run ends, however it
+ends, so an interrupted archive keeps the record of what it finished.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from recbrowser.calls import CallDetails, CallSummary, Listed
 from recbrowser.downloads import DONE, FAILED, SKIPPED, DownloadItem
 from recbrowser.errors import DiskError, NameTaken, NoRecording, RecBrowserError
 from recbrowser.lookups import DEFAULT_CONCURRENCY, BoundedLookups
-from recbrowser.manifest import Manifest, file_sha256
+from recbrowser.manifest import SAVE_EVERY, Manifest, file_sha256
 from recbrowser.models import CallRecordings, Segment, label_matches
 from recbrowser.naming import DEFAULT_TEMPLATE, NameClaims, TemplateError, inside, plan, render
 from recbrowser.text import os_reason
@@ -124,8 +125,10 @@ class Archive:
         lookups: int = DEFAULT_CONCURRENCY,
         on_file: FileListener | None = None,
         on_error: ErrorListener | None = None,
+        save_every: float = SAVE_EVERY,
     ) -> None:
         self.report = ArchiveReport()
+        self._save_interval = save_every
         self._client = client
         self._queue = queue
         self._manifest = manifest
@@ -139,6 +142,7 @@ class Archive:
         """Archive every call of ``listing`` as its page arrives; a listing that fails midway
         (``listing_error``) still lets the calls listed before it finish."""
         tasks: list[asyncio.Task[None]] = []
+        saver = asyncio.ensure_future(self._save_every(self._save_interval))
         try:
             try:
                 async for page in listing:
@@ -149,10 +153,25 @@ class Archive:
                 self.report.listing_error = exc
             await asyncio.gather(*tasks)
         finally:
+            saver.cancel()
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            try:
+                # On the loop, at once: an interrupted run may not get another turn of it.
+                self._manifest.flush()
+            except OSError as exc:
+                self._error("", DiskError(f"The manifest could not be saved: {os_reason(exc)}."))
+            await asyncio.gather(saver, *tasks, return_exceptions=True)
         return self.report
+
+    async def _save_every(self, seconds: float) -> None:
+        """Save the manifest's new rows every ``seconds`` (off the event loop)."""
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await asyncio.to_thread(self._manifest.flush)
+            except OSError as exc:
+                self._error("", DiskError(f"The manifest could not be saved: {os_reason(exc)}."))
 
     def _error(self, call_id: str, error: RecBrowserError) -> None:
         self.report.errors.append((call_id, error))
@@ -258,10 +277,10 @@ class Archive:
         if item.state in (DONE, SKIPPED) and item.path is not None:
             try:
                 size, sha256 = await asyncio.to_thread(_size_and_sha256, item.path)
-                row = manifest_row(details, item, self._options.directory, size, sha256)
-                await asyncio.to_thread(self._manifest.record, row)
             except OSError as exc:
-                self._error(item.call_id, DiskError(f"The manifest could not be updated: {os_reason(exc)}."))
+                self._error(item.call_id, DiskError(f"The file could not be read back: {os_reason(exc)}."))
+            else:
+                self._manifest.put(manifest_row(details, item, self._options.directory, size, sha256))
         self._tell(item, sha256)
 
     def _tell(self, item: DownloadItem, sha256: str | None) -> None:

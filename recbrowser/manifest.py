@@ -2,8 +2,8 @@
 
 Rows are keyed by (call ID, segment index): a re-run replaces a file's row in place instead of
 adding another. Every save writes the whole manifest to a temporary file and renames it over
-the old one, so an interrupted run leaves the last complete manifest (with the rows of every
-file finished before it), never half of one.
+the old one, so an interrupted run leaves a complete manifest, never half of one; the archive
+saves it every ``SAVE_EVERY`` seconds and when it ends, Ctrl-C and SIGTERM included.
 """
 
 from __future__ import annotations
@@ -43,6 +43,9 @@ COLUMNS = (
 """Every row's fields, in the CSV's column order."""
 
 Key = tuple[str, int]
+
+SAVE_EVERY = 0.5
+"""Seconds between two saves of a manifest while an archive runs."""
 
 
 def manifest_path(directory: Path, fmt: Format) -> Path:
@@ -88,6 +91,7 @@ class Manifest:
         self.rows: dict[Key, dict[str, Any]] = {}
         self.unreadable = 0
         """Lines of the existing file that were no row (they are dropped on the next save)."""
+        self._changed = False
         self._lock = threading.Lock()
 
     @classmethod
@@ -116,14 +120,25 @@ class Manifest:
                 manifest.rows[key] = dict(row)
         return manifest
 
-    def record(self, row: Mapping[str, Any]) -> None:
-        """Add or replace the row of its (call ID, segment index), then save. Blocking."""
+    def put(self, row: Mapping[str, Any]) -> None:
+        """Add or replace the row of its (call ID, segment index), in memory (``flush`` saves)."""
         key = _key(row)
         if key is None:
             raise ValueError("a manifest row needs a call_id and an index")
         with self._lock:
             self.rows[key] = {name: row.get(name) for name in COLUMNS}
-            self._save()
+            self._changed = True
+
+    def flush(self) -> None:
+        """Save the rows when they changed since the last save. Blocking.
+
+        Saving rewrites the whole file, so an archive saves at most every ``SAVE_EVERY`` seconds
+        and once at its end (however it ends), not once per file: 10,000 files would
+        otherwise write the manifest 10,000 times."""
+        with self._lock:
+            if self._changed:
+                self._save()
+                self._changed = False
 
     def _save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,19 @@ from recbrowser.archive import transcript_text
 from recbrowser.manifest import COLUMNS, Manifest, file_sha256
 
 
+def record(manifest: Manifest, values: dict[str, object]) -> None:
+    manifest.put(values)
+    manifest.flush()
+
+
+def test_rows_reach_the_file_on_flush_only(tmp_path: Path):
+    manifest = Manifest.load(tmp_path, "jsonl")
+    manifest.put(row("c1", 1))
+    assert not (tmp_path / "manifest.jsonl").exists()
+    manifest.flush()
+    assert len((tmp_path / "manifest.jsonl").read_text().splitlines()) == 1
+
+
 def row(call_id: str = "c1", index: int = 1, **changes: object) -> dict[str, object]:
     values: dict[str, object] = dict.fromkeys(COLUMNS)
     values.update(call_id=call_id, index=index, path=f"{call_id}/{index}.wav", size=3, sha256="ab")
@@ -19,9 +32,9 @@ def row(call_id: str = "c1", index: int = 1, **changes: object) -> dict[str, obj
 
 def test_a_row_replaces_the_one_of_its_call_and_segment(tmp_path: Path):
     manifest = Manifest.load(tmp_path, "jsonl")
-    manifest.record(row("c1", 1))
-    manifest.record(row("c1", 2))
-    manifest.record(row("c1", 1, size=9))
+    record(manifest, row("c1", 1))
+    record(manifest, row("c1", 2))
+    record(manifest, row("c1", 1, size=9))
     lines = [json.loads(line) for line in (tmp_path / "manifest.jsonl").read_text().splitlines()]
     assert [(r["call_id"], r["index"], r["size"]) for r in lines] == [("c1", 1, 9), ("c1", 2, 3)]
     assert [p.name for p in tmp_path.iterdir()] == ["manifest.jsonl"]
@@ -31,18 +44,18 @@ def test_a_reloaded_manifest_keeps_its_rows_and_drops_lines_that_are_no_row(tmp_
     (tmp_path / "manifest.jsonl").write_text(json.dumps(row("c1", 1)) + '\n{"broken\n[1, 2]\n{"call_id": "c2"}\n')
     manifest = Manifest.load(tmp_path, "jsonl")
     assert manifest.unreadable == 3
-    manifest.record(row("c3", 1))
+    record(manifest, row("c3", 1))
     calls = [json.loads(line)["call_id"] for line in (tmp_path / "manifest.jsonl").read_text().splitlines()]
     assert calls == ["c1", "c3"]
 
 
 def test_a_csv_manifest_reloads_its_rows_by_call_and_segment(tmp_path: Path):
     first = Manifest.load(tmp_path, "csv")
-    first.record(row("c1", 1))
-    first.record(row("c1", 2))
+    record(first, row("c1", 1))
+    record(first, row("c1", 2))
     again = Manifest.load(tmp_path, "csv")
     assert list(again.rows) == [("c1", 1), ("c1", 2)]
-    again.record(row("c1", 2, size=7))
+    record(again, row("c1", 2, size=7))
     with (tmp_path / "manifest.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["index"], r["size"]) for r in rows] == [("1", "3"), ("2", "7")]
@@ -50,7 +63,7 @@ def test_a_csv_manifest_reloads_its_rows_by_call_and_segment(tmp_path: Path):
 
 def test_csv_cells_that_would_start_a_formula_are_text_and_numbers_are_left_alone(tmp_path: Path):
     manifest = Manifest.load(tmp_path, "csv")
-    manifest.record(row(agent='=HYPERLINK("http://x","y")', label="@SUM(A1)", status="-x", **{"from": "+14155550123"}))
+    record(manifest, row(agent='=HYPERLINK("http://x","y")', label="@SUM(A1)", status="-x", **{"from": "+14155550123"}))
     with (tmp_path / "manifest.csv").open(newline="") as handle:
         (cells,) = list(csv.DictReader(handle))
     assert cells["agent"] == '\'=HYPERLINK("http://x","y")'
