@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 POLL_EVERY = 10.0
 """Seconds between two lookups of a call whose segments are pending (the dashboard's interval)."""
 
+CALLS_IN_HAND = 200
+"""Calls listed and not yet archived, at most: the listing runs ahead of the downloads by this much."""
+
 TRANSCRIPT = Segment(
     index=0, url=None, label="transcript", duration_seconds=None, source=None, status=None, created_at=None
 )
@@ -70,6 +73,27 @@ class ArchiveReport:
 FileListener = Callable[[DownloadItem, "str | None"], None]
 """Told each file once it is over, with its SHA-256 when it is on disk."""
 ErrorListener = Callable[[str, RecBrowserError], None]
+
+
+def try_template(template: str) -> None:
+    """Fill the template once with a made-up call, so a template that cannot be filled
+    (``{index:%Y}``) is a TemplateError before anything is listed."""
+    sample = CallSummary(
+        id="00000000-0000-4000-8000-000000000000",
+        direction="inbound",
+        status="completed",
+        from_number="+15550000000",
+        to_number="+15550000001",
+        agent_id=None,
+        agent_name="Agent",
+        duration=1,
+        sentiment=None,
+        call_summary=None,
+        started_at="2026-01-01T00:00:00Z",
+        ended_at=None,
+        created_at=None,
+    )
+    render(template, sample.id, TRANSCRIPT, "wav", sample)
 
 
 def manifest_row(call: CallSummary, item: DownloadItem, directory: Path, size: int, sha256: str) -> dict[str, Any]:
@@ -129,6 +153,7 @@ class Archive:
     ) -> None:
         self.report = ArchiveReport()
         self._save_interval = save_every
+        self._room = asyncio.Semaphore(CALLS_IN_HAND)
         self._client = client
         self._queue = queue
         self._manifest = manifest
@@ -147,8 +172,9 @@ class Archive:
             try:
                 async for page in listing:
                     for call in page.calls:
+                        await self._room.acquire()  # the listing waits while too many calls are in hand
                         self.report.calls += 1
-                        tasks.append(asyncio.ensure_future(self._archive(call)))
+                        tasks.append(asyncio.ensure_future(self._archive_within_room(call)))
             except RecBrowserError as exc:
                 self.report.listing_error = exc
             await asyncio.gather(*tasks)
@@ -177,6 +203,12 @@ class Archive:
         self.report.errors.append((call_id, error))
         if self._on_error is not None:
             self._on_error(call_id, error)
+
+    async def _archive_within_room(self, call: CallSummary) -> None:
+        try:
+            await self._archive(call)
+        finally:
+            self._room.release()
 
     async def _archive(self, call: CallSummary) -> None:
         result = await self._lookups.lookup(call.id)

@@ -308,6 +308,8 @@ def test_without_wait_synced_pending_calls_are_looked_up_once(run, api_env, tmp_
         (["--since", "7d", "--wait-synced", "soon"], "'soon' is not a duration"),
         (["--since", "7d", "--poll-every", "0"], "--poll-every must be more than 0 s"),
         (["--since", "7d", "--number", "555"], "E.164"),
+        (["--since", "7d", "--name", "{index:%Y}.{ext}"], "cannot be filled"),
+        (["--since", "7d", "--name", "{agent.__class__}"], "cannot use '.'"),
     ],
 )
 def test_bad_combinations_are_exit_2_before_any_request(run, api_env, tmp_path, argv, said):
@@ -407,3 +409,12 @@ def _rows(out: Path, fmt: str) -> list[dict]:
         with path.open(newline="") as handle:
             return list(csv.DictReader(handle))
     return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_json_lines_give_each_file_with_its_sha256_and_errors_as_objects(run, api_env, tmp_path):
+    out = tmp_path / "out"
+    result = run("download", "--since", "2026-01-01", "--number", "+14155550123", "--json", "-o", str(out))
+    assert result.code == 0, result.err
+    (line,) = result.json_lines
+    assert (line["call_id"], line["status"], line["sha256"]) == (MAIN_CALL, "downloaded", sha256_of(Path(line["path"])))
+    assert result.err == ""

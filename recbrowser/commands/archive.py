@@ -9,7 +9,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from recbrowser.archive import Archive, ArchiveOptions, ArchiveReport
+from recbrowser.archive import Archive, ArchiveOptions, ArchiveReport, try_template
 from recbrowser.calls import CallFilters, list_all
 from recbrowser.client import NO_KEY_MESSAGE
 from recbrowser.commands.common import UsageError, WaitLine, api_client, emit_error, warn
@@ -23,6 +23,7 @@ from recbrowser.exitcodes import ExitStatus
 from recbrowser.formatting import human_bytes, human_eta, plural
 from recbrowser.history import HistoryStore
 from recbrowser.manifest import Manifest
+from recbrowser.naming import TemplateError
 from recbrowser.settings import Resolved
 from recbrowser.text import printable
 from recbrowser.when import BadWhen, parse_duration
@@ -42,6 +43,10 @@ def run_archive(
         raise UsageError(str(problem)) from None
     if poll_every <= 0:
         raise UsageError("--poll-every must be more than 0 s.")
+    try:
+        try_template(args.name)
+    except TemplateError as exc:
+        raise UsageError(str(exc)) from None
     options = ArchiveOptions(
         directory=directory,
         template=args.name,
