@@ -121,7 +121,7 @@ async def test_searching_the_transcript_marks_the_matches_and_jumps_between_them
         pane = app.screen.query_one(TranscriptPane)
         assert pane.matches == [1]
         assert listing.highlighted == 1
-        assert pane.border_subtitle == "1/1 matches"
+        assert pane.border_title == "Transcript · 1/1 matches"
         prompt = listing.get_option_at_index(1).prompt
         marked = [prompt.plain[span.start : span.end] for span in prompt.spans if span.style == "black on yellow"]
         assert marked == ["table"]

@@ -59,7 +59,6 @@ class TranscriptPane(Vertical, can_focus=False):
         min-height: 4;
         border-top: solid $primary 40%;
         border-title-color: $text-muted;
-        border-subtitle-color: $text-muted;
     }
     TranscriptPane:focus-within { border-top: solid $primary; }
     TranscriptPane #transcript-search { display: none; height: 1; border: none; padding: 0 1; }
@@ -166,17 +165,19 @@ class TranscriptPane(Vertical, can_focus=False):
         self._say_matches()
 
     def _say_matches(self) -> None:
+        """The pane's title says where the search is: ``Transcript · 2/5 matches`` (the pane has no bottom border)."""
+        self.border_title = f"Transcript · {self.match_words}" if self.match_words else "Transcript"
+
+    @property
+    def match_words(self) -> str:
+        """``2/5 matches``, ``3 matches`` (the cursor on none of them), ``no match``; empty without a search."""
         if not self.query_text.strip():
-            self.border_subtitle = ""
-            return
+            return ""
         if not self.matches:
-            self.border_subtitle = "no match"
-            return
+            return "no match"
         highlighted = self.query_one("#transcript", OptionList).highlighted
         position = self.matches.index(highlighted) + 1 if highlighted in self.matches else 0
-        self.border_subtitle = (
-            f"{position}/{len(self.matches)} matches" if position else plural(len(self.matches), "match")
-        )
+        return f"{position}/{len(self.matches)} matches" if position else plural(len(self.matches), "match", "matches")
 
     def on_key(self, event: events.Key) -> None:
         """Escape in the search closes it (the marks stay, n and N still move between them)."""
