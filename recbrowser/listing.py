@@ -71,10 +71,15 @@ class CallListing:
         pairs = zip(self.calls[start:], self._search[start:], strict=True)
         return [call for call, haystack in pairs if all(word in haystack for word in words)]
 
+    @property
+    def complete(self) -> bool:
+        """Every call is loaded, as far as is known: the listing ended, or holds the server's total."""
+        return self.done or (self.total is not None and len(self.calls) >= self.total)
+
     def summary(self) -> str:
         """``9 calls`` when all are loaded, ``100 of 156 calls loaded`` while more are left."""
         loaded = len(self.calls)
-        if self.done or (self.total is not None and loaded >= self.total):
+        if self.complete:
             return plural(loaded, "call", thousands=True)
         of = f" of {self.total:,}" if self.total is not None else ""
         return f"{loaded:,}{of} calls loaded"

@@ -27,7 +27,7 @@ TEXTUAL_ONLY = frozenset(
 # (key, words, explanation, id of the binding whose key it is when the keymap moves it)
 NAVIGATION_HELP: list[tuple[str, str, str, str | None]] = [
     ("↑ ↓", "Move", "Between calls in the list, or segments in the table", None),
-    ("tab", "Next pane", "Calls list → segments table → downloads → input", None),
+    ("tab", "Next pane", "Calls list → segments table → transcript → downloads → input", None),
     ("enter", "Open / look up", "On a segment: open it. In the input: look the IDs up", None),
     ("escape", "Leave the input", "Back to the calls list", None),
     ("/ ctrl+f", "Search transcript", "In the transcript pane: find words; enter or n: next, N: previous", None),

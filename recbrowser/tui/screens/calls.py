@@ -53,10 +53,11 @@ class CallsScreen(Screen[str | None]):
     BINDINGS = CALLS_VIEW_BINDINGS
 
     DEFAULT_CSS = """
+    CallsScreen { overflow: hidden; }
     CallsScreen #calls-filter { margin: 1 1 0 1; }
     CallsScreen #calls-status { height: 1; padding: 0 2; color: $text-muted; }
     CallsScreen #calls-status.-error { color: $error; }
-    CallsScreen #calls-table { height: 1fr; width: 1fr; border: round $primary 40%; }
+    CallsScreen #calls-table { height: 1fr; width: 100%; border: round $primary 40%; }
     CallsScreen #calls-table:focus { border: round $primary; }
     CallsScreen.-short #calls-filter { margin: 0 1; }
     """
@@ -172,7 +173,7 @@ class CallsScreen(Screen[str | None]):
             parts.append("loading…")
         elif listing.error is not None:
             parts.append(f"✗ {printable(listing.error.message, limit=120)} (m: try again)")
-        elif not listing.done and listing.calls:
+        elif not listing.complete and listing.calls:
             parts.append("more as you scroll (m)")
         status = self.query_one("#calls-status", Static)
         status.set_class(listing.error is not None and not self.listing_now, "-error")
