@@ -67,7 +67,7 @@ async def measure(loaded: int, filter_text: str) -> dict[str, float]:
         await listing.more()
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause(0.5)
-        screen = CallsScreen(listing, lambda: CallListing(pages))
+        screen = CallsScreen(listing, lambda form: CallListing(pages, form))
         await app.push_screen(screen)
         await pilot.pause()
         table = screen.query_one(DataTable)

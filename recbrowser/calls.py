@@ -7,6 +7,7 @@ real paging: limit/offset, no cursor, a ``has_more`` that can lie and offsets th
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timezone
@@ -14,6 +15,9 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from recbrowser.errors import BadResponse
 from recbrowser.models import _duration, _text_or_none, parse_timestamp
+
+E164 = re.compile(r"\+[1-9]\d{1,14}")
+"""A phone number as list-calls' ``phone_number`` takes it (``+15551234567``)."""
 
 PAGE_SIZE = 100
 """The most calls one list-calls request asks for (documented "max 100", not enforced)."""

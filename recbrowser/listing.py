@@ -8,11 +8,73 @@ from the top under the same pin, skipping the calls already loaded.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 
-from recbrowser.calls import PAGE_SIZE, CallFilters, CallLister, CallSummary, Listed, list_all
+from recbrowser.calls import E164, PAGE_SIZE, CallFilters, CallLister, CallSummary, Listed, list_all
 from recbrowser.errors import RecBrowserError
 from recbrowser.formatting import plural
+from recbrowser.text import printable
+from recbrowser.when import BadWhen, parse_when
+
+DIRECTIONS = ("inbound", "outbound")
+
+
+class BadFilter(ValueError):
+    """A filter of the calls view's form that list-calls cannot take; the message says why, in one line."""
+
+
+@dataclass(frozen=True)
+class FilterForm:
+    """The calls view's server-side filters as the user wrote them (empty: no filter)."""
+
+    since: str = ""
+    until: str = ""
+    direction: str = ""
+    status: str = ""
+    agent_id: str = ""
+    agent_name: str = ""
+    number: str = ""
+
+    def filters(self, *, now: datetime) -> CallFilters:
+        """The list-calls filters the form asks for; BadFilter when a field cannot be one."""
+        try:
+            since = parse_when(self.since, now=now) if self.since.strip() else None
+            until = parse_when(self.until, now=now, end_of_day=True) if self.until.strip() else None
+        except BadWhen as problem:
+            raise BadFilter(str(problem)) from None
+        if since is not None and until is not None and since > until:
+            raise BadFilter("Since is after until: nothing can match.")
+        if self.direction and self.direction not in DIRECTIONS:
+            raise BadFilter("The direction is inbound or outbound.")
+        number = self.number.strip()
+        if number and not E164.fullmatch(number):
+            raise BadFilter(
+                f"The number is an E.164 number such as +15551234567 (got {printable(number, limit=40)!r})."
+            )
+        return CallFilters(
+            direction=self.direction or None,
+            status=self.status.strip() or None,
+            agent_id=self.agent_id or None,
+            phone_number=number or None,
+            from_date=since,
+            to_date=until,
+        )
+
+    def summary(self) -> str:
+        """``since 7d · inbound · agent Front Desk``: the filters set, for the line above the table."""
+        parts = [
+            f"since {self.since.strip()}" if self.since.strip() else "",
+            f"until {self.until.strip()}" if self.until.strip() else "",
+            self.direction,
+            f"status {self.status.strip()}" if self.status.strip() else "",
+            f"agent {self.agent_name or self.agent_id}" if self.agent_id else "",
+            self.number.strip(),
+        ]
+        return " · ".join(printable(part, limit=60) for part in parts if part)
+
+    def is_empty(self) -> bool:
+        return not any(str(getattr(self, spec.name)).strip() for spec in fields(self))
 
 
 class CallListing:
@@ -21,15 +83,17 @@ class CallListing:
     def __init__(
         self,
         client: CallLister,
-        filters: CallFilters | None = None,
+        form: FilterForm | None = None,
         *,
         page_size: int = PAGE_SIZE,
         now: datetime | None = None,
     ) -> None:
+        """Lists the calls ``form`` asks for (BadFilter when it cannot be list-calls' filters)."""
         self._client = client
-        self._filters = filters or CallFilters()
-        self._page_size = page_size
         self._now = now or datetime.now(timezone.utc)
+        self.form = form or FilterForm()
+        self._filters = self.form.filters(now=self._now)
+        self._page_size = page_size
         self._pages: AsyncIterator[Listed] | None = None
         self.calls: list[CallSummary] = []
         self._ids: set[str] = set()

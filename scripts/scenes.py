@@ -120,8 +120,16 @@ async def calls_view(pilot) -> None:
 
 
 async def calls_view_filtered(pilot) -> None:
-    """The calls view with the quick filter set to one agent's name."""
+    """The calls view filtered by Magpipe (the form: outbound calls) and by the quick filter ("billing")."""
+    from recbrowser.tui.screens.call_filters import FilterScreen
+
     await calls_view(pilot)
+    await pilot.press("f")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, FilterScreen)
+    pilot.app.screen.query_one("#filter-direction").value = "outbound"
+    await pilot.press("ctrl+s")
+    await settle(pilot)
     await pilot.press("slash", *"billing")
     await pilot.pause()
 

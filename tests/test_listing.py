@@ -4,13 +4,16 @@ the pinned listing, a failed page tried again, and the quick filter; a call's de
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
+
+import pytest
 
 from recbrowser.callbook import CallBook
-from recbrowser.calls import CallFilters, transcript_turns, turns_matching
+from recbrowser.calls import transcript_turns, turns_matching
 from recbrowser.errors import NotFound, ServerError
 from recbrowser.fakeapi import SAMPLE_CALLS, FakeMagpipe
 from recbrowser.fakeapi.samples import MAIN_CALL, TRANSFER_CALL
-from recbrowser.listing import CallListing
+from recbrowser.listing import BadFilter, CallListing, FilterForm
 from recbrowser.lookups import BoundedLookups, DetailsResult
 
 DEMO_IDS = [
@@ -79,7 +82,7 @@ async def test_the_quick_filter_matches_every_word_in_any_field(make_client, fak
 
 
 async def test_the_filters_go_to_the_server(make_client, fake):
-    listing = CallListing(make_client(), CallFilters(direction="outbound"))
+    listing = CallListing(make_client(), FilterForm(direction="outbound"))
     await listing.more()
     assert listing.calls and {c.direction for c in listing.calls} == {"outbound"}
 
@@ -116,3 +119,41 @@ def test_transcript_search_finds_turns_by_words_or_speaker_in_any_case():
     assert turns_matching(turns, "caller") == [1]
     assert turns_matching(turns, "maria") == [2]  # "Agent (Maria)"
     assert turns_matching(turns, "  ") == []
+
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+
+
+def test_the_filter_form_becomes_list_calls_filters():
+    form = FilterForm(
+        since="7d", until="2026-03-01", direction="inbound", status=" completed ", agent_id="a1", number="+15551234567"
+    )
+    filters = form.filters(now=NOW)
+    assert filters.from_date == datetime(2026, 2, 23, 12, 0, tzinfo=timezone.utc)
+    assert filters.to_date is not None and filters.to_date.date().isoformat() == "2026-03-01"
+    assert (filters.direction, filters.status, filters.agent_id, filters.phone_number) == (
+        "inbound",
+        "completed",
+        "a1",
+        "+15551234567",
+    )
+    assert FilterForm().filters(now=NOW) == FilterForm(status="  ").filters(now=NOW)
+    assert FilterForm().is_empty() and not form.is_empty()
+    assert FilterForm(since="7d", direction="outbound", agent_id="a1", agent_name="Front Desk").summary() == (
+        "since 7d · outbound · agent Front Desk"
+    )
+
+
+@pytest.mark.parametrize(
+    ("form", "words"),
+    [
+        (FilterForm(since="last week"), "7d"),
+        (FilterForm(since="today", until="yesterday"), "Since is after until"),
+        (FilterForm(number="555-1234"), "E.164"),
+        (FilterForm(direction="sideways"), "inbound or outbound"),
+    ],
+)
+def test_a_filter_list_calls_cannot_take_is_a_one_line_bad_filter(form, words):
+    with pytest.raises(BadFilter, match=words) as caught:
+        form.filters(now=NOW)
+    assert "\n" not in str(caught.value)

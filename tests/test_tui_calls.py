@@ -236,3 +236,43 @@ async def test_enter_lists_the_call_in_the_browser_and_shows_it_with_its_details
         assert list_offsets(fake) == [0]
         await pilot.press("escape")
         assert isinstance(app.screen, BrowserScreen)
+
+
+async def test_the_filter_form_lists_the_calls_magpipe_matches_with_agent_names_from_list_agents(fake):
+    from textual.widgets import Select, Static
+
+    from recbrowser.tui.screens.call_filters import FilterScreen
+
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_calls_view(pilot)
+        await pilot.press("f")
+        await wait_until(pilot, lambda: isinstance(app.screen, FilterScreen), "the filter form")
+        form = app.screen
+        agents = form.query_one("#filter-agent", Select)
+        names = {str(prompt) for prompt, _ in agents._options[1:]}
+        assert {"Front Desk", "Billing Assistant", "Support Line"} <= names
+        form.query_one("#filter-since", Input).value = "last week"
+        form.query_one("#filter-since", Input).focus()
+        await pilot.press("enter")
+        assert app.screen is form  # a field Magpipe cannot take stays in the form, said
+        assert "7d" in str(form.query_one("#filter-problem", Static).render())
+        form.query_one("#filter-since", Input).value = ""
+        form.query_one("#filter-direction", Select).value = "outbound"
+        billing = next(value for prompt, value in agents._options if str(prompt) == "Billing Assistant")
+        agents.value = billing
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CallsScreen)
+        rows = calls_rows(app)
+        assert rows and all(row[1] == "↗ out" and row[3] == "Billing Assistant" for row in rows)
+        last = json.loads([r for r in fake.requests["api"] if r.path.endswith("/list-calls")][-1].body)
+        assert (last["direction"], last["agent_id"], last["offset"]) == ("outbound", billing, 0)
+        status = str(app.screen.query_one("#calls-status").render())
+        assert "filters: outbound · agent Billing Assistant" in status
+        await pilot.press("f")
+        await wait_until(pilot, lambda: isinstance(app.screen, FilterScreen), "the filter form again")
+        await pilot.press("ctrl+r")  # cleared: every call again
+        await settle(pilot)
+        assert len(calls_rows(app)) == len(DEMO_IDS)
+        assert sum(1 for r in fake.requests["api"] if r.path.endswith("/list-agents")) == 1  # asked once

@@ -9,7 +9,7 @@ import sys
 from dataclasses import replace
 from datetime import datetime, timezone
 
-from recbrowser.calls import Agent, CallFilters, CallSummary, list_all
+from recbrowser.calls import E164, Agent, CallFilters, CallSummary, list_all
 from recbrowser.client import MagpipeClient
 from recbrowser.commands.common import UsageError, WaitLine, api_client, print_json, resolved_for
 from recbrowser.exitcodes import ExitStatus
@@ -19,7 +19,6 @@ from recbrowser.settings import Resolved, Settings
 from recbrowser.text import printable
 from recbrowser.when import BadWhen, parse_when
 
-E164 = re.compile(r"\+[1-9]\d{1,14}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 COLUMNS = (("Time", 26), ("Direction", 9), ("From → To", 35), ("Agent", 20), ("Duration", 8), ("Status", 14), ("ID", 9))

@@ -89,11 +89,21 @@ TRANSCRIPT_BINDINGS: list[BindingType] = [
     Binding("N", "next_match(-1)", "Previous match", id="transcript.previous", tooltip="Go to the match before"),
 ]
 
+# The calls view's filter form.
+FILTER_FORM_BINDINGS: list[BindingType] = [
+    Binding(
+        "escape", "cancel", "Cancel", id="filters.cancel", tooltip="Close the form, keeping the filters as they were"
+    ),
+    Binding("ctrl+s", "apply", "Apply", id="filters.apply", tooltip="List the calls these filters match"),
+    Binding("ctrl+r", "clear", "Clear", id="filters.clear", tooltip="List every call again, without filters"),
+]
+
 # The calls view's keys.
 CALLS_VIEW_BINDINGS: list[BindingType] = [
     Binding("slash", "filter", "Filter", id="calls.filter", tooltip="Filter the loaded calls by any words"),
     Binding("question_mark", "help", "Help", id="calls.help", tooltip="Show every key"),
     Binding("escape,l", "close", "Back", id="calls.back", tooltip="Back to the looked-up calls and the call-ID input"),
+    Binding("f", "filters", "Filters", id="calls.filters", tooltip="Date range, direction, status, agent, number"),
     Binding("m", "more", "Load more", id="calls.more", tooltip="Load the next page of calls"),
     Binding("r", "reload", "Reload", id="calls.reload", tooltip="List the calls again from the newest"),
     Binding("q", "app.quit", "Quit", id="calls.quit", tooltip="Quit recbrowser (asks first while downloads run)"),

@@ -4,20 +4,26 @@ the user scrolls; a quick filter over what is loaded; Enter lists the call in th
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
-from recbrowser.calls import CallSummary
+from recbrowser.calls import Agent, CallSummary
+from recbrowser.errors import RecBrowserError
 from recbrowser.formatting import format_duration, format_local_time
-from recbrowser.listing import CallListing
+from recbrowser.listing import CallListing, FilterForm
 from recbrowser.text import printable
 from recbrowser.tui.bindings import CALLS_VIEW_BINDINGS, help_rows
+from recbrowser.tui.screens.call_filters import FilterScreen
 from recbrowser.tui.screens.help import HelpScreen
+
+if TYPE_CHECKING:
+    from recbrowser.tui.app import RecBrowserApp
 
 COLUMNS = (
     ("Time", "time"),
@@ -50,6 +56,8 @@ def call_cells(call: CallSummary, *, utc: bool = False) -> tuple[Text, ...]:
 class CallsScreen(Screen[str | None]):
     """Browse the calls list-calls gives; dismissed with the chosen call's ID (None: back)."""
 
+    app: RecBrowserApp
+
     BINDINGS = CALLS_VIEW_BINDINGS
 
     DEFAULT_CSS = """
@@ -63,12 +71,14 @@ class CallsScreen(Screen[str | None]):
     """
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
-    def __init__(self, listing: CallListing, new_listing: Callable[[], CallListing]) -> None:
+    def __init__(self, listing: CallListing, new_listing: Callable[[FilterForm], CallListing]) -> None:
         super().__init__()
         self.listing = listing
         self._new_listing = new_listing
         self._loading: Worker[list[CallSummary]] | None = None  # the page being loaded, until its answer is taken
         self._upto = 0  # the loaded calls up to here are in the table (those the filter lets through)
+        self._agents: list[Agent] | None = None  # list-agents' answer, got when the filters are first opened
+        self._agents_got = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -103,11 +113,14 @@ class CallsScreen(Screen[str | None]):
         self._say()
 
     def action_reload(self) -> None:
-        """List the calls again from the newest (a new listing, pinned to now)."""
+        """List the calls again from the newest (a new listing, pinned to now), with the same filters."""
+        self._list(self.listing.form)
+
+    def _list(self, form: FilterForm) -> None:
         if self._loading is not None:
             self._loading.cancel()
             self._loading = None
-        self.listing = self._new_listing()
+        self.listing = self._new_listing(form)
         self._fill()
         self.action_more()
 
@@ -167,6 +180,8 @@ class CallsScreen(Screen[str | None]):
         """The status line: how many calls are loaded of the total, how many the filter shows, what is happening."""
         listing, table = self.listing, self.query_one(DataTable)
         parts = [listing.summary()]
+        if not listing.form.is_empty():
+            parts.append(f"filters: {listing.form.summary()}")
         if self.query_one("#calls-filter", Input).value.strip():
             parts.append(f"{table.row_count:,} match the filter")
         if self.listing_now:
@@ -180,6 +195,25 @@ class CallsScreen(Screen[str | None]):
         status.update(Text(" · ".join(parts), no_wrap=True, overflow="ellipsis"))
 
     # --- filter, choose, leave -----------------------------------------------------------
+
+    @work(group="agents", exclusive=True)
+    async def action_filters(self) -> None:
+        """The filter form; its agents come from list-agents, asked once (the form says when they could not be)."""
+        if not self._agents_got:
+            try:
+                self._agents = await self.app.client.list_agents()
+            except RecBrowserError as exc:
+                self.notify(
+                    f"The agents could not be listed: {printable(exc.message, limit=200)}",
+                    severity="warning",
+                    markup=False,
+                )
+            self._agents_got = True
+        self.app.push_screen(FilterScreen(self.listing.form, self._agents), self._filtered)
+
+    def _filtered(self, form: FilterForm | None) -> None:
+        if form is not None and form != self.listing.form:
+            self._list(form)
 
     def action_filter(self) -> None:
         self.query_one("#calls-filter", Input).focus()
