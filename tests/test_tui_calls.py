@@ -276,3 +276,25 @@ async def test_the_filter_form_lists_the_calls_magpipe_matches_with_agent_names_
         await settle(pilot)
         assert len(calls_rows(app)) == len(DEMO_IDS)
         assert sum(1 for r in fake.requests["api"] if r.path.endswith("/list-agents")) == 1  # asked once
+
+
+async def test_with_a_key_the_app_can_open_on_the_calls_view_and_escape_leads_to_the_id_input(fake):
+    app = make_app(fake, start_on_calls=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, CallsScreen)
+        assert app.screen.query_one(DataTable).row_count == len(DEMO_IDS)
+        await pilot.press("escape")
+        assert isinstance(app.screen, BrowserScreen)
+        assert app.screen.query_one("#ids", Input).has_focus
+
+
+async def test_without_a_key_the_app_asks_for_one_instead_of_opening_the_calls_view(fake):
+    from recbrowser.tui.screens.key_entry import KeyScreen
+
+    app = make_app(fake, key=None, start_on_calls=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, KeyScreen)
+        assert not any(isinstance(screen, CallsScreen) for screen in app.screen_stack)
+        assert not [r for r in fake.requests["api"] if r.path.endswith("/list-calls")]

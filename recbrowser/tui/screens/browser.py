@@ -76,6 +76,8 @@ class BrowserScreen(Screen[None]):
         interval = self.app.settings.refresh_interval
         self.set_interval(interval, self._refresh_pending, name="auto-refresh")
         self.set_timer(0.05, self._restore_last_session)  # after the first frame
+        if self.app.start_on_calls and self.app.resolved.key is not None:
+            self.action_calls_view()  # Escape (or l) comes back here, to the call-ID input
 
     def on_resize(self) -> None:
         self.query_one(CallDetails).show_detail()  # the URL may wrap over fewer lines on a short terminal
