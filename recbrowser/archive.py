@@ -221,10 +221,11 @@ class Archive:
         recordings = result.recordings
         details: CallSummary = call
         if self._options.transcripts:
-            try:
-                details = await self._lookups.details(call.id)
-            except RecBrowserError as exc:  # the recordings are still archived
-                self._error(call.id, exc)
+            got = await self._lookups.details(call.id)
+            if got.details is not None:
+                details = got.details
+            elif got.error is not None:  # the recordings are still archived
+                self._error(call.id, got.error)
         if self._options.wait_synced is not None and recordings.pending_count:
             recordings = await self._wait_synced(recordings)
         items = self._plan(recordings, details)

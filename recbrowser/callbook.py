@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from recbrowser.callstate import CallState, RetryState
 from recbrowser.errors import NoApiKey, NoRecording, NotFound, RecBrowserError, Unauthorized
-from recbrowser.lookups import LookupResult
+from recbrowser.lookups import DetailsResult, LookupResult
 from recbrowser.models import Segment
 from recbrowser.outcomes import last_outcome_error
 
@@ -113,6 +113,38 @@ class CallBook:
             return False
         state.loading, state.retry = False, None
         return True
+
+    def details_due(self, call_ids: Iterable[str], *, again: bool = False) -> list[str]:
+        """Of these listed calls, those whose details to get now (marked loading): those without
+        details yet, or, ``again``, every one; never one whose details are being got already."""
+        due = []
+        for call_id in dict.fromkeys(call_ids):
+            state = self.calls.get(call_id)
+            if state is None or state.details_loading or (state.details is not None and not again):
+                continue
+            state.details_loading = True
+            due.append(call_id)
+        return due
+
+    def details_finished(self, result: DetailsResult) -> CallState | None:
+        """Take get-call's answer; the call, or None when it is not listed. A failure keeps the
+        details had before, if any, and says why they are not fresh."""
+        state = self.calls.get(result.call_id)
+        if state is None:
+            return None
+        state.details_loading = False
+        if result.details is not None:
+            state.details, state.details_error = result.details, None
+        else:
+            state.details_error = result.error
+        return state
+
+    def details_stopped(self, call_id: str) -> CallState | None:
+        """Getting the call's details ended without an answer: it is no longer loading."""
+        state = self.calls.get(call_id)
+        if state is not None:
+            state.details_loading = False
+        return state
 
     def retrying(self, call_id: str | None, attempt: int, max_tries: int, at: float) -> CallState | None:
         """A running lookup waits to make try ``attempt`` at ``at``; the call, or None when it is not listed or running."""

@@ -7,6 +7,7 @@ real paging: limit/offset, no cursor, a ``has_more`` that can lie and offsets th
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timezone
@@ -14,6 +15,9 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from recbrowser.errors import BadResponse
 from recbrowser.models import _duration, _text_or_none, parse_timestamp
+
+E164 = re.compile(r"\+[1-9]\d{1,14}")
+"""A phone number as list-calls' ``phone_number`` takes it (``+15551234567``)."""
 
 PAGE_SIZE = 100
 """The most calls one list-calls request asks for (documented "max 100", not enforced)."""
@@ -76,6 +80,11 @@ class CallSummary:
     @property
     def friendly_status(self) -> str | None:
         return friendly_status(self.status)
+
+    @property
+    def other_number(self) -> str | None:
+        """The other party's number: the caller's on an inbound call, the callee's on an outbound one."""
+        return self.to_number if self.direction == "outbound" else self.from_number
 
     def to_json(self) -> dict[str, Any]:
         """Every field, under the API's names."""
@@ -246,6 +255,11 @@ async def list_all(
             return  # a capped page says has_more false too early: the total says what is left
 
 
+MAX_TURNS = 5000
+"""Turns shown of one transcript; the rest are counted (a transcript is bounded only by the answer size)."""
+MAX_TURN_CHARS = 10_000
+"""Characters shown of one turn."""
+
 CALLER_SPEAKERS = ("caller", "user")
 """Speakers the dashboard shows as the caller; every other speaker is the agent."""
 
@@ -257,6 +271,14 @@ class Turn:
     role: str
     speaker: str | None
     text: str
+
+    @property
+    def label(self) -> str:
+        """``Caller`` or ``Agent`` as the dashboard shows the turn, with the speaker's own name when it says more."""
+        label = "Caller" if self.role == "caller" else "Agent"
+        if self.speaker and self.speaker.casefold() not in (label.casefold(), "user"):
+            label += f" ({self.speaker[:40]})"
+        return label
 
 
 def transcript_turns(transcript: str) -> list[Turn]:
@@ -278,3 +300,11 @@ def transcript_turns(transcript: str) -> list[Turn]:
         else:
             turns.append(Turn(role="agent", speaker=None, text=line.strip()))
     return turns
+
+
+def turns_matching(turns: list[Turn], query: str) -> list[int]:
+    """The indexes of the turns whose speaker or words contain ``query`` (any case); none for a blank query."""
+    wanted = query.strip().casefold()
+    if not wanted:
+        return []
+    return [i for i, turn in enumerate(turns) if wanted in f"{turn.label}: {turn.text}".casefold()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from recbrowser.calls import CallDetails, Turn, transcript_turns
 from recbrowser.errors import RecBrowserError
 from recbrowser.formatting import status_parts
 from recbrowser.models import CallRecordings
@@ -56,6 +57,10 @@ class CallState:
     retry: RetryState | None = None  # set while a lookup waits to try again
     cached_at: datetime | None = None  # set while the answer shown comes from the history
     local_files: dict[int, str] = field(default_factory=dict)
+    details: CallDetails | None = None  # get-call's answer: numbers, agent, status, summary, transcript
+    details_error: RecBrowserError | None = None  # why get-call failed (the segments are unaffected)
+    details_loading: bool = False
+    _turns: tuple[CallDetails, list[Turn]] | None = field(default=None, repr=False, compare=False)
     _counts: tuple[CallRecordings, Counts] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -66,6 +71,15 @@ class CallState:
         if self._counts is None or self._counts[0] is not self.recordings:
             self._counts = (self.recordings, Counts.of(self.recordings))
         return self._counts[1]
+
+    @property
+    def turns(self) -> list[Turn]:
+        """The transcript's turns (none without details or a transcript), split once per answer."""
+        if self.details is None or not self.details.transcript:
+            return []
+        if self._turns is None or self._turns[0] is not self.details:
+            self._turns = (self.details, transcript_turns(self.details.transcript))
+        return self._turns[1]
 
     @property
     def has_pending(self) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from recbrowser.calls import CallDetails
 from recbrowser.errors import BadResponse, RecBrowserError
 from recbrowser.models import CallRecordings
 
@@ -46,6 +47,27 @@ async def lookup_one(client: MagpipeClient, call_id: str, history: HistoryStore 
     return result
 
 
+@dataclass(frozen=True)
+class DetailsResult:
+    """One call's get-call answer, or the error that stopped it."""
+
+    call_id: str
+    details: CallDetails | None = None
+    error: RecBrowserError | None = None
+
+
+async def details_one(client: MagpipeClient, call_id: str) -> DetailsResult:
+    """Get one call's details (get-call). Never raises (short of cancellation): a failure is the ``error``."""
+    try:
+        return DetailsResult(call_id, details=await client.get_call(call_id))
+    except RecBrowserError as exc:
+        return DetailsResult(call_id, error=exc)
+    except Exception as exc:  # the client types its failures; this keeps one call's surprise its own
+        return DetailsResult(
+            call_id, error=BadResponse(f"Getting the call failed unexpectedly ({type(exc).__name__}).")
+        )
+
+
 class BoundedLookups:
     """Lookups that run at most ``concurrency`` at a time, however many are started.
 
@@ -68,10 +90,10 @@ class BoundedLookups:
         async with self._gate:
             return await lookup_one(self._client(), call_id, self._history)
 
-    async def details(self, call_id: str) -> CallDetails:
-        """get-call for one call when a place is free (the gate lookups share); raises the client's errors."""
+    async def details(self, call_id: str) -> DetailsResult:
+        """Get one call's details when a place is free (see ``details_one``: never raises)."""
         async with self._gate:
-            return await self._client().get_call(call_id)
+            return await details_one(self._client(), call_id)
 
 
 async def lookup_many(

@@ -27,6 +27,9 @@ SHOTS = [
     ("history.svg", scenes.history_screen, {}, (120, 36)),
     ("downloads.svg", scenes.downloads, {}, (120, 36)),
     ("errors.svg", scenes.errors, {}, (120, 36)),  # a scene for the fake: called with it
+    ("calls-view.svg", scenes.calls_view, {}, (120, 36)),
+    ("calls-view-filtered.svg", scenes.calls_view_filtered, {}, (120, 36)),
+    ("transcript.svg", scenes.transcript, {}, (120, 36)),
 ]
 
 

@@ -111,3 +111,35 @@ def errors(fake):
         await pilot.pause()
 
     return scene
+
+
+async def calls_view(pilot) -> None:
+    """The calls view (l) with every sample call loaded."""
+    await pilot.press("escape", "l")
+    await settle(pilot)
+
+
+async def calls_view_filtered(pilot) -> None:
+    """The calls view filtered by Magpipe (the form: outbound calls) and by the quick filter ("billing")."""
+    from recbrowser.tui.screens.call_filters import FilterScreen
+
+    await calls_view(pilot)
+    await pilot.press("f")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, FilterScreen)
+    pilot.app.screen.query_one("#filter-direction").value = "outbound"
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    await pilot.press("slash", *"billing")
+    await pilot.pause()
+
+
+async def transcript(pilot) -> None:
+    """A call with its details and transcript, the transcript searched for "table"."""
+    await pilot.press("slash")
+    pilot.app.screen.query_one("#ids").value = SIMPLE
+    await pilot.press("enter")
+    await settle(pilot)
+    pilot.app.screen.query_one("#transcript").focus()
+    await pilot.press("slash", *"table")
+    await pilot.pause()

@@ -18,6 +18,7 @@ SCRIPTS = [
     "responsiveness.py",
     "transport_choice.py",
     "huge_answer.py",
+    "calls_view.py",
 ]
 
 

@@ -82,3 +82,18 @@ def test_calls_with_errors_and_no_recording(snap_fake, snap_compare):
         assert snap_compare(make_app(snap_fake), run_before=scene, terminal_size=(120, 36))
     finally:
         snap_fake.reset()
+
+
+def test_calls_view(snap_fake, snap_compare):
+    snap_fake.reset()
+    assert snap_compare(make_app(snap_fake), run_before=scenes.calls_view, terminal_size=(120, 36))
+
+
+def test_calls_view_with_filters(snap_fake, snap_compare):
+    snap_fake.reset()
+    assert snap_compare(make_app(snap_fake), run_before=scenes.calls_view_filtered, terminal_size=(120, 36))
+
+
+def test_call_with_its_details_and_transcript_searched(snap_fake, snap_compare):
+    snap_fake.reset()
+    assert snap_compare(make_app(snap_fake), run_before=scenes.transcript, terminal_size=(120, 36))

@@ -45,7 +45,7 @@ def run_tui(args: argparse.Namespace, paths: Paths) -> int:
         validate_api_url(resolved.api_url)
     except ValueError as exc:
         raise UsageError(f"{exc} (from {resolved.api_url_source})") from None
-    app = RecBrowserApp(paths=paths, resolved=resolved, settings=settings)
+    app = RecBrowserApp(paths=paths, resolved=resolved, settings=settings, start_on_calls=True)
     app.run()
     return _exit_code(app)
 

@@ -36,7 +36,7 @@ from recbrowser.downloads import (
     plan_items,
     unmatched_labels,
 )
-from recbrowser.errors import InvalidCallId, NoApiKey, RecBrowserError
+from recbrowser.errors import BadResponse, InvalidCallId, NoApiKey, RecBrowserError
 from recbrowser.exitcodes import ExitStatus
 from recbrowser.formatting import human_bytes, human_eta, joined
 from recbrowser.history import HistoryStore
@@ -221,10 +221,8 @@ async def _details(client: MagpipeClient, call_ids: list[str]) -> list[tuple[str
     lookups = BoundedLookups(lambda: client)
 
     async def one(call_id: str) -> tuple[str, CallSummary | RecBrowserError]:
-        try:
-            return call_id, await lookups.details(call_id)
-        except RecBrowserError as exc:
-            return call_id, exc
+        got = await lookups.details(call_id)
+        return call_id, got.details if got.details is not None else (got.error or BadResponse("No call details."))
 
     return list(await asyncio.gather(*(one(call_id) for call_id in call_ids)))
 

@@ -7,13 +7,12 @@ import re
 from dataclasses import replace
 from datetime import datetime
 
-from recbrowser.calls import Agent, CallFilters
+from recbrowser.calls import E164, Agent, CallFilters
 from recbrowser.client import MagpipeClient
 from recbrowser.commands.failures import UsageError
 from recbrowser.text import printable
 from recbrowser.when import BadWhen, parse_when
 
-E164 = re.compile(r"\+[1-9]\d{1,14}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 FILTER_OPTIONS = ("since", "until", "direction", "status", "agent", "number", "limit")

@@ -9,7 +9,7 @@ import shutil
 import sys
 from typing import Any
 
-from recbrowser.calls import CallDetails, transcript_turns
+from recbrowser.calls import MAX_TURN_CHARS, MAX_TURNS, CallDetails, transcript_turns
 from recbrowser.client import MagpipeClient
 from recbrowser.commands.common import Item, WaitLine, api_client, collect_items, emit_error, resolved_for
 from recbrowser.commands.lookup import format_call
@@ -21,9 +21,6 @@ from recbrowser.paths import Paths
 from recbrowser.settings import Resolved, Settings
 from recbrowser.text import printable
 
-MAX_TURNS = 5000
-"""Turns shown of one transcript; the rest are counted (a transcript is bounded only by the answer size)."""
-MAX_TURN_CHARS = 10_000
 MAX_SUMMARY_CHARS = 2000
 
 
@@ -128,9 +125,7 @@ def transcript_lines(transcript: str | None) -> list[str]:
     turns = transcript_turns(transcript)
     lines = []
     for turn in turns[:MAX_TURNS]:
-        label = "Caller" if turn.role == "caller" else "Agent"
-        if turn.speaker and turn.speaker.casefold() not in (label.casefold(), "user"):
-            label += f" ({printable(turn.speaker, limit=40)})"
+        label = printable(turn.label, limit=60)
         said = " / ".join(printable(part, limit=MAX_TURN_CHARS) for part in turn.text.split("\n"))
         lines.append(f"  {label}: {said}")
     if len(turns) > MAX_TURNS:

@@ -77,6 +77,8 @@ def _summary(call: SampleCall) -> dict[str, Any]:
 
 
 def get_call(state: FakeState, account: str, body: dict[str, Any]) -> Reply:
+    if state.faults.take("get_call_error"):
+        return _error(500, "server_error", "Internal server error (injected fault)")
     call = _find_call(state, account, body)
     if not isinstance(call, SampleCall):
         return call

@@ -131,6 +131,9 @@ class Faults:
     list_calls_query_error: int = 0
     """Next N list-calls requests answer 500 ``query_error`` with the database's words, as the
     real server does for a date its database cannot read."""
+    get_call_error: int = 0
+    """Next N get-call requests answer 500 ``server_error`` (get-signed-recording-url is unaffected),
+    so a test can see a call's segments without its details."""
     extra_agents: tuple[tuple[str, str], ...] = ()
     """More (id, name) agents list-agents reports for every account (to make a name ambiguous)."""
 

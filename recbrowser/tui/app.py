@@ -18,6 +18,7 @@ from textual.worker import WorkerFailed
 
 from recbrowser import unfinished
 from recbrowser.apikey import ENV_KEY
+from recbrowser.calls import PAGE_SIZE
 from recbrowser.download_queue import DownloadQueue
 from recbrowser.errorlog import ErrorLog, summary
 from recbrowser.formatting import plural
@@ -57,8 +58,13 @@ class RecBrowserApp(App[None]):
         prefill: str = "",
         client_options: dict[str, Any] | None = None,
         history: HistoryStore | None = None,
+        calls_page_size: int = PAGE_SIZE,
+        start_on_calls: bool = False,
     ) -> None:
+        """``start_on_calls``: open on the calls view when there is a key (the call-ID input is under it)."""
         super().__init__()
+        self.calls_page_size = calls_page_size  # calls a list-calls page asks for in the calls view
+        self.start_on_calls = start_on_calls
         self.history = history if history is not None else HistoryStore(paths.history_db, session=uuid.uuid4().hex)
         self.paths = paths
         self.resolved = resolved

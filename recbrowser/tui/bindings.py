@@ -27,9 +27,10 @@ TEXTUAL_ONLY = frozenset(
 # (key, words, explanation, id of the binding whose key it is when the keymap moves it)
 NAVIGATION_HELP: list[tuple[str, str, str, str | None]] = [
     ("↑ ↓", "Move", "Between calls in the list, or segments in the table", None),
-    ("tab", "Next pane", "Calls list → segments table → downloads → input", None),
+    ("tab", "Next pane", "Calls list → segments table → transcript → downloads → input", None),
     ("enter", "Open / look up", "On a segment: open it. In the input: look the IDs up", None),
     ("escape", "Leave the input", "Back to the calls list", None),
+    ("/ ctrl+f", "Search transcript", "In the transcript pane: find words; enter or n: next, N: previous", None),
     ("ctrl+p", "Commands", "Every action in the command palette", None),
     ("ctrl+q", "Quit", "Quit from anywhere, also while typing in the input", "input.quit"),
     ("f1", "Help", "This screen, also while typing in the input", "input.help"),
@@ -78,6 +79,34 @@ BROWSER_BINDINGS: list[BindingType] = [
         "h", "history", "History", id="browser.history", tooltip="Past lookups: search, show cached results, forget"
     ),
     Binding("k", "key", "API key", show=False, id="browser.key", tooltip="Set or change the Magpipe API key"),
+    Binding("l", "calls_view", "Calls", id="browser.calls", tooltip="Browse the account's calls, newest first"),
+]
+
+# The transcript pane's keys (they win over the screen's while the pane has focus).
+TRANSCRIPT_BINDINGS: list[BindingType] = [
+    Binding("slash,ctrl+f", "search", "Search", id="transcript.search", tooltip="Find words in the transcript"),
+    Binding("n", "next_match(1)", "Next match", id="transcript.next", tooltip="Go to the next match"),
+    Binding("N", "next_match(-1)", "Previous match", id="transcript.previous", tooltip="Go to the match before"),
+]
+
+# The calls view's filter form.
+FILTER_FORM_BINDINGS: list[BindingType] = [
+    Binding(
+        "escape", "cancel", "Cancel", id="filters.cancel", tooltip="Close the form, keeping the filters as they were"
+    ),
+    Binding("ctrl+s", "apply", "Apply", id="filters.apply", tooltip="List the calls these filters match"),
+    Binding("ctrl+r", "clear", "Clear", id="filters.clear", tooltip="List every call again, without filters"),
+]
+
+# The calls view's keys.
+CALLS_VIEW_BINDINGS: list[BindingType] = [
+    Binding("slash", "filter", "Filter", id="calls.filter", tooltip="Filter the loaded calls by any words"),
+    Binding("question_mark", "help", "Help", id="calls.help", tooltip="Show every key"),
+    Binding("escape,l", "close", "Back", id="calls.back", tooltip="Back to the looked-up calls and the call-ID input"),
+    Binding("f", "filters", "Filters", id="calls.filters", tooltip="Date range, direction, status, agent, number"),
+    Binding("m", "more", "Load more", id="calls.more", tooltip="Load the next page of calls"),
+    Binding("r", "reload", "Reload", id="calls.reload", tooltip="List the calls again from the newest"),
+    Binding("q", "app.quit", "Quit", id="calls.quit", tooltip="Quit recbrowser (asks first while downloads run)"),
 ]
 
 

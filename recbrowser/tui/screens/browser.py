@@ -17,7 +17,8 @@ from recbrowser.apikey import rejected_key_message
 from recbrowser.callbook import CallBook, Listed, last_session
 from recbrowser.callids import scan
 from recbrowser.callstate import CallState
-from recbrowser.lookups import LookupResult
+from recbrowser.listing import CallListing, FilterForm
+from recbrowser.lookups import DetailsResult, LookupResult
 from recbrowser.models import Segment
 from recbrowser.tui.bindings import BROWSER_BINDINGS, help_rows
 from recbrowser.tui.memory import keep_out_of_gc
@@ -55,6 +56,8 @@ class BrowserScreen(Screen[None]):
         self._workers: dict[str, tuple[Worker[LookupResult], int]] = {}  # each call's running lookup, its generation
         self._welcome = welcome
         self._prefill = prefill
+        self._details_again: set[str] = set()  # calls whose details to get again after their lookup (r)
+        self._listing: CallListing | None = None  # the calls view's calls, kept between visits
 
     # --- layout -----------------------------------------------------------------------
 
@@ -73,6 +76,8 @@ class BrowserScreen(Screen[None]):
         interval = self.app.settings.refresh_interval
         self.set_interval(interval, self._refresh_pending, name="auto-refresh")
         self.set_timer(0.05, self._restore_last_session)  # after the first frame
+        if self.app.start_on_calls and self.app.resolved.key is not None:
+            self.action_calls_view()  # Escape (or l) comes back here, to the call-ID input
 
     def on_resize(self) -> None:
         self.query_one(CallDetails).show_detail()  # the URL may wrap over fewer lines on a short terminal
@@ -125,14 +130,39 @@ class BrowserScreen(Screen[None]):
             worker = self.run_worker(lookup, name=call_id, group="lookup", description=f"lookup {call_id}")
             self._workers[call_id] = (worker, generation)
 
+    def _get_details(self, *call_ids: str) -> None:
+        """Get these calls' details (get-call), each in a worker; the book has marked them loading."""
+        for call_id in call_ids:
+            self._redraw(call_id)
+            details = self.app.lookups.details(call_id)
+            self.run_worker(details, name=call_id, group="details", description=f"get-call {call_id}")
+
+    def _details_ended(self, event: Worker.StateChanged) -> None:
+        if not event.worker.is_finished:
+            return
+        result = event.worker.result if event.state is WorkerState.SUCCESS else None
+        if isinstance(result, DetailsResult):
+            state = self.book.details_finished(result)
+        else:
+            state = self.book.details_stopped(event.worker.name)
+        if state is not None:
+            self._redraw(state.call_id)
+
     @on(Worker.StateChanged)
     def _lookup_ended(self, event: Worker.StateChanged) -> None:
         """Route a lookup's answer to the book; a failed one is reported by the app and stops loading here."""
+        if event.worker.group == "details":
+            self._details_ended(event)
+            return
         call_id = event.worker.name
         running = self._workers.get(call_id)
         if running is None or running[0] is not event.worker or not event.worker.is_finished:
             return
         del self._workers[call_id]
+        # The details (get-call) follow the segments, so a call's requests go one at a time.
+        again = call_id in self._details_again
+        self._details_again.discard(call_id)
+        self._get_details(*self.book.details_due([call_id], again=again))
         if event.state is not WorkerState.SUCCESS or event.worker.result is None:
             if self.book.stopped(call_id, running[1]):
                 self._redraw(call_id)
@@ -164,6 +194,7 @@ class BrowserScreen(Screen[None]):
         if call_id is None:
             self.notify("No call selected. Press / to enter call IDs.", severity="warning")
             return
+        self._details_again.add(call_id)
         self._look_up(call_id)
 
     def _refresh_pending(self) -> None:
@@ -260,3 +291,24 @@ class BrowserScreen(Screen[None]):
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(help_rows(self)))
+
+    # --- the calls view -----------------------------------------------------------------
+
+    def action_calls_view(self) -> None:
+        """Browse the account's calls (list-calls); the calls loaded stay for the next visit."""
+        from recbrowser.tui.screens.calls import CallsScreen
+
+        if self._listing is None:
+            self._listing = self._new_listing()
+        self.app.push_screen(CallsScreen(self._listing, self._new_listing), self._chosen_in_calls)
+
+    def _new_listing(self, form: FilterForm | None = None) -> CallListing:
+        self._listing = CallListing(self.app.client, form, page_size=self.app.calls_page_size)
+        return self._listing
+
+    def _chosen_in_calls(self, call_id: str | None) -> None:
+        """List a call chosen in the calls view, as if its ID had been entered, and show it."""
+        if call_id is None:
+            return
+        self.lookup([call_id])
+        self.query_one(CallList).focus()

@@ -1,5 +1,6 @@
-"""The selected call's side: its one-line header, its segments, the highlighted segment's
-detail, and the welcome text before any call is listed; opening and copying the selected segment."""
+"""The selected call's side: its one-line header, its details (get-call), its segments, the
+highlighted segment's detail, its transcript, and the welcome text before any call is listed;
+opening and copying the selected segment."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from recbrowser.models import Segment
 from recbrowser.player import NEEDS_TERMINAL, InTerminal, Said, open_segment, opened
 from recbrowser.tui.failure import Failure
 from recbrowser.tui.widgets.call_header import CallHeader
+from recbrowser.tui.widgets.call_info import CallInfo
 from recbrowser.tui.widgets.segment_table import SHOWN_ROWS, SegmentDetail, SegmentTable
+from recbrowser.tui.widgets.transcript import TranscriptPane
 
 
 class CallDetails(Vertical):
@@ -29,19 +32,23 @@ class CallDetails(Vertical):
 
     def compose(self) -> ComposeResult:
         yield CallHeader(id="call-header")
+        yield CallInfo(id="call-info")
         yield SegmentTable(id="segments")
         yield SegmentDetail(id="segment-detail")
+        yield TranscriptPane(id="transcript-pane")
         yield Static(self._welcome, id="welcome")
 
     def show_empty(self, empty: bool) -> None:
         self.query_one("#welcome").display = empty
-        for selector in ("#call-header", "#segments", "#segment-detail"):
+        for selector in ("#call-header", "#call-info", "#segments", "#segment-detail", "#transcript-pane"):
             self.query_one(selector).display = not empty
 
     def show(self, state: CallState | None) -> None:
         """Show ``state`` (again, after it changed): header, segments, the highlighted one's detail."""
         self._state = state
         self.query_one(CallHeader).show(state)
+        self.query_one(CallInfo).show(state)
+        self.query_one(TranscriptPane).show(state)
         table = self.query_one(SegmentTable)
         table.show(state)
         table.loading = state is not None and state.loading and state.recordings is None

@@ -85,6 +85,7 @@ class SegmentTable(DataTable):
     _rest_timer: Timer | None = None
     _cursor_wanted: int | None = None
     _fitted_for: tuple[int, bool] | None = None
+    _layouts = 0
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
@@ -141,6 +142,7 @@ class SegmentTable(DataTable):
         if self._rest_timer is not None:
             self._rest_timer.stop()
             self._rest_timer = None
+        self._layouts += 1  # a batch whose timer had already fired is for the rows cleared here
         room = self._room()
         self._fitted_for = room
         natural = self._natural or {name: header.cell_len for name, header in zip(COLUMNS, self._headers, strict=False)}
@@ -152,8 +154,11 @@ class SegmentTable(DataTable):
         if self._segments:
             self._add_rows(0, then)
 
-    def _add_rows(self, start: int, then: float = BATCH_EVERY) -> None:
-        """Add a batch of rows from ``start``; the next one ``then`` seconds later, until all are in."""
+    def _add_rows(self, start: int, then: float = BATCH_EVERY, layout: int | None = None) -> None:
+        """Add a batch of rows from ``start``; the next one ``then`` seconds later, until all are in.
+        ``layout``: the layout the batch is for; none when the table was laid out again since."""
+        if layout is not None and layout != self._layouts:
+            return
         self._rest_timer = None
         state = self._state
         assert state is not None
@@ -171,7 +176,8 @@ class SegmentTable(DataTable):
                 self.move_cursor(row=min(self._cursor_wanted, self.row_count - 1))
             self._cursor_wanted = None
         if not done:
-            self._rest_timer = self.set_timer(then, lambda: self._add_rows(end))
+            layout = self._layouts
+            self._rest_timer = self.set_timer(then, lambda: self._add_rows(end, layout=layout))
 
     def _add_row(self, key: str, cells: tuple[Text, ...]) -> None:
         for cell in cells:

@@ -1,0 +1,240 @@
+"""The calls view: the account's calls from list-calls, newest first, loaded a page at a time as
+the user scrolls; a quick filter over what is loaded; Enter lists the call in the browser."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
+
+from recbrowser.calls import Agent, CallSummary
+from recbrowser.errors import RecBrowserError
+from recbrowser.formatting import format_duration, format_local_time
+from recbrowser.listing import CallListing, FilterForm
+from recbrowser.text import printable
+from recbrowser.tui.bindings import CALLS_VIEW_BINDINGS, help_rows
+from recbrowser.tui.screens.call_filters import FilterScreen
+from recbrowser.tui.screens.help import HelpScreen
+
+if TYPE_CHECKING:
+    from recbrowser.tui.app import RecBrowserApp
+
+COLUMNS = (
+    ("Time", "time"),
+    ("Dir", "dir"),
+    ("Number", "number"),
+    ("Agent", "agent"),
+    ("Length", "length"),
+    ("Status", "status"),
+)
+DIRECTIONS = {"inbound": Text("↙ in", style="cyan"), "outbound": Text("↗ out", style="magenta")}
+STATUS_STYLES = {"completed": "green", "failed": "red", "no-answer": "yellow", "busy": "yellow"}
+MORE_WHEN_WITHIN = 10
+"""Rows from the end of the table at which the next page is loaded."""
+
+
+def call_cells(call: CallSummary, *, utc: bool = False) -> tuple[Text, ...]:
+    """One row: time, direction, the other party's number, agent, duration, status (the dashboard's name)."""
+    direction = DIRECTIONS.get(call.direction or "", Text(printable(call.direction or "—", limit=10), style="dim"))
+    status = call.friendly_status or "—"
+    return (
+        Text(format_local_time(call.started, seconds=False, utc=utc)),
+        direction,
+        Text(printable(call.other_number or "—", limit=20)),
+        Text(printable(call.agent_name or call.agent_id or "—", limit=30)),
+        Text(format_duration(call.duration), justify="right"),
+        Text(printable(status, limit=30), style=STATUS_STYLES.get(call.status or "", "")),
+    )
+
+
+class CallsScreen(Screen[str | None]):
+    """Browse the calls list-calls gives; dismissed with the chosen call's ID (None: back)."""
+
+    app: RecBrowserApp
+
+    BINDINGS = CALLS_VIEW_BINDINGS
+
+    DEFAULT_CSS = """
+    CallsScreen { overflow: hidden; }
+    CallsScreen #calls-filter { margin: 1 1 0 1; }
+    CallsScreen #calls-status { height: 1; padding: 0 2; color: $text-muted; }
+    CallsScreen #calls-status.-error { color: $error; }
+    CallsScreen #calls-table { height: 1fr; width: 100%; border: round $primary 40%; }
+    CallsScreen #calls-table:focus { border: round $primary; }
+    CallsScreen.-short #calls-filter { margin: 0 1; }
+    """
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+
+    def __init__(self, listing: CallListing, new_listing: Callable[[FilterForm], CallListing]) -> None:
+        super().__init__()
+        self.listing = listing
+        self._new_listing = new_listing
+        self._loading: Worker[list[CallSummary]] | None = None  # the page being loaded, until its answer is taken
+        self._upto = 0  # the loaded calls up to here are in the table (those the filter lets through)
+        self._agents: list[Agent] | None = None  # list-agents' answer, got when the filters are first opened
+        self._agents_got = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(
+            placeholder="Filter the loaded calls: a number, an agent, a status, words of the summary", id="calls-filter"
+        )
+        yield Static(id="calls-status")
+        yield DataTable(id="calls-table", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for title, key in COLUMNS:
+            table.add_column(title, key=key)
+        self._fill()
+        table.focus()
+        self.watch(table, "scroll_y", self._scrolled, init=False)
+        if not self.listing.calls:
+            self.action_more()
+
+    # --- loading -----------------------------------------------------------------------
+
+    @property
+    def listing_now(self) -> bool:
+        return self._loading is not None
+
+    def action_more(self) -> None:
+        """Load the next page (one at a time; nothing once every call is loaded)."""
+        if self.listing_now or self.listing.done:
+            return
+        self._loading = self.run_worker(self.listing.more(), group="listing", description="list-calls page")
+        self._say()
+
+    def action_reload(self) -> None:
+        """List the calls again from the newest (a new listing, pinned to now), with the same filters."""
+        self._list(self.listing.form)
+
+    def _list(self, form: FilterForm) -> None:
+        if self._loading is not None:
+            self._loading.cancel()
+            self._loading = None
+        self.listing = self._new_listing(form)
+        self._fill()
+        self.action_more()
+
+    @on(Worker.StateChanged)
+    def _page_loaded(self, event: Worker.StateChanged) -> None:
+        if event.worker is not self._loading or not event.worker.is_finished:
+            return
+        self._loading = None
+        if event.state is WorkerState.SUCCESS:
+            self._append()
+        self._say()
+        if self.listing.error is not None:
+            self.notify(
+                f"Listing calls failed: {printable(self.listing.error.message, limit=200)}",
+                severity="error",
+                markup=False,
+            )
+        elif self._wants_more():
+            self.action_more()
+
+    def _wants_more(self) -> bool:
+        """The cursor is near the end of the table, or the table does not fill its height."""
+        table = self.query_one(DataTable)
+        return table.cursor_row >= table.row_count - MORE_WHEN_WITHIN or table.row_count < table.size.height
+
+    def _scrolled(self) -> None:
+        """Scrolled (a wheel, a scrollbar) near the end: the next page."""
+        table = self.query_one(DataTable)
+        if table.scroll_y >= table.max_scroll_y - MORE_WHEN_WITHIN and self.listing.error is None:
+            self.action_more()
+
+    @on(DataTable.RowHighlighted, "#calls-table")
+    def _moved(self) -> None:
+        if self._wants_more() and self.listing.error is None:
+            self.action_more()
+
+    # --- showing -----------------------------------------------------------------------
+
+    def _fill(self) -> None:
+        """Show the loaded calls that match the filter, from scratch (the filter changed)."""
+        table = self.query_one(DataTable)
+        table.clear()
+        self._upto = 0
+        self._append()
+
+    def _append(self) -> None:
+        """Add the calls loaded since the last time that match the filter."""
+        utc = bool(getattr(getattr(self.app, "settings", None), "utc", False))
+        shown = self.listing.matching(self.query_one("#calls-filter", Input).value, self._upto)
+        self._upto = len(self.listing.calls)
+        table = self.query_one(DataTable)
+        for call in shown:
+            table.add_row(*call_cells(call, utc=utc), key=call.id)
+        self._say()
+
+    def _say(self) -> None:
+        """The status line: how many calls are loaded of the total, how many the filter shows, what is happening."""
+        listing, table = self.listing, self.query_one(DataTable)
+        parts = [listing.summary()]
+        if not listing.form.is_empty():
+            parts.append(f"filters: {listing.form.summary()}")
+        if self.query_one("#calls-filter", Input).value.strip():
+            parts.append(f"{table.row_count:,} match the filter")
+        if self.listing_now:
+            parts.append("loading…")
+        elif listing.error is not None:
+            parts.append(f"✗ {printable(listing.error.message, limit=120)} (m: try again)")
+        elif not listing.complete and listing.calls:
+            parts.append("more as you scroll (m)")
+        status = self.query_one("#calls-status", Static)
+        status.set_class(listing.error is not None and not self.listing_now, "-error")
+        status.update(Text(" · ".join(parts), no_wrap=True, overflow="ellipsis"))
+
+    # --- filter, choose, leave -----------------------------------------------------------
+
+    @work(group="agents", exclusive=True)
+    async def action_filters(self) -> None:
+        """The filter form; its agents come from list-agents, asked once (the form says when they could not be)."""
+        if not self._agents_got:
+            try:
+                self._agents = await self.app.client.list_agents()
+            except RecBrowserError as exc:
+                self.notify(
+                    f"The agents could not be listed: {printable(exc.message, limit=200)}",
+                    severity="warning",
+                    markup=False,
+                )
+            self._agents_got = True
+        self.app.push_screen(FilterScreen(self.listing.form, self._agents), self._filtered)
+
+    def _filtered(self, form: FilterForm | None) -> None:
+        if form is not None and form != self.listing.form:
+            self._list(form)
+
+    def action_filter(self) -> None:
+        self.query_one("#calls-filter", Input).focus()
+
+    @on(Input.Changed, "#calls-filter")
+    def _filter_changed(self) -> None:
+        self._fill()
+
+    @on(Input.Submitted, "#calls-filter")
+    def _filter_submitted(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(DataTable.RowSelected, "#calls-table")
+    def _chosen(self, event: DataTable.RowSelected) -> None:
+        self.dismiss(event.row_key.value)
+
+    def action_close(self) -> None:
+        if self.focused is self.query_one("#calls-filter", Input):
+            self.query_one(DataTable).focus()
+            return
+        self.dismiss(None)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(help_rows(self)))
