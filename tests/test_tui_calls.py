@@ -10,6 +10,7 @@ from recbrowser.fakeapi import FakeMagpipe
 from recbrowser.fakeapi.samples import NULLS_CALL, SAMPLE_CALLS
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.calls import CallsScreen
+from recbrowser.tui.widgets.call_header import CallHeader
 from recbrowser.tui.widgets.call_info import CallInfo
 from recbrowser.tui.widgets.call_list import CallList
 from recbrowser.tui.widgets.transcript import TranscriptPane
@@ -87,11 +88,27 @@ async def test_get_call_failing_is_one_line_in_the_details_and_the_segments_stil
         assert "Front Desk" in info(app)  # r gets them again
 
 
-async def test_an_unknown_call_has_no_details_and_says_not_found(fake):
+async def test_an_unknown_call_is_not_asked_for_details_its_header_says_not_found(fake):
     app = make_app(fake)
     async with app.run_test(size=SIZE) as pilot:
         await look_up(pilot, OTHER_ACCOUNT)
-        assert "✗ No details: Call not found" in info(app)
+        await settle(pilot)
+        assert "not found" in str(app.screen.query_one(CallHeader).render()).lower()
+        assert "No details" not in info(app)
+        assert [r.path.rsplit("/", 1)[1] for r in fake.requests["api"]] == ["get-signed-recording-url"]
+
+
+async def test_a_failed_lookup_asks_for_no_details_and_the_next_good_one_gets_them(fake):
+    fake.faults.fail_500 = 3  # every try of the first lookup
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await look_up(pilot, SIMPLE)
+        await settle(pilot)
+        assert "get-call" not in [r.path.rsplit("/", 1)[1] for r in fake.requests["api"]]
+        await pilot.press("r")
+        await settle(pilot)
+        assert [r.path.rsplit("/", 1)[1] for r in fake.requests["api"]].count("get-call") == 1
+        assert app.screen.book.calls[SIMPLE].details is not None
 
 
 async def test_the_details_are_got_once_per_call_not_on_every_refresh_of_pending_segments(fake):

@@ -11,16 +11,16 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from recbrowser.apikey import rejected_key_message
-from recbrowser.callbook import CallBook, Listed, last_session
+from recbrowser.callbook import Answered, CallBook, Listed, last_session
 from recbrowser.callids import scan
 from recbrowser.callstate import CallState
 from recbrowser.listing import CallListing, FilterForm
-from recbrowser.lookups import DetailsResult, LookupResult
 from recbrowser.models import Segment
 from recbrowser.tui.bindings import BROWSER_BINDINGS, help_rows
+from recbrowser.tui.lookup_workers import LookupWorkers
 from recbrowser.tui.memory import keep_out_of_gc
 from recbrowser.tui.screens.help import HelpScreen
 from recbrowser.tui.welcome import default_welcome
@@ -53,10 +53,11 @@ class BrowserScreen(Screen[None]):
         self.book = CallBook(
             rejected_key=lambda error: rejected_key_message(error.status, self.app.resolved.key_source, in_app=True)
         )
-        self._workers: dict[str, tuple[Worker[LookupResult], int]] = {}  # each call's running lookup, its generation
+        self._lookups = LookupWorkers(
+            self, self.book, lambda: self.app.lookups, changed=self._redraw, answered=self._answered
+        )
         self._welcome = welcome
         self._prefill = prefill
-        self._details_again: set[str] = set()  # calls whose details to get again after their lookup (r)
         self._listing: CallListing | None = None  # the calls view's calls, kept between visits
 
     # --- layout -----------------------------------------------------------------------
@@ -112,72 +113,26 @@ class BrowserScreen(Screen[None]):
         """List the calls (new ones appended) and look each of them up; select the first."""
         self._remember_listed(call_ids)
         listed = self.book.add(call_ids)
-        self._look_up(*listed.to_look_up)
+        self._lookups.look_up(*listed.to_look_up)
         self.query_one(CallDetails).show_empty(False)
         self.query_one(CallList).select_call(call_ids[0])
         self._show_selected()
         return listed
 
-    def _look_up(self, *call_ids: str) -> None:
-        """Look these calls up (again), each in a worker that supersedes its earlier lookup."""
-        for call_id in call_ids:
-            previous = self._workers.pop(call_id, None)
-            if previous is not None and previous[0].is_running:
-                previous[0].cancel()
-            generation = self.book.start(call_id)
-            self._redraw(call_id)
-            lookup = self.app.lookups.lookup(call_id)
-            worker = self.run_worker(lookup, name=call_id, group="lookup", description=f"lookup {call_id}")
-            self._workers[call_id] = (worker, generation)
-
-    def _get_details(self, *call_ids: str) -> None:
-        """Get these calls' details (get-call), each in a worker; the book has marked them loading."""
-        for call_id in call_ids:
-            self._redraw(call_id)
-            details = self.app.lookups.details(call_id)
-            self.run_worker(details, name=call_id, group="details", description=f"get-call {call_id}")
-
-    def _details_ended(self, event: Worker.StateChanged) -> None:
-        if not event.worker.is_finished:
-            return
-        result = event.worker.result if event.state is WorkerState.SUCCESS else None
-        if isinstance(result, DetailsResult):
-            state = self.book.details_finished(result)
-        else:
-            state = self.book.details_stopped(event.worker.name)
-        if state is not None:
-            self._redraw(state.call_id)
-
     @on(Worker.StateChanged)
-    def _lookup_ended(self, event: Worker.StateChanged) -> None:
-        """Route a lookup's answer to the book; a failed one is reported by the app and stops loading here."""
-        if event.worker.group == "details":
-            self._details_ended(event)
-            return
-        call_id = event.worker.name
-        running = self._workers.get(call_id)
-        if running is None or running[0] is not event.worker or not event.worker.is_finished:
-            return
-        del self._workers[call_id]
-        # The details (get-call) follow the segments, so a call's requests go one at a time.
-        again = call_id in self._details_again
-        self._details_again.discard(call_id)
-        self._get_details(*self.book.details_due([call_id], again=again))
-        if event.state is not WorkerState.SUCCESS or event.worker.result is None:
-            if self.book.stopped(call_id, running[1]):
-                self._redraw(call_id)
-            return
-        answer = self.book.finished(call_id, running[1], event.worker.result)
-        if answer.current:
-            if answer.resolved:
-                keep_out_of_gc(answer.state.recordings)
-            self.app.toasts.answered(answer)
-            self._redraw(call_id)
+    def _worker_ended(self, event: Worker.StateChanged) -> None:
+        self._lookups.ended(event)
+
+    def _answered(self, answer: Answered) -> None:
+        if answer.resolved:
+            keep_out_of_gc(answer.state.recordings)
+        self.app.toasts.answered(answer)
+        self._redraw(answer.state.call_id)
 
     def retry_key_failures(self) -> int:
         """Look up again every call that failed for want of a (valid) key; how many."""
         failed = self.book.key_failures()
-        self._look_up(*failed)
+        self._lookups.look_up(*failed)
         return len(failed)
 
     def retrying(self, notice: RetryNotice) -> bool:
@@ -194,11 +149,10 @@ class BrowserScreen(Screen[None]):
         if call_id is None:
             self.notify("No call selected. Press / to enter call IDs.", severity="warning")
             return
-        self._details_again.add(call_id)
-        self._look_up(call_id)
+        self._lookups.look_up(call_id, details_again=True)
 
     def _refresh_pending(self) -> None:
-        self._look_up(*self.book.pending())
+        self._lookups.look_up(*self.book.pending())
 
     # --- showing ----------------------------------------------------------------------
 
@@ -258,7 +212,7 @@ class BrowserScreen(Screen[None]):
             return
         self._remember_listed([state.call_id])
         self._add_states([state], state.call_id)
-        self._look_up(state.call_id)
+        self._lookups.look_up(state.call_id)
         self.query_one(CallList).focus()
 
     # --- open, copy, downloads, key, help ----------------------------------------------
