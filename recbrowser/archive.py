@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from recbrowser.calls import CallDetails, CallSummary, Listed
 from recbrowser.downloads import DONE, FAILED, SKIPPED, DownloadItem
+from recbrowser.durable import write_atomically
 from recbrowser.errors import DiskError, NameTaken, NoRecording, RecBrowserError
 from recbrowser.lookups import DEFAULT_CONCURRENCY, BoundedLookups
 from recbrowser.manifest import SAVE_EVERY, Manifest, file_sha256
@@ -124,11 +125,9 @@ def transcript_text(transcript: str) -> str:
     return kept.rstrip("\n") + "\n"
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _save_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomically(path, text.encode("utf-8"))
 
 
 def _size_and_sha256(path: Path) -> tuple[int, str]:
@@ -298,7 +297,7 @@ class Archive:
             self._error(details.id, NameTaken(f"The transcript's file name is {other[0]} #{other[1]}'s."))
             return
         try:
-            await asyncio.to_thread(_write_atomically, path, transcript_text(details.transcript))
+            await asyncio.to_thread(_save_text, path, transcript_text(details.transcript))
         except OSError as exc:
             self._error(details.id, DiskError(f"The transcript could not be saved: {os_reason(exc)}."))
             return

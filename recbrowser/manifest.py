@@ -12,14 +12,13 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
 import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from recbrowser.durable import fsync_dir
+from recbrowser.durable import write_atomically
 
 Format = Literal["jsonl", "csv"]
 
@@ -142,15 +141,11 @@ class Manifest:
 
     def _save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.tmp")
-        with temporary.open("w", encoding="utf-8", newline="") as handle:
-            if self.fmt == "csv":
-                writer = csv.DictWriter(handle, fieldnames=COLUMNS, extrasaction="ignore")
-                writer.writeheader()
-                writer.writerows({name: _cell(value) for name, value in row.items()} for row in self.rows.values())
-            else:
-                handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in self.rows.values())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, self.path)
-        fsync_dir(self.path.parent)
+        text = io.StringIO(newline="")
+        if self.fmt == "csv":
+            writer = csv.DictWriter(text, fieldnames=COLUMNS, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows({name: _cell(value) for name, value in row.items()} for row in self.rows.values())
+        else:
+            text.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in self.rows.values())
+        write_atomically(self.path, text.getvalue().encode("utf-8"))

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
-from recbrowser.durable import fsync_dir
+from recbrowser.durable import write_atomically
 
 
 def private_dir(path: Path) -> None:
@@ -18,15 +17,4 @@ def private_dir(path: Path) -> None:
 def write_private(path: Path, data: bytes) -> None:
     """Atomically replace ``path`` with ``data``, readable by the user only (0600 in a 0700 dir)."""
     private_dir(path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
+    write_atomically(path, data, mode=0o600)
