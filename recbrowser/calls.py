@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Any, Generic, Protocol, TypeVar
 
 from recbrowser.errors import BadResponse
-from recbrowser.models import _duration, _text_or_none, parse_timestamp
+from recbrowser.models import duration_or_none, parse_timestamp, text_or_none
 
 E164 = re.compile(r"\+[1-9]\d{1,14}")
 """A phone number as list-calls' ``phone_number`` takes it (``+15551234567``)."""
@@ -46,7 +46,7 @@ def friendly_status(status: str | None) -> str | None:
 
 def _time_text(value: Any) -> str | None:
     """The API's timestamp string when it is one; None otherwise (JSON keeps the API's string)."""
-    text = _text_or_none(value)
+    text = text_or_none(value)
     return text if parse_timestamp(text) is not None else None
 
 
@@ -94,15 +94,15 @@ class CallSummary:
     def _fields_from_api(cls, data: Any, what: str) -> dict[str, Any]:
         if not isinstance(data, Mapping):
             raise BadResponse(f"{what} in the API's answer is not a JSON object.")
-        call_id = _text_or_none(data.get("id"))
+        call_id = text_or_none(data.get("id"))
         if not call_id:
             raise BadResponse(f"{what} in the API's answer has no id.")
         texts = ("direction", "status", "from_number", "to_number", "agent_id", "agent_name", "sentiment")
         return {
             "id": call_id.lower(),
-            **{name: _text_or_none(data.get(name)) for name in texts},
-            "call_summary": _text_or_none(data.get("call_summary")),
-            "duration": _duration(data.get("duration")),
+            **{name: text_or_none(data.get(name)) for name in texts},
+            "call_summary": text_or_none(data.get("call_summary")),
+            "duration": duration_or_none(data.get("duration")),
             **{name: _time_text(data.get(name)) for name in ("started_at", "ended_at", "created_at")},
         }
 
@@ -125,8 +125,8 @@ class CallDetails(CallSummary):
         metadata = data.get("metadata")
         return cls(
             **base,
-            recording_url=_text_or_none(data.get("recording_url")),
-            transcript=_text_or_none(data.get("transcript")),
+            recording_url=text_or_none(data.get("recording_url")),
+            transcript=text_or_none(data.get("transcript")),
             metadata=dict(metadata) if isinstance(metadata, Mapping) else None,
         )
 
@@ -166,9 +166,9 @@ def calls_page(body: Any) -> Page[CallSummary]:
 
 
 def _agent(data: Any, what: str) -> Agent:
-    if not isinstance(data, Mapping) or not _text_or_none(data.get("id")):
+    if not isinstance(data, Mapping) or not text_or_none(data.get("id")):
         raise BadResponse(f"{what} of the agents in the API's answer has no id.")
-    return Agent(id=str(_text_or_none(data.get("id"))), name=_text_or_none(data.get("name")))
+    return Agent(id=str(text_or_none(data.get("id"))), name=text_or_none(data.get("name")))
 
 
 def agents_page(body: Any) -> Page[Agent]:

@@ -97,7 +97,8 @@ MAX_DURATION = 100 * 366 * 86400
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
-def _text_or_none(value: Any) -> str | None:
+def text_or_none(value: Any) -> str | None:
+    """A JSON value as text (numbers written out, lone surrogates replaced); None for anything else."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -110,7 +111,7 @@ def _text_or_none(value: Any) -> str | None:
     return None
 
 
-def _duration(value: Any) -> int | float | None:
+def duration_or_none(value: Any) -> int | float | None:
     """Seconds as a non-negative int (or float with a fraction) up to MAX_DURATION; else None."""
     if isinstance(value, bool):
         return None
@@ -165,14 +166,14 @@ class Segment:
 
     @classmethod
     def from_api(cls, index: int, data: Mapping[str, Any]) -> Segment:
-        created_raw = _text_or_none(data.get("created_at"))
+        created_raw = text_or_none(data.get("created_at"))
         return cls(
             index=index,
-            url=_text_or_none(data.get("url")),
-            label=_text_or_none(data.get("label")),
-            duration_seconds=_duration(data.get("duration_seconds")),
-            source=_text_or_none(data.get("source")),
-            status=_text_or_none(data.get("status")),
+            url=text_or_none(data.get("url")),
+            label=text_or_none(data.get("label")),
+            duration_seconds=duration_or_none(data.get("duration_seconds")),
+            source=text_or_none(data.get("source")),
+            status=text_or_none(data.get("status")),
             created_at=parse_timestamp(created_raw),
             created_at_raw=created_raw,
         )
@@ -213,7 +214,7 @@ class CallRecordings:
         if not isinstance(body, Mapping):
             raise BadResponse("The API answered with something other than a JSON object.")
         raw_segments = body.get("recordings")
-        recording_url = _text_or_none(body.get("recording_url"))
+        recording_url = text_or_none(body.get("recording_url"))
         if raw_segments is None:
             if not recording_url:  # e.g. {"ok": true}: not an answer about recordings at all
                 raise BadResponse("The API's answer has no 'recordings' list.")
