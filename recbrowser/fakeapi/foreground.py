@@ -7,10 +7,12 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TextIO
 
 from recbrowser.fakeapi.samples import DEMO_KEY, OTHER_ACCOUNT_KEY
 from recbrowser.fakeapi.server import FakeMagpipe
+from recbrowser.fakeapi.week import WEEK_PREFIX
 
 
 def describe(fake: FakeMagpipe) -> str:
@@ -26,7 +28,14 @@ def describe(fake: FakeMagpipe) -> str:
         "",
         "Sample calls:",
     ]
-    lines += [f"  {call.call_id}  {call.description}" for call in fake.calls.values()]
+    week = [call for call in fake.calls.values() if call.description.startswith(WEEK_PREFIX)]
+    lines += [f"  {call.call_id}  {call.description}" for call in fake.calls.values() if call not in week]
+    if fake.week_ending is not None:
+        lines += [
+            "",
+            f"And {len(week)} calls of the demo account over the week ending {fake.week_ending:%Y-%m-%d %H:%M %Z}",
+            "(list them with `recbrowser calls --since 7d`).",
+        ]
     return "\n".join(lines)
 
 
@@ -72,8 +81,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="API port (default: a free one)")
     parser.add_argument("--storage-port", type=int, default=0, help="recordings port (default: a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    parser.add_argument(
+        "--week", action="store_true", help="also serve a realistic week of calls ending now (as --demo does)"
+    )
     args = parser.parse_args(argv)
-    fake = FakeMagpipe(api_port=args.port, storage_port=args.storage_port, host=args.host)
+    week_ending = datetime.now().astimezone() if args.week else None
+    fake = FakeMagpipe(api_port=args.port, storage_port=args.storage_port, host=args.host, week_ending=week_ending)
     try:
         return serve_forever(fake, sys.stdout)
     except KeyboardInterrupt:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from types import TracebackType
 
 from recbrowser.fakeapi.api import API_PREFIX, ApiHandler
@@ -12,6 +13,7 @@ from recbrowser.fakeapi.httpbase import BaseHandler, QuietServer
 from recbrowser.fakeapi.samples import DEFAULT_KEYS, SAMPLE_CALLS, SampleCall
 from recbrowser.fakeapi.state import FakeState, RequestRecord
 from recbrowser.fakeapi.storage import StorageHandler
+from recbrowser.fakeapi.week import week_calls
 
 _POLL_SECONDS = 0.05
 
@@ -31,16 +33,21 @@ class FakeMagpipe:
         keys: Mapping[str, str] | None = None,
         calls: Iterable[SampleCall] | None = None,
         public_storage_url: str | None = None,
+        week_ending: datetime | None = None,
     ) -> None:
         """``public_storage_url`` makes the API advertise recordings on another server (e.g. an
-        nginx serving the same paths, for benchmarks) instead of the built-in recordings host."""
+        nginx serving the same paths, for benchmarks) instead of the built-in recordings host.
+        ``week_ending`` adds, besides ``calls``, the demo account's realistic week of calls before
+        that moment (``week.week_calls``)."""
         self.host = host
+        self.week_ending = week_ending
         self._public_storage_url = public_storage_url.rstrip("/") if public_storage_url else None
         self._ports = {"api": api_port, "storage": storage_port}
         self.faults = Faults()
-        self._state = FakeState(
-            SAMPLE_CALLS if calls is None else calls, DEFAULT_KEYS if keys is None else keys, self.faults
-        )
+        served = list(SAMPLE_CALLS if calls is None else calls)
+        if week_ending is not None:
+            served += week_calls(week_ending)
+        self._state = FakeState(served, DEFAULT_KEYS if keys is None else keys, self.faults)
         self.requests: dict[str, list[RequestRecord]] = self._state.requests
         self._stopping = threading.Event()
         self._servers: list[QuietServer] = []
