@@ -223,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the embedded fake Magpipe API (and its recordings host) until Ctrl-C.",
     )
     demo.add_argument("--port", type=int, default=0, help="API port on 127.0.0.1 (default: a free port)")
+    demo.add_argument("--week", action="store_true", help="also serve a realistic week of calls ending now (as --demo)")
     return parser
 
 

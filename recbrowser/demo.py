@@ -1,5 +1,8 @@
 """`recbrowser --demo`: the app or a command against the embedded fake API, in a throwaway home.
 
+The fake serves a made-up week of calls ending when the demo starts (``fakeapi.week``),
+besides its fixed sample calls.
+
 Nothing of the user's is read or written: the key, settings, history and download records
 all live in a temporary directory that is deleted when the demo ends, also when the
 terminal is closed (SIGHUP) or the process is asked to stop (SIGTERM).
@@ -13,11 +16,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from recbrowser.fakeapi import DEMO_KEY, SAMPLE_CALLS, FakeMagpipe
+from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
 from recbrowser.paths import Paths
 from recbrowser.secret import Secret
 from recbrowser.settings import Resolved
@@ -32,7 +36,6 @@ class Demo:
     fake: FakeMagpipe
     paths: Paths
     resolved: Resolved
-    samples: list[tuple[str, str]]
     _tmp: tempfile.TemporaryDirectory[str]
 
     @property
@@ -45,8 +48,9 @@ class Demo:
         self._tmp.cleanup()
 
 
-def start_demo() -> Demo:
-    """Start the fake API on free loopback ports, with settings and data in a temp dir."""
+def start_demo(now: datetime | None = None) -> Demo:
+    """Start the fake API on free loopback ports, serving the week before ``now`` (default:
+    now, in the local time zone), with settings and data in a temp dir."""
     tmp = tempfile.TemporaryDirectory(prefix=DEMO_PREFIX)
     try:
         root = Path(tmp.name)
@@ -56,13 +60,12 @@ def start_demo() -> Demo:
             downloads_dir=root / "downloads",
             records_dir=root / "state" / "downloads",
         )
-        fake = FakeMagpipe().start()
+        fake = FakeMagpipe(week_ending=now or datetime.now().astimezone()).start()
     except BaseException:
         tmp.cleanup()
         raise
     resolved = Resolved(api_url=fake.api_url, api_url_source="demo", key=Secret(DEMO_KEY), key_source="demo")
-    samples = [(call.call_id, call.description) for call in SAMPLE_CALLS if getattr(call, "account", "demo") == "demo"]
-    return Demo(fake=fake, paths=paths, resolved=resolved, samples=samples, _tmp=tmp)
+    return Demo(fake=fake, paths=paths, resolved=resolved, _tmp=tmp)
 
 
 class Hangup(SystemExit):

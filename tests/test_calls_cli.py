@@ -264,7 +264,9 @@ def test_server_errors_are_exit_5_in_one_line(run, api_env):
 
 
 def test_demo_runs_both_commands(run):
-    assert run("--demo", "calls", "--limit", "3").out.splitlines()[-1] == "showing 3 of 12 calls"
+    assert (
+        run("--demo", "calls", "--limit", "3").out.splitlines()[-1] == "showing 3 of 52 calls"
+    )  # the week and the samples
     result = run("--demo", "show", "--json", MAIN_CALL)
     assert result.code == 0 and result.json_lines[0]["id"] == MAIN_CALL
 

@@ -141,8 +141,8 @@ def test_closing_the_terminal_on_the_demo_app_leaves_no_temporary_directory(tmp_
     env = child_env(tmp_path, TMPDIR=str(tmp), TERM="xterm-256color", COLUMNS="100", LINES="30")
     with on_a_terminal([sys.executable, "-m", "recbrowser", "--demo"], env) as (process, master):
         deadline = time.monotonic() + 30
-        shown = read_until(master, lambda out: b"Call IDs" in out, deadline)
-        assert b"Call IDs" in shown, shown  # the app is up, and the demo with it
+        shown = read_until(master, lambda out: b"calls loaded" in out, deadline)
+        assert b"calls loaded" in shown, shown  # the app is up on the calls view, and the demo with it
         (demo_dir,) = tmp.glob("recbrowser-demo-*")
         assert demo_dir.is_dir()
         os.kill(process.pid, signum)

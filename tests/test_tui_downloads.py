@@ -227,7 +227,7 @@ async def test_the_app_records_completed_downloads_where_its_paths_say(fake: Fak
 async def test_in_the_demo_downloads_say_their_folder_is_temporary(fake: FakeMagpipe) -> None:
     from recbrowser.tui.welcome import demo_welcome
 
-    app = make_app(fake, welcome=demo_welcome([(SIMPLE, "a sample")]))
+    app = make_app(fake, welcome=demo_welcome())
     async with app.run_test(size=SIZE) as pilot:
         assert "deleted when the demo ends" in str(app.screen.query_one("#welcome").render())
         await look_up(pilot, SIMPLE)

@@ -13,6 +13,7 @@ from recbrowser.paths import Paths, display_path
 from recbrowser.settings import resolve
 
 if TYPE_CHECKING:
+    from recbrowser.demo import Demo
     from recbrowser.tui.app import RecBrowserApp
 
 
@@ -21,18 +22,12 @@ def run_tui(args: argparse.Namespace, paths: Paths) -> int:
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise UsageError("the app needs a terminal; use `recbrowser lookup` in scripts (see --help).")
     from recbrowser.tui.app import RecBrowserApp
-    from recbrowser.tui.welcome import demo_welcome
 
     if args.demo:
         from recbrowser.demo import running_demo
 
         with running_demo() as demo:
-            app = RecBrowserApp(
-                paths=demo.paths,
-                resolved=demo.resolved,
-                welcome=demo_welcome(demo.samples),
-                prefill=" ".join(call_id for call_id, _ in demo.samples),
-            )
+            app = demo_app(demo)
             app.run()
         return _exit_code(app)
     from recbrowser.settings import Settings
@@ -50,6 +45,15 @@ def run_tui(args: argparse.Namespace, paths: Paths) -> int:
     return _exit_code(app)
 
 
+def demo_app(demo: Demo) -> RecBrowserApp:
+    """The app on a running demo, opening as it does for a user with a key: on the calls view
+    (the demo's week), the call-ID input one Escape away under it, the demo's welcome there."""
+    from recbrowser.tui.app import RecBrowserApp
+    from recbrowser.tui.welcome import demo_welcome
+
+    return RecBrowserApp(paths=demo.paths, resolved=demo.resolved, welcome=demo_welcome(), start_on_calls=True)
+
+
 def _exit_code(app: RecBrowserApp) -> int:
     """0 after a normal quit; after a failure that stopped the app, one line on stderr and 1."""
     if not app.return_code and app.fatal_error is None:
@@ -60,9 +64,12 @@ def _exit_code(app: RecBrowserApp) -> int:
 
 
 def run_demo_server(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
     from recbrowser.fakeapi import FakeMagpipe, serve_forever
 
+    week_ending = datetime.now().astimezone() if getattr(args, "week", False) else None
     try:
-        return serve_forever(FakeMagpipe(api_port=args.port), sys.stdout)
+        return serve_forever(FakeMagpipe(api_port=args.port, week_ending=week_ending), sys.stdout)
     except OSError as exc:
         raise UsageError(f"cannot start the demo server on port {args.port}: {exc.strerror or exc}") from None

@@ -1,10 +1,18 @@
-"""The text shown before any lookup, in demo mode listing the sample calls."""
+"""The text shown in the browser before any lookup: outside the demo, and in it."""
 
 from __future__ import annotations
 
 from rich.text import Text
 
-from recbrowser.text import printable
+DEMO_KEYS = (
+    ("l", "the calls view: the week's calls, newest first (f filters, / searches, Enter shows one)"),
+    ("/", "the call-ID input: type or paste IDs, or any text that holds them, then Enter"),
+    ("↑ ↓ tab", "move between calls, their segments and the transcript"),
+    ("o d c", "open, download or copy the selected segment"),
+    ("h", "every past lookup"),
+    ("? q", "every key, quit"),
+)
+"""The keys the demo's welcome names (the default keys: the demo has no keymap setting)."""
 
 
 def default_welcome() -> Text:
@@ -16,17 +24,17 @@ def default_welcome() -> Text:
     )
 
 
-def demo_welcome(samples: list[tuple[str, str]]) -> Text:
-    """Welcome text that lists the demo's sample call IDs and what each one shows."""
+def demo_welcome() -> Text:
+    """Welcome text of the demo: made-up data, nothing of the user's touched, how to get around."""
     text = Text()
-    text.append("Demo mode", style="bold")
-    text.append(" — a fake Magpipe API runs inside recbrowser; nothing of yours is touched.\n\n")
+    text.append("Demo mode, with made-up data", style="bold")
     text.append(
-        "The input above holds every sample call ID: press Enter to look them all up, "
-        "then ↑/↓ in the Calls list, Tab to the segments, o to open, r to refresh, ? for help. "
-        "Downloads go to a temporary folder that is deleted when the demo ends.\n\n"
+        " — a fake Magpipe API runs inside recbrowser with a week of invented calls to a small "
+        "internet provider; nothing of yours is read or changed.\n\n"
     )
-    for call_id, description in samples:
-        text.append(call_id, style="cyan")
-        text.append(f"  {printable(description)}\n", style="dim")
+    width = max(len(keys) for keys, _ in DEMO_KEYS)
+    for keys, what in DEMO_KEYS:
+        text.append(f"  {keys:<{width}}  ", style="bold cyan")
+        text.append(f"{what}\n")
+    text.append("\nDownloads go to a temporary folder that is deleted when the demo ends.", style="dim")
     return text
