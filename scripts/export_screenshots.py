@@ -1,4 +1,4 @@
-"""Regenerate screenshots/*.svg from the real app on the fake API's sample data.
+"""Regenerate screenshots/*.svg from the real app on the fake API's sample data and demo week.
 
 Run from the repo root:  python scripts/export_screenshots.py
 """
@@ -30,6 +30,7 @@ SHOTS = [
     ("calls-view.svg", scenes.calls_view, {}, (120, 36)),
     ("calls-view-filtered.svg", scenes.calls_view_filtered, {}, (120, 36)),
     ("transcript.svg", scenes.transcript, {}, (120, 36)),
+    ("demo-welcome.svg", scenes.demo_welcome, scenes.demo_app_kwargs(), (120, 36)),
 ]
 
 
@@ -47,7 +48,7 @@ def main() -> int:
     os.environ.pop("MAGPIPE_API_KEY", None)
     os.environ["TZ"] = "UTC"
     time.tzset()
-    with FakeMagpipe() as fake:
+    with FakeMagpipe(week_ending=scenes.WEEK_ENDING) as fake:
         for name, scene, kwargs, size in SHOTS:
             with tempfile.TemporaryDirectory() as home:  # each shot starts with no key file or history
                 os.environ.update(

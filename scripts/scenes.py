@@ -1,10 +1,12 @@
-"""Scenes of the app on the fake API's sample data, shared by the screenshots and the snapshot
-tests, with what both need to build the app and wait for it (the TUI tests use those too)."""
+"""Scenes of the app on the fake API's sample data and its demo week (ending at ``WEEK_ENDING``),
+shared by the screenshots and the snapshot tests, with what both need to build the app and wait
+for it (the TUI tests use those too)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from datetime import datetime, timezone
 
 from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
 from recbrowser.fakeapi.samples import MAIN_CALL as SIMPLE
@@ -12,12 +14,21 @@ from recbrowser.fakeapi.samples import MARKUP_CALL as MARKUP
 from recbrowser.fakeapi.samples import NO_RECORDING_CALL as NO_RECORDING
 from recbrowser.fakeapi.samples import OTHER_CALL as OTHER_ACCOUNT
 from recbrowser.fakeapi.samples import TRANSFER_CALL as TRANSFER
+from recbrowser.fakeapi.week import WEEK_PREFIX, week_calls
 from recbrowser.paths import Paths
 from recbrowser.secret import Secret
 from recbrowser.settings import Resolved
 from recbrowser.tui.app import RecBrowserApp
 
 FAST_RETRIES = {"backoff_base": 0.001, "backoff_cap": 0.01, "rate_limit_cap": 5.0}
+
+WEEK_ENDING = datetime(2026, 3, 13, 16, 30, tzinfo=timezone.utc)
+"""The moment the scenes' demo week ends (a Friday afternoon): pinned, so the pictures stay put."""
+
+
+def week_call(kind: str) -> str:
+    """The ID of the newest call of a kind (``weekscripts.KINDS``) in the week ending ``WEEK_ENDING``."""
+    return next(c.call_id for c in reversed(week_calls(WEEK_ENDING)) if c.description.startswith(WEEK_PREFIX + kind))
 
 
 def make_app(fake: FakeMagpipe, *, key: str | None = DEMO_KEY, key_source: str = "test", **kwargs) -> RecBrowserApp:
@@ -114,7 +125,7 @@ def errors(fake):
 
 
 async def calls_view(pilot) -> None:
-    """The calls view (l) with every sample call loaded."""
+    """The calls view (l) with the week's calls and every sample call loaded."""
     await pilot.press("escape", "l")
     await settle(pilot)
 
@@ -135,11 +146,30 @@ async def calls_view_filtered(pilot) -> None:
 
 
 async def transcript(pilot) -> None:
-    """A call with its details and transcript, the transcript searched for "table"."""
+    """A call of the week with its details and transcript, the transcript searched for "channel"."""
     await pilot.press("slash")
-    pilot.app.screen.query_one("#ids").value = SIMPLE
+    pilot.app.screen.query_one("#ids").value = week_call("slow-wifi")
     await pilot.press("enter")
     await settle(pilot)
     pilot.app.screen.query_one("#transcript").focus()
-    await pilot.press("slash", *"table")
+    await pilot.press("slash", *"channel")
     await pilot.pause()
+
+
+def demo_app_kwargs() -> dict:
+    """What ``--demo`` gives the app (commands.app.demo_app), for ``make_app``."""
+    from recbrowser.tui.welcome import demo_welcome
+
+    return {"welcome": demo_welcome(), "start_on_calls": True}
+
+
+async def demo_opening(pilot) -> None:
+    """The demo as it opens: the calls view on its week (the app is made with ``demo_app_kwargs``)."""
+    await settle(pilot)
+
+
+async def demo_welcome(pilot) -> None:
+    """The demo's welcome: Escape from the calls view it opens on."""
+    await settle(pilot)
+    await pilot.press("escape")
+    await settle(pilot)

@@ -40,7 +40,7 @@ async def test_the_demo_opens_on_the_calls_view_with_its_week_and_the_id_input_o
             ids = app.screen.query_one("#ids", Input)
             assert ids.has_focus and ids.value == ""  # nothing prefilled: type or paste
             welcome = str(app.screen.query_one("#welcome").render())
-            assert "Demo mode, with made-up data" in welcome and "the calls view" in welcome
+            assert "Demo mode: made-up data." in welcome and "the calls view" in welcome
             assert "deleted when the demo ends" in welcome
             for fault in ("sync_after_lookups", "no_recording", "404", "markup"):
                 assert fault not in welcome

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.xdist_group("snapshots")
 
 @pytest.fixture(scope="module")
 def snap_fake():
-    with FakeMagpipe(host=HOST, api_port=API_PORT, storage_port=STORAGE_PORT) as server:
+    """The fake with the demo week, ending at the scenes' pinned moment."""
+    with FakeMagpipe(host=HOST, api_port=API_PORT, storage_port=STORAGE_PORT, week_ending=scenes.WEEK_ENDING) as server:
         yield server
 
 
@@ -97,3 +98,21 @@ def test_calls_view_with_filters(snap_fake, snap_compare):
 def test_call_with_its_details_and_transcript_searched(snap_fake, snap_compare):
     snap_fake.reset()
     assert snap_compare(make_app(snap_fake), run_before=scenes.transcript, terminal_size=(120, 36))
+
+
+def test_demo_opens_on_the_calls_view_of_its_week(snap_fake, snap_compare):
+    snap_fake.reset()
+    app = make_app(snap_fake, **scenes.demo_app_kwargs())
+    assert snap_compare(app, run_before=scenes.demo_opening, terminal_size=(120, 36))
+
+
+def test_demo_welcome(snap_fake, snap_compare):
+    snap_fake.reset()
+    app = make_app(snap_fake, **scenes.demo_app_kwargs())
+    assert snap_compare(app, run_before=scenes.demo_welcome, terminal_size=(120, 36))
+
+
+def test_demo_welcome_at_80_columns(snap_fake, snap_compare):
+    snap_fake.reset()
+    app = make_app(snap_fake, **scenes.demo_app_kwargs())
+    assert snap_compare(app, run_before=scenes.demo_welcome, terminal_size=(80, 24))

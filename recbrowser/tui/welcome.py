@@ -5,14 +5,15 @@ from __future__ import annotations
 from rich.text import Text
 
 DEMO_KEYS = (
-    ("l", "the calls view: the week's calls, newest first (f filters, / searches, Enter shows one)"),
-    ("/", "the call-ID input: type or paste IDs, or any text that holds them, then Enter"),
-    ("↑ ↓ tab", "move between calls, their segments and the transcript"),
-    ("o d c", "open, download or copy the selected segment"),
-    ("h", "every past lookup"),
+    ("l", "the calls view: the week's calls"),
+    ("/", "type or paste call IDs"),
+    ("↑ ↓ tab", "calls, segments, transcript"),
+    ("o d c", "open, download, copy a segment"),
+    ("h", "past lookups"),
     ("? q", "every key, quit"),
 )
-"""The keys the demo's welcome names (the default keys: the demo has no keymap setting)."""
+"""The keys the demo's welcome names (the default keys: the demo has no keymap setting), short
+enough to stay one line each in an 80-column terminal."""
 
 
 def default_welcome() -> Text:
@@ -27,14 +28,14 @@ def default_welcome() -> Text:
 def demo_welcome() -> Text:
     """Welcome text of the demo: made-up data, nothing of the user's touched, how to get around."""
     text = Text()
-    text.append("Demo mode, with made-up data", style="bold")
+    text.append("Demo mode: made-up data.", style="bold")
     text.append(
-        " — a fake Magpipe API runs inside recbrowser with a week of invented calls to a small "
-        "internet provider; nothing of yours is read or changed.\n\n"
+        " A fake Magpipe API inside recbrowser serves a week of invented calls to a small internet "
+        "provider; nothing of yours is read or changed.\n\n"
     )
     width = max(len(keys) for keys, _ in DEMO_KEYS)
     for keys, what in DEMO_KEYS:
         text.append(f"  {keys:<{width}}  ", style="bold cyan")
         text.append(f"{what}\n")
-    text.append("\nDownloads go to a temporary folder that is deleted when the demo ends.", style="dim")
+    text.append("\nDownloads go to a temporary folder, deleted when the demo ends.", style="dim")
     return text
