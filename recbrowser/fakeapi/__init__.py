@@ -2,7 +2,8 @@
 
 ``FakeMagpipe`` runs two loopback servers: the API (``POST /functions/v1/<endpoint>``)
 and a separate recordings host (storage bucket, provider signed URLs, ``/big/<n>``).
-``Faults`` switches misbehaviour on at runtime.
+``Faults`` switches misbehaviour on at runtime; ``week_ending`` adds the demo's week of calls.
+README.md beside this file says what each sample call and fault is for.
 """
 
 from __future__ import annotations
