@@ -27,6 +27,9 @@ from recbrowser.secret import Secret
 from recbrowser.settings import Resolved
 
 DEMO_PREFIX = "recbrowser-demo-"
+SYNC_AFTER_LOOKUPS = 2
+"""Pending recordings turn synced on a call's third lookup (``r``, or the app's refresh every
+30 s), as Magpipe copies them a little after a call; ``download --wait-synced`` sees it too."""
 
 
 @dataclass
@@ -60,7 +63,9 @@ def start_demo(now: datetime | None = None) -> Demo:
             downloads_dir=root / "downloads",
             records_dir=root / "state" / "downloads",
         )
-        fake = FakeMagpipe(week_ending=now or datetime.now().astimezone()).start()
+        fake = FakeMagpipe(week_ending=now or datetime.now().astimezone())
+        fake.faults.sync_after_lookups = SYNC_AFTER_LOOKUPS
+        fake.start()
     except BaseException:
         tmp.cleanup()
         raise

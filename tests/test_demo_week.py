@@ -7,11 +7,12 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
+import httpx
 from textual.widgets import DataTable, Input
 
 from recbrowser.commands.app import demo_app
 from recbrowser.demo import start_demo
-from recbrowser.fakeapi import SAMPLE_CALLS
+from recbrowser.fakeapi import DEMO_KEY, SAMPLE_CALLS
 from recbrowser.fakeapi.week import CALL_COUNT, call_id, week_calls
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.calls import CallsScreen
@@ -40,10 +41,13 @@ async def test_the_demo_opens_on_the_calls_view_with_its_week_and_the_id_input_o
             ids = app.screen.query_one("#ids", Input)
             assert ids.has_focus and ids.value == ""  # nothing prefilled: type or paste
             welcome = str(app.screen.query_one("#welcome").render())
-            assert "Demo mode: made-up data." in welcome and "the calls view" in welcome
+            assert "Demo with made-up data." in welcome and "the week's calls" in welcome
             assert "deleted when the demo ends" in welcome
             for fault in ("sync_after_lookups", "no_recording", "404", "markup"):
                 assert fault not in welcome
+            await pilot.press("escape", "l")  # as the welcome says: back to the week
+            await settle(pilot)
+            assert isinstance(app.screen, CallsScreen)
     finally:
         demo.close()
     assert not demo.root.exists()
@@ -88,3 +92,18 @@ def test_demo_download_since_7d_archives_the_weeks_recordings(run, tmp_path: Pat
     unrecorded = CALL_COUNT - len(recorded)
     assert f"{CALL_COUNT} calls, {len(rows)} downloaded" in result.err_lines[-1]
     assert f"{unrecorded} without a recording (skipped)" in result.err_lines[-1]
+
+
+def test_the_demos_pending_recordings_get_synced_on_the_third_lookup() -> None:
+    pending = next(c for c in week_calls(NOW) if c.recordings and c.recordings[-1].status == "pending_sync")
+    demo = start_demo(now=NOW)
+    try:
+        headers = {"Authorization": f"Bearer {DEMO_KEY}"}
+        url = f"{demo.fake.api_url}/get-signed-recording-url"
+        seen = [
+            httpx.post(url, json={"call_id": pending.call_id}, headers=headers).json()["recordings"][-1]["status"]
+            for _ in range(3)
+        ]
+    finally:
+        demo.close()
+    assert seen == ["pending_sync", "pending_sync", "synced"]

@@ -5,15 +5,16 @@ from __future__ import annotations
 from rich.text import Text
 
 DEMO_KEYS = (
-    ("l", "the calls view: the week's calls"),
-    ("/", "type or paste call IDs"),
-    ("↑ ↓ tab", "calls, segments, transcript"),
-    ("o d c", "open, download, copy a segment"),
+    ("esc l", "the week's calls"),
+    ("/", "paste call IDs"),
+    ("↑↓ tab", "segments, transcript"),
+    ("o d c", "open, download, copy"),
     ("h", "past lookups"),
-    ("? q", "every key, quit"),
+    ("? q", "all keys, quit"),
 )
 """The keys the demo's welcome names (the default keys: the demo has no keymap setting), short
-enough to stay one line each in an 80-column terminal."""
+enough to stay one line each in a 60-column terminal. The welcome is shown with the call-ID
+input focused, where Escape leaves the input so that ``l`` is a key again."""
 
 
 def default_welcome() -> Text:
@@ -28,10 +29,9 @@ def default_welcome() -> Text:
 def demo_welcome() -> Text:
     """Welcome text of the demo: made-up data, nothing of the user's touched, how to get around."""
     text = Text()
-    text.append("Demo mode: made-up data.", style="bold")
+    text.append("Demo with made-up data.", style="bold")
     text.append(
-        " A fake Magpipe API inside recbrowser serves a week of invented calls to a small internet "
-        "provider; nothing of yours is read or changed.\n\n"
+        " A fake Magpipe API inside recbrowser serves a week of invented calls; nothing of yours is touched.\n\n"
     )
     width = max(len(keys) for keys, _ in DEMO_KEYS)
     for keys, what in DEMO_KEYS:
