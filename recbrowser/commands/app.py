@@ -31,7 +31,8 @@ def run_tui(args: argparse.Namespace, paths: Paths) -> int:
                 paths=demo.paths,
                 resolved=demo.resolved,
                 welcome=demo_welcome(demo.samples),
-                prefill=" ".join(call_id for call_id, _ in demo.samples),
+                prefill="" if args.open_calls else " ".join(call_id for call_id, _ in demo.samples),
+                open_calls=args.open_calls,
             )
             app.run()
         return _exit_code(app)
@@ -45,7 +46,9 @@ def run_tui(args: argparse.Namespace, paths: Paths) -> int:
         validate_api_url(resolved.api_url)
     except ValueError as exc:
         raise UsageError(f"{exc} (from {resolved.api_url_source})") from None
-    app = RecBrowserApp(paths=paths, resolved=resolved, settings=settings, start_on_calls=True)
+    app = RecBrowserApp(
+        paths=paths, resolved=resolved, settings=settings, start_on_calls=True, open_calls=args.open_calls
+    )
     app.run()
     return _exit_code(app)
 

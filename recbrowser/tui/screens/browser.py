@@ -76,6 +76,10 @@ class BrowserScreen(Screen[None]):
         self.query_one("#ids", Input).focus()
         interval = self.app.settings.refresh_interval
         self.set_interval(interval, self._refresh_pending, name="auto-refresh")
+        if self.app.open_calls:  # `recbrowser ID…`: those calls, not the last session or the calls view
+            self.lookup(self.app.open_calls)
+            self.query_one(CallList).focus()
+            return
         self.set_timer(0.05, self._restore_last_session)  # after the first frame
         if self.app.start_on_calls and self.app.resolved.key is not None:
             self.action_calls_view()  # Escape (or l) comes back here, to the call-ID input
