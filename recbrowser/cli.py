@@ -7,9 +7,11 @@ command into one line and its code.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 from recbrowser import __version__
+from recbrowser.callids import EXPECTED, scan
 
 # Only light modules at the top: each command imports what it needs when it runs, so
 # `recbrowser history` never loads httpx and the app never loads the download command.
@@ -18,6 +20,7 @@ from recbrowser.downloads import DEFAULT_JOBS
 from recbrowser.lookups import DEFAULT_CONCURRENCY
 from recbrowser.naming import DEFAULT_TEMPLATE
 from recbrowser.paths import Paths
+from recbrowser.text import printable
 
 
 def _positive_int(text: str) -> int:
@@ -73,7 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser = argparse.ArgumentParser(
         prog="recbrowser",
-        description="Browse, play and download Magpipe call recordings. With no command, starts the terminal app.",
+        usage="recbrowser [-h] [--api-url URL] [--version] [--demo] [COMMAND ... | CALL_ID ...]",
+        description="Browse, play and download Magpipe call recordings. With no command, starts the terminal app; "
+        "with call IDs (or text holding them) where the command goes, opens it on those calls.",
         parents=[common],
         epilog="Run `recbrowser COMMAND --help` for the options of each command.",
     )
@@ -275,7 +280,7 @@ def _add_calls_parsers(
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `recbrowser` command."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(parser, list(sys.argv[1:] if argv is None else argv))
     try:
         return _dispatch(parser, args)
     except (Exception, KeyboardInterrupt) as exc:
@@ -283,6 +288,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         if status is None:
             raise  # a bug: its traceback is the report
         return status
+
+
+def parse_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Parse a command line; ``recbrowser [OPTIONS] ID…`` (call IDs, or text holding them, where a
+    command would go) is the app opened on those calls: ``open_calls`` holds their IDs."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    position = 0
+    while position < len(argv) and argv[position].startswith("-") and argv[position] != "-":
+        position += 2 if argv[position] == "--api-url" else 1
+    if position >= len(argv) or argv[position] in commands or "--help" in argv or "-h" in argv:
+        args = parser.parse_args(argv)
+        args.open_calls = []
+        return args
+    options, words = argv[:position], []
+    rest = iter(argv[position:])
+    for word in rest:
+        if word.startswith("--"):
+            options += [word, next(rest, "")] if word == "--api-url" else [word]
+        else:
+            words.append(word)
+    found = scan(" ".join(words))
+    if not found.ids:
+        parser.error(
+            f"{printable(words[0], limit=60)!r} is not a command ({', '.join(commands)}) and holds no call ID; "
+            f"{EXPECTED}"
+        )
+    args = parser.parse_args(options)
+    args.open_calls = found.ids
+    return args
 
 
 DEMO_COMMANDS = ("lookup", "download", "history", "calls", "show")

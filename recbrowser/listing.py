@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from recbrowser.calls import E164, PAGE_SIZE, CallFilters, CallLister, CallSummary, Listed, list_all
 from recbrowser.errors import RecBrowserError
 from recbrowser.formatting import plural
+from recbrowser.recorded import Recorded
 from recbrowser.text import printable
 from recbrowser.when import BadWhen, parse_when
 
@@ -101,6 +102,7 @@ class CallListing:
         self.total: int | None = None
         self.done = False
         self.error: RecBrowserError | None = None
+        self.recorded: dict[str, Recorded] = {}  # what the history said of loaded calls' recordings
 
     async def more(self) -> list[CallSummary]:
         """Load the next page: the calls it adds (none once every call is loaded, or when it failed: see ``error``)."""

@@ -7,7 +7,18 @@ import json
 from textual.widgets import DataTable, Input, OptionList
 
 from recbrowser.fakeapi import FakeMagpipe
-from recbrowser.fakeapi.samples import NULLS_CALL, SAMPLE_CALLS
+from recbrowser.fakeapi.samples import (
+    MAIN_CALL,
+    NO_RECORDING_CALL,
+    NULLS_CALL,
+    PENDING_CALL,
+    SAMPLE_CALLS,
+    TRANSFER_CALL,
+    UNKNOWN_VALUES_CALL,
+)
+from recbrowser.history import HistoryStore
+from recbrowser.lookups import lookup_one
+from recbrowser.paths import Paths
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.calls import CallsScreen
 from recbrowser.tui.widgets.call_header import CallHeader
@@ -37,8 +48,15 @@ def list_offsets(fake: FakeMagpipe) -> list[int]:
 
 
 def calls_rows(app) -> list[list[str]]:
+    """The calls view's rows without their recordings mark (see ``marks``)."""
     table = app.screen.query_one("#calls-table", DataTable)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+    return [[str(cell) for cell in table.get_row_at(i)[1:]] for i in range(table.row_count)]
+
+
+def marks(app) -> dict[str, str]:
+    """Each row's recordings mark, by call ID."""
+    table = app.screen.query_one("#calls-table", DataTable)
+    return {row.key.value: str(table.get_cell(row.key, "rec")) for row in table.ordered_rows}
 
 
 async def open_calls_view(pilot) -> None:
@@ -172,6 +190,47 @@ async def test_the_calls_view_lists_the_calls_newest_first_with_the_total(fake):
         outbound = next(row for row in rows if row[1] == "↗ out")
         assert outbound[2] != "+14155550100"  # the other party, not our number
         assert "12 calls" in str(app.screen.query_one("#calls-status").render())
+
+
+def lookups_made(fake: FakeMagpipe) -> int:
+    return sum(1 for r in fake.requests["api"] if r.path.endswith("/get-signed-recording-url"))
+
+
+async def test_calls_looked_up_in_this_session_carry_their_recordings_mark_and_no_other_is_looked_up(fake):
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        for call_id in (TRANSFER_CALL, MAIN_CALL, NO_RECORDING_CALL, UNKNOWN_VALUES_CALL):
+            await look_up(pilot, call_id)
+        before = lookups_made(fake)
+        await open_calls_view(pilot)
+        shown = marks(app)
+        assert shown[TRANSFER_CALL] == "◐"  # two of its four segments pending
+        assert shown[MAIN_CALL] == "●"
+        assert shown[NO_RECORDING_CALL] == "–"
+        assert shown[UNKNOWN_VALUES_CALL] == "○"  # synced + "archived": a status recbrowser does not know
+        assert {
+            mark
+            for call_id, mark in shown.items()
+            if call_id not in (TRANSFER_CALL, MAIN_CALL, NO_RECORDING_CALL, UNKNOWN_VALUES_CALL)
+        } == {" "}
+        assert lookups_made(fake) == before  # marks are what lookups told, the view asks for none
+
+
+async def test_calls_looked_up_before_carry_the_mark_the_history_kept(fake, make_client):
+    store = HistoryStore(Paths.default().history_db)  # no session: nothing is restored into the list
+    for call_id in (PENDING_CALL, MAIN_CALL, NO_RECORDING_CALL):
+        await lookup_one(make_client(), call_id, store)
+    store.close()
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_calls_view(pilot)
+        await settle(pilot)
+        shown = marks(app)
+        assert (shown[PENDING_CALL], shown[MAIN_CALL], shown[NO_RECORDING_CALL]) == ("◐", "●", "–")
+        assert shown[TRANSFER_CALL] == " "
+        await pilot.press("slash", *"front")  # filtered rows are built again with their marks
+        await settle(pilot)
+        assert marks(app)[MAIN_CALL] == "●"
 
 
 async def test_more_pages_load_as_the_user_scrolls_and_the_total_is_shown(fake):

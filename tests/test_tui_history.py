@@ -15,13 +15,13 @@ from recbrowser.tui.screens import history as history_screen
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.confirm import ConfirmScreen
 from recbrowser.tui.screens.history import HistoryScreen
-from recbrowser.tui.widgets.call_list import CallList
 from recbrowser.tui.widgets.segment_table import SegmentTable
 from tests.tui_helpers import (
     NO_RECORDING,
     PENDING_ONLY,
     SIMPLE,
     TRANSFER,
+    listed_calls,
     look_up,
     make_app,
     notifications,
@@ -55,11 +55,6 @@ def history_rows(screen: HistoryScreen) -> list[list[str]]:
 
 def history_ids(screen: HistoryScreen) -> list[str]:
     return [row[0] for row in history_rows(screen)]
-
-
-def listed_calls(app) -> list[str]:
-    calls = app.screen.query_one(CallList)
-    return [calls.get_option_at_index(i).id for i in range(calls.option_count)]
 
 
 def header(app) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from recbrowser.fakeapi import samples
+from recbrowser.tui.widgets.call_list import CallList
 from scripts.scenes import make_app as make_app
 from scripts.scenes import settle as settle
 
@@ -72,3 +73,9 @@ async def wait_until(pilot, condition, what: str = "a condition", timeout: float
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause(0.01)
+
+
+def listed_calls(app) -> list[str]:
+    """The IDs in the browser's calls list, in order."""
+    calls = app.screen.query_one(CallList)
+    return [calls.get_option_at_index(i).id for i in range(calls.option_count)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from recbrowser.commands.common import UsageError
@@ -27,7 +28,7 @@ def run_tui(args: argparse.Namespace, paths: Paths) -> int:
         from recbrowser.demo import running_demo
 
         with running_demo() as demo:
-            app = demo_app(demo)
+            app = demo_app(demo, open_calls=getattr(args, "open_calls", []))
             app.run()
         return _exit_code(app)
     from recbrowser.settings import Settings
@@ -40,18 +41,27 @@ def run_tui(args: argparse.Namespace, paths: Paths) -> int:
         validate_api_url(resolved.api_url)
     except ValueError as exc:
         raise UsageError(f"{exc} (from {resolved.api_url_source})") from None
-    app = RecBrowserApp(paths=paths, resolved=resolved, settings=settings, start_on_calls=True)
+    app = RecBrowserApp(
+        paths=paths, resolved=resolved, settings=settings, start_on_calls=True, open_calls=args.open_calls
+    )
     app.run()
     return _exit_code(app)
 
 
-def demo_app(demo: Demo) -> RecBrowserApp:
+def demo_app(demo: Demo, open_calls: Sequence[str] = ()) -> RecBrowserApp:
     """The app on a running demo, opening as it does for a user with a key: on the calls view
-    (the demo's week), the call-ID input one Escape away under it, the demo's welcome there."""
+    (the demo's week), the call-ID input one Escape away under it, the demo's welcome there;
+    or on ``open_calls`` when given (``recbrowser --demo ID…``)."""
     from recbrowser.tui.app import RecBrowserApp
     from recbrowser.tui.welcome import demo_welcome
 
-    return RecBrowserApp(paths=demo.paths, resolved=demo.resolved, welcome=demo_welcome(), start_on_calls=True)
+    return RecBrowserApp(
+        paths=demo.paths,
+        resolved=demo.resolved,
+        welcome=demo_welcome(),
+        start_on_calls=True,
+        open_calls=open_calls,
+    )
 
 
 def _exit_code(app: RecBrowserApp) -> int:

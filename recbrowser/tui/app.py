@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -60,9 +60,12 @@ class RecBrowserApp(App[None]):
         history: HistoryStore | None = None,
         calls_page_size: int = PAGE_SIZE,
         start_on_calls: bool = False,
+        open_calls: Sequence[str] = (),
     ) -> None:
-        """``start_on_calls``: open on the calls view when there is a key (the call-ID input is under it)."""
+        """``start_on_calls``: open on the calls view when there is a key (the call-ID input is under it).
+        ``open_calls``: look these calls up at once instead (``recbrowser ID…``)."""
         super().__init__()
+        self.open_calls = list(open_calls)
         self.calls_page_size = calls_page_size  # calls a list-calls page asks for in the calls view
         self.start_on_calls = start_on_calls
         self.history = history if history is not None else HistoryStore(paths.history_db, session=uuid.uuid4().hex)

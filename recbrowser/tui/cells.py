@@ -10,6 +10,7 @@ from rich.text import Text
 
 from recbrowser.formatting import format_duration, format_local_time
 from recbrowser.models import PENDING, SYNCED, Segment
+from recbrowser.recorded import Recorded
 from recbrowser.text import printable
 from recbrowser.tui.safe import guarded
 
@@ -25,6 +26,22 @@ def status_cell(status: str | None) -> Text:
     if status == PENDING:
         return Text("◐ pending", style="yellow")
     return literal(f"? {status}" if status else "—", style="dim", limit=16)
+
+
+RECORDED_MARKS = {
+    Recorded.SYNCED: ("●", "green"),
+    Recorded.PENDING: ("◐", "yellow"),
+    Recorded.OTHER: ("○", "dim"),  # a status recbrowser does not know: neutral
+    Recorded.NONE: ("–", "dim"),
+}
+
+
+def recorded_mark(recorded: Recorded | None) -> Text:
+    """A call's one-character recordings mark (a blank while nothing is known)."""
+    if recorded is None:
+        return Text(" ")
+    mark, style = RECORDED_MARKS[recorded]
+    return Text(mark, style=style)
 
 
 def created_cell(segment: Segment) -> Text:

@@ -19,6 +19,7 @@ from recbrowser.callids import scan
 from recbrowser.callstate import CallState
 from recbrowser.listing import CallListing, FilterForm
 from recbrowser.models import Segment
+from recbrowser.recorded import Recorded, recorded_of_state
 from recbrowser.tui.bindings import BROWSER_BINDINGS, help_rows
 from recbrowser.tui.lookup_workers import LookupWorkers
 from recbrowser.tui.memory import keep_out_of_gc
@@ -76,6 +77,10 @@ class BrowserScreen(Screen[None]):
         self.query_one("#ids", Input).focus()
         interval = self.app.settings.refresh_interval
         self.set_interval(interval, self._refresh_pending, name="auto-refresh")
+        if self.app.open_calls:  # `recbrowser ID…`: those calls, not the last session or the calls view
+            self.lookup(self.app.open_calls)
+            self.query_one(CallList).focus()
+            return
         self.set_timer(0.05, self._restore_last_session)  # after the first frame
         if self.app.start_on_calls and self.app.resolved.key is not None:
             self.action_calls_view()  # Escape (or l) comes back here, to the call-ID input
@@ -254,7 +259,11 @@ class BrowserScreen(Screen[None]):
 
         if self._listing is None:
             self._listing = self._new_listing()
-        self.app.push_screen(CallsScreen(self._listing, self._new_listing), self._chosen_in_calls)
+        self.app.push_screen(CallsScreen(self._listing, self._new_listing, self._recorded), self._chosen_in_calls)
+
+    def _recorded(self, call_id: str) -> Recorded | None:
+        state = self.book.get(call_id)
+        return recorded_of_state(state) if state is not None else None
 
     def _new_listing(self, form: FilterForm | None = None) -> CallListing:
         self._listing = CallListing(self.app.client, form, page_size=self.app.calls_page_size)

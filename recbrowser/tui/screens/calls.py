@@ -17,8 +17,10 @@ from recbrowser.calls import Agent, CallSummary
 from recbrowser.errors import RecBrowserError
 from recbrowser.formatting import format_duration, format_local_time
 from recbrowser.listing import CallListing, FilterForm
+from recbrowser.recorded import Recorded, recorded_in_history
 from recbrowser.text import printable
 from recbrowser.tui.bindings import CALLS_VIEW_BINDINGS, help_rows
+from recbrowser.tui.cells import recorded_mark
 from recbrowser.tui.screens.call_filters import FilterScreen
 from recbrowser.tui.screens.help import HelpScreen
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from recbrowser.tui.app import RecBrowserApp
 
 COLUMNS = (
+    (" ", "rec"),
     ("Time", "time"),
     ("Dir", "dir"),
     ("Number", "number"),
@@ -39,11 +42,13 @@ MORE_WHEN_WITHIN = 10
 """Rows from the end of the table at which the next page is loaded."""
 
 
-def call_cells(call: CallSummary, *, utc: bool = False) -> tuple[Text, ...]:
-    """One row: time, direction, the other party's number, agent, duration, status (the dashboard's name)."""
+def call_cells(call: CallSummary, *, utc: bool = False, recorded: Recorded | None = None) -> tuple[Text, ...]:
+    """One row: the recordings' mark once a lookup told it, time, direction, the other party's number, agent,
+    duration, status (the dashboard's name)."""
     direction = DIRECTIONS.get(call.direction or "", Text(printable(call.direction or "—", limit=10), style="dim"))
     status = call.friendly_status or "—"
     return (
+        recorded_mark(recorded),
         Text(format_local_time(call.started, seconds=False, utc=utc)),
         direction,
         Text(printable(call.other_number or "—", limit=20)),
@@ -71,9 +76,16 @@ class CallsScreen(Screen[str | None]):
     """
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
-    def __init__(self, listing: CallListing, new_listing: Callable[[FilterForm], CallListing]) -> None:
+    def __init__(
+        self,
+        listing: CallListing,
+        new_listing: Callable[[FilterForm], CallListing],
+        known: Callable[[str], Recorded | None] = lambda _call_id: None,
+    ) -> None:
+        """``known``: what this session's lookups said of a call's recordings (the history is asked for the rest)."""
         super().__init__()
         self.listing = listing
+        self._known = known
         self._new_listing = new_listing
         self._loading: Worker[list[CallSummary]] | None = None  # the page being loaded, until its answer is taken
         self._upto = 0  # the loaded calls up to here are in the table (those the filter lets through)
@@ -173,8 +185,30 @@ class CallsScreen(Screen[str | None]):
         self._upto = len(self.listing.calls)
         table = self.query_one(DataTable)
         for call in shown:
-            table.add_row(*call_cells(call, utc=utc), key=call.id)
+            table.add_row(*call_cells(call, utc=utc, recorded=self._recorded(call.id)), key=call.id)
         self._say()
+        unknown = [call.id for call in shown if self._recorded(call.id) is None]
+        if unknown:
+            self._ask_history(unknown)
+
+    def _recorded(self, call_id: str) -> Recorded | None:
+        return self._known(call_id) or self.listing.recorded.get(call_id)
+
+    @work(thread=True, group="recorded")
+    def _ask_history(self, call_ids: list[str]) -> None:
+        """What past lookups said of these calls' recordings, marked in their rows."""
+        history = getattr(self.app, "history", None)
+        if history is not None:
+            self.app.call_from_thread(self._mark, self.listing, recorded_in_history(history, call_ids))
+
+    def _mark(self, listing: CallListing, known: dict[str, Recorded]) -> None:
+        listing.recorded.update(known)
+        if listing is not self.listing:
+            return  # a new listing replaced it meanwhile
+        table = self.query_one(DataTable)
+        for call_id, mark in known.items():
+            if call_id in table.rows:
+                table.update_cell(call_id, "rec", recorded_mark(mark))
 
     def _say(self) -> None:
         """The status line: how many calls are loaded of the total, how many the filter shows, what is happening."""

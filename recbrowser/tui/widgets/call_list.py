@@ -8,6 +8,8 @@ from textual.widgets.option_list import Option
 
 from recbrowser.callstate import CallState
 from recbrowser.formatting import short_call_id
+from recbrowser.recorded import Recorded, recorded_of_state
+from recbrowser.tui.cells import RECORDED_MARKS
 from recbrowser.tui.failure import DisplayFailed
 from recbrowser.tui.safe import guarded
 
@@ -33,10 +35,7 @@ def call_prompt(state: CallState, id_chars: int = 8) -> Text:
         mark, style, tail = "✗", "red", SHORT_ERRORS.get(state.error.code, "error")
     elif state.counts is not None:
         tail = f"{state.counts.segments} seg"
-        if state.counts.pending:
-            mark, style = "◐", "yellow"
-        else:
-            mark, style = "●", "green"
+        mark, style = RECORDED_MARKS[recorded_of_state(state) or Recorded.OTHER]
         if state.loading:
             tail += " ↻"
     else:
