@@ -103,6 +103,7 @@ class CallListing:
         self.done = False
         self.error: RecBrowserError | None = None
         self.recorded: dict[str, Recorded] = {}  # what the history said of loaded calls' recordings
+        self.chosen: str | None = None  # the call last chosen, where the view opens again
 
     async def more(self) -> list[CallSummary]:
         """Load the next page: the calls it adds (none once every call is loaded, or when it failed: see ``error``)."""

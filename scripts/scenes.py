@@ -125,9 +125,15 @@ def errors(fake):
 
 
 async def calls_view(pilot) -> None:
-    """The calls view (l) with the week's calls and every sample call loaded."""
+    """The calls view (l) with the week's calls and every sample call loaded, the first few
+    of them looked up (Enter, then back with l) so their recordings marks show."""
     await pilot.press("escape", "l")
     await settle(pilot)
+    for row in range(4):
+        await pilot.press(*["down"] * row, "enter")
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
 
 
 async def calls_view_filtered(pilot) -> None:

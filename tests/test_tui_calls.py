@@ -216,6 +216,19 @@ async def test_calls_looked_up_in_this_session_carry_their_recordings_mark_and_n
         assert lookups_made(fake) == before  # marks are what lookups told, the view asks for none
 
 
+async def test_the_calls_view_opens_again_on_the_call_last_chosen(fake):
+    app = make_app(fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_calls_view(pilot)
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BrowserScreen)
+        await pilot.press("l")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.cursor_row == 2 and table.ordered_rows[2].key.value == DEMO_IDS[2]
+
+
 async def test_calls_looked_up_before_carry_the_mark_the_history_kept(fake, make_client):
     store = HistoryStore(Paths.default().history_db)  # no session: nothing is restored into the list
     for call_id in (PENDING_CALL, MAIN_CALL, NO_RECORDING_CALL):

@@ -106,6 +106,8 @@ class CallsScreen(Screen[str | None]):
         for title, key in COLUMNS:
             table.add_column(title, key=key)
         self._fill()
+        if self.listing.chosen is not None and self.listing.chosen in table.rows:  # back where the user left
+            table.move_cursor(row=table.get_row_index(self.listing.chosen), animate=False)
         table.focus()
         self.watch(table, "scroll_y", self._scrolled, init=False)
         if not self.listing.calls:
@@ -262,6 +264,7 @@ class CallsScreen(Screen[str | None]):
 
     @on(DataTable.RowSelected, "#calls-table")
     def _chosen(self, event: DataTable.RowSelected) -> None:
+        self.listing.chosen = event.row_key.value
         self.dismiss(event.row_key.value)
 
     def action_close(self) -> None:
