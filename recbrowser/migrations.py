@@ -96,6 +96,31 @@ def m002_labels_sessions_downloads(db: sqlite3.Connection) -> None:
         db.execute("UPDATE calls SET labels = ? WHERE call_id = ?", (labels, call_id))
 
 
+@migration
+def m003_call_metadata(db: sqlite3.Connection) -> None:
+    """Each call's metadata from get-call (or list-calls): columns for the history's rows and
+    ``--json``, ``meta`` (numbers, agent, summary words) for search, and ``details`` (the
+    bounded answer with its transcript) for offline details. Older rows have none until the
+    call's details are got again."""
+    for column in (
+        "direction TEXT",
+        "from_number TEXT",
+        "to_number TEXT",
+        "agent_id TEXT",
+        "agent_name TEXT",
+        "started_at TEXT",
+        "ended_at TEXT",
+        "duration REAL",
+        "status TEXT",
+        "sentiment TEXT",
+        "summary TEXT",
+        "meta TEXT NOT NULL DEFAULT ''",
+        "details TEXT",
+        "details_at REAL",
+    ):
+        db.execute(f"ALTER TABLE calls ADD COLUMN {column}")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
