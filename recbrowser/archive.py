@@ -157,6 +157,7 @@ class Archive:
         self._queue = queue
         self._manifest = manifest
         self._options = options
+        self._history = history
         self._lookups = BoundedLookups(lambda: client, history, concurrency=lookups)
         self._claims = NameClaims()
         self._on_file = on_file
@@ -225,6 +226,9 @@ class Archive:
                 details = got.details
             elif got.error is not None:  # the recordings are still archived
                 self._error(call.id, got.error)
+        if not isinstance(details, CallDetails) and self._history is not None:
+            # get-call recorded its answer; without it, what list-calls said keeps the call findable.
+            await asyncio.to_thread(self._history.record_details, call.id, details)
         if self._options.wait_synced is not None and recordings.pending_count:
             recordings = await self._wait_synced(recordings)
         items = self._plan(recordings, details)
