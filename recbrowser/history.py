@@ -484,6 +484,7 @@ class HistoryStore:
 
     def _record_details(self, call_id: str, call: CallSummary, now: float) -> bool:
         columns = stored_columns(call)  # built before the transaction: details that cannot be stored fail alone
+        details = columns.pop("details")
         row: dict[str, object] = {
             "call_id": call_id,
             "first_looked_up_at": now,
@@ -493,21 +494,19 @@ class HistoryStore:
             **columns,
             "details_at": now,
         }
-        updates = [f"{name} = excluded.{name}" for name in (*META_COLUMNS, "meta")]
-        if isinstance(call, CallDetails):
-            updates += ["details = excluded.details", "details_at = excluded.details_at"]
-        else:
-            updates += [
-                "details_at = CASE WHEN details IS NULL THEN excluded.details_at ELSE details_at END",
-                "details = COALESCE(details, excluded.details)",
-            ]
+        updates = [f"{name} = excluded.{name}" for name in (*META_COLUMNS, "meta", "details_at")]
         # A call only known from get-call (its lookup's record was lost) gets a row of its own.
         sql = (
             f"INSERT INTO calls ({', '.join(row)}) VALUES ({', '.join(':' + name for name in row)})"
             " ON CONFLICT (call_id) DO UPDATE SET " + ", ".join(updates)
         )
+        # list-calls' answer has no transcript: it never replaces get-call's.
+        verb = "INSERT OR REPLACE" if isinstance(call, CallDetails) else "INSERT OR IGNORE"
         with self._write() as db:
             db.execute(sql, row)
+            db.execute(
+                f"{verb} INTO call_details (call_id, details, fetched_at) VALUES (?, ?, ?)", (call_id, details, now)
+            )
         return True
 
     def record_download(
@@ -535,6 +534,7 @@ class HistoryStore:
                 for call_id in call_ids:
                     removed += db.execute("DELETE FROM calls WHERE call_id = ?", (call_id,)).rowcount
                     db.execute("DELETE FROM downloads WHERE call_id = ?", (call_id,))
+                    db.execute("DELETE FROM call_details WHERE call_id = ?", (call_id,))
                     db.execute("DELETE FROM session_calls WHERE call_id = ?", (call_id,))
                 return removed
 
@@ -547,6 +547,7 @@ class HistoryStore:
             with self._write() as db:
                 removed = db.execute("DELETE FROM calls").rowcount
                 db.execute("DELETE FROM downloads")
+                db.execute("DELETE FROM call_details")
                 db.execute("DELETE FROM session_calls")
                 return removed
 
@@ -624,7 +625,7 @@ class HistoryStore:
         row = self._safely(
             lambda: (
                 self._connection()
-                .execute("SELECT details, details_at FROM calls WHERE call_id = ?", (call_id,))
+                .execute("SELECT details, fetched_at FROM call_details WHERE call_id = ?", (call_id,))
                 .fetchone()
             ),
             None,
@@ -633,7 +634,7 @@ class HistoryStore:
             return None
         try:
             details = stored_details(row["details"])
-            fetched_at = datetime.now(timezone.utc) if row["details_at"] is None else _when(row["details_at"])
+            fetched_at = _when(row["fetched_at"])
         except (ValueError, TypeError, OverflowError, OSError, RecursionError, ApiError):
             return None
         return CachedDetails(details, fetched_at)

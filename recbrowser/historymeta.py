@@ -32,7 +32,7 @@ META_COLUMNS = (
     "sentiment",
     "summary",
 )
-"""The calls table's metadata columns (besides ``details``, ``details_at`` and ``meta``)."""
+"""The calls table's metadata columns (besides ``meta`` and ``details_at``)."""
 
 _NOT_DIGITS = re.compile(r"\D")
 _PHONE_LIKE = re.compile(r"[\d\s+\-().]+")
@@ -73,7 +73,8 @@ def meta_search_text(call: CallSummary) -> str:
 
 
 def stored_columns(call: CallSummary) -> dict[str, object]:
-    """The row's metadata columns for this answer (``details``: the JSON ``stored_details`` reads)."""
+    """The calls row's metadata columns for this answer, and ``details``: the call_details row's
+    JSON (read back by ``stored_details``)."""
     columns: dict[str, object] = {
         name: _cut(getattr(call, name), MAX_FIELD_CHARS)
         for name in ("direction", "from_number", "to_number", "agent_id", "agent_name", "status", "sentiment")

@@ -99,9 +99,9 @@ def m002_labels_sessions_downloads(db: sqlite3.Connection) -> None:
 @migration
 def m003_call_metadata(db: sqlite3.Connection) -> None:
     """Each call's metadata from get-call (or list-calls): columns for the history's rows and
-    ``--json``, ``meta`` (numbers, agent, summary words) for search, and ``details`` (the
-    bounded answer with its transcript) for offline details. Older rows have none until the
-    call's details are got again."""
+    ``--json``, ``meta`` (numbers, agent, summary words) for search, and, in a table of their
+    own so that searching never reads transcripts, the details (the bounded answer with its
+    transcript) for offline use. Older rows have none until the call's details are got again."""
     for column in (
         "direction TEXT",
         "from_number TEXT",
@@ -115,10 +115,18 @@ def m003_call_metadata(db: sqlite3.Connection) -> None:
         "sentiment TEXT",
         "summary TEXT",
         "meta TEXT NOT NULL DEFAULT ''",
-        "details TEXT",
         "details_at REAL",
     ):
         db.execute(f"ALTER TABLE calls ADD COLUMN {column}")
+    db.execute(
+        """
+        CREATE TABLE call_details (
+            call_id TEXT PRIMARY KEY,
+            details TEXT NOT NULL,
+            fetched_at REAL NOT NULL
+        )
+        """
+    )
 
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -362,8 +362,12 @@ ALTER TABLE calls ADD COLUMN status TEXT;
 ALTER TABLE calls ADD COLUMN sentiment TEXT;
 ALTER TABLE calls ADD COLUMN summary TEXT;
 ALTER TABLE calls ADD COLUMN meta TEXT NOT NULL DEFAULT '';
-ALTER TABLE calls ADD COLUMN details TEXT;
 ALTER TABLE calls ADD COLUMN details_at REAL;
+CREATE TABLE call_details (
+    call_id TEXT PRIMARY KEY,
+    details TEXT NOT NULL,
+    fetched_at REAL NOT NULL
+);
 PRAGMA user_version = 3;
 """
 
@@ -430,16 +434,18 @@ def build_version_3(path: Path) -> None:
         db.execute(
             "UPDATE calls SET direction = 'inbound', from_number = '+15550100', to_number = '+15550199',"
             " agent_name = 'Ava', summary = 'Refund approved', meta = '+15550100 15550100 ava refund approved',"
-            " details = ?, details_at = ? WHERE call_id = ?",
-            (json.dumps(details), T0 + 90, TRANSFER_CALL),
+            " details_at = ? WHERE call_id = ?",
+            (T0 + 90, TRANSFER_CALL),
         )
+        db.execute("INSERT INTO call_details VALUES (?, ?, ?)", (TRANSFER_CALL, json.dumps(details), T0 + 90))
 
 
 def test_a_database_of_the_current_schema_opens_with_every_row_kept(db_path: Path) -> None:
     build_version_3(db_path)
     with raw(db_path) as db:
         before = {
-            table: db.execute(f"SELECT * FROM {table}").fetchall() for table in ("calls", "session_calls", "downloads")
+            table: db.execute(f"SELECT * FROM {table}").fetchall()
+            for table in ("calls", "session_calls", "downloads", "call_details")
         }
     store = HistoryStore(db_path, session="now")
     try:
@@ -469,7 +475,8 @@ def test_a_database_of_the_current_schema_opens_with_every_row_kept(db_path: Pat
     with raw(db_path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == 3 == SCHEMA_VERSION
         after = {
-            table: db.execute(f"SELECT * FROM {table}").fetchall() for table in ("calls", "session_calls", "downloads")
+            table: db.execute(f"SELECT * FROM {table}").fetchall()
+            for table in ("calls", "session_calls", "downloads", "call_details")
         }
     assert after == before
 
@@ -532,7 +539,7 @@ def test_a_version_2_database_gains_the_metadata_columns_with_its_rows_intact(db
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         after = db.execute("SELECT * FROM calls WHERE call_id = ?", (NO_RECORDING_CALL,)).fetchone()
     assert after[: len(before)] == before  # untouched, its new columns empty
-    assert after[len(before) :] == (None,) * 11 + ("", None, None)
+    assert after[len(before) :] == (None,) * 11 + ("", None)
 
 
 def test_a_migrated_entry_can_be_found_by_the_labels_of_its_cached_answer(db_path: Path) -> None:

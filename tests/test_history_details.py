@@ -114,6 +114,16 @@ def test_the_archive_records_metadata_from_list_calls_and_transcripts_from_get_c
         history.close()
 
 
+def test_forget_and_clear_remove_the_stored_details_too(run, api_env) -> None:
+    assert run("show", MAIN_CALL, TRANSFER_CALL).code == 0
+    assert run("history", "forget", MAIN_CALL).code == 0
+    with sqlite3.connect(Paths.default().history_db) as db:
+        assert [row[0] for row in db.execute("SELECT call_id FROM call_details")] == [TRANSFER_CALL]
+    assert run("history", "clear", "--yes").code == 0
+    with sqlite3.connect(Paths.default().history_db) as db:
+        assert db.execute("SELECT COUNT(*) FROM call_details").fetchone()[0] == 0
+
+
 # --- search ------------------------------------------------------------------------------
 
 
@@ -225,7 +235,7 @@ def test_nulls_markup_control_characters_and_a_huge_transcript_are_stored_and_sh
     finally:
         history.close()
     with sqlite3.connect(Paths.default().history_db) as db:
-        (size,) = db.execute("SELECT length(details) FROM calls WHERE call_id = ?", (MARKUP_CALL,)).fetchone()
+        (size,) = db.execute("SELECT length(details) FROM call_details WHERE call_id = ?", (MARKUP_CALL,)).fetchone()
     assert size < MAX_TRANSCRIPT_CHARS + 10_000
     result = run("history")
     assert result.code == 0 and "\x1b" not in result.out and "\x07" not in result.out and "\u202e" not in result.out
