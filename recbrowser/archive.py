@@ -212,6 +212,10 @@ class Archive:
 
     async def _archive(self, call: CallSummary) -> None:
         result = await self._lookups.lookup(call.id)
+        if self._history is not None:
+            # What list-calls said keeps every archived call findable in the history, with or
+            # without a recording; get-call's answer (--transcripts) adds the transcript.
+            await asyncio.to_thread(self._history.record_details, call.id, call)
         if isinstance(result.error, NoRecording) or (result.recordings and not result.recordings.segments):
             self.report.no_recording += 1
             return
@@ -226,9 +230,6 @@ class Archive:
                 details = got.details
             elif got.error is not None:  # the recordings are still archived
                 self._error(call.id, got.error)
-        if not isinstance(details, CallDetails) and self._history is not None:
-            # get-call recorded its answer; without it, what list-calls said keeps the call findable.
-            await asyncio.to_thread(self._history.record_details, call.id, details)
         if self._options.wait_synced is not None and recordings.pending_count:
             recordings = await self._wait_synced(recordings)
         items = self._plan(recordings, details)

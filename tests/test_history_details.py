@@ -17,7 +17,14 @@ from hypothesis import strategies as st
 
 from recbrowser.calls import CallDetails
 from recbrowser.fakeapi import DEMO_KEY
-from recbrowser.fakeapi.samples import MAIN_CALL, MARKUP_CALL, NULLS_CALL, TRANSFER_CALL, UNKNOWN_CALL
+from recbrowser.fakeapi.samples import (
+    MAIN_CALL,
+    MARKUP_CALL,
+    NO_RECORDING_CALL,
+    NULLS_CALL,
+    TRANSFER_CALL,
+    UNKNOWN_CALL,
+)
 from recbrowser.history import HistoryStore
 from recbrowser.historymeta import CUT_NOTE, MAX_TRANSCRIPT_CHARS
 from recbrowser.paths import Paths
@@ -98,6 +105,7 @@ def test_the_archive_records_metadata_from_list_calls_and_transcripts_from_get_c
         entry = history.get(MAIN_CALL)
         assert entry.meta.agent_name == api_env.calls[MAIN_CALL].agent_name
         assert history.cached_details(MAIN_CALL).details.transcript is None  # list-calls has none
+        assert history.get(NO_RECORDING_CALL).meta.from_number == api_env.calls[NO_RECORDING_CALL].from_number
     finally:
         history.close()
     assert run("download", "--since", "2026-01-01", "--transcripts", "-o", str(tmp_path / "b")).code == 0
