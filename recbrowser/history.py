@@ -17,6 +17,7 @@ import os
 import sqlite3
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -569,7 +570,7 @@ class HistoryStore:
         params: list[object] = []
         if search and search.strip():
             pattern = _like_pattern(search.strip().lower())
-            sql += " WHERE c.call_id LIKE ? ESCAPE '\\' OR c.labels LIKE ? ESCAPE '\\' OR c.meta LIKE ? ESCAPE '\\'"
+            sql += " INDEXED BY calls_search WHERE c.call_id LIKE ? ESCAPE '\\' OR c.labels LIKE ? ESCAPE '\\' OR c.meta LIKE ? ESCAPE '\\'"
             params += [pattern, pattern, pattern]
             number = number_query(search.strip())
             if number is not None and number != search.strip():
@@ -630,12 +631,12 @@ class HistoryStore:
             ),
             None,
         )
-        if row is None or not isinstance(row["details"], str):
+        if row is None or not isinstance(row["details"], bytes):
             return None
         try:
             details = stored_details(row["details"])
             fetched_at = _when(row["fetched_at"])
-        except (ValueError, TypeError, OverflowError, OSError, RecursionError, ApiError):
+        except (ValueError, TypeError, OverflowError, OSError, RecursionError, ApiError, zlib.error):
             return None
         return CachedDetails(details, fetched_at)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from typing import Any
 
 from recbrowser.calls import CallDetails, CallSummary
@@ -19,6 +20,8 @@ MAX_SUMMARY_CHARS = 4_000
 MAX_FIELD_CHARS = 200
 """Numbers, names, statuses: anything longer is not the API's contract and is cut."""
 CUT_NOTE = "\n… (the rest of the transcript is not kept in the history)"
+MAX_STORED_BYTES = 4 * 1024**2
+"""The most a stored details blob may inflate to (a cut transcript escaped as JSON is well below)."""
 META_COLUMNS = (
     "direction",
     "from_number",
@@ -85,7 +88,7 @@ def stored_columns(call: CallSummary) -> dict[str, object]:
         duration=call.duration,
         summary=_cut(call.call_summary, MAX_SUMMARY_CHARS),
         meta=meta_search_text(call),
-        details=json.dumps(_details_json(call)),
+        details=zlib.compress(json.dumps(_details_json(call)).encode()),  # transcripts shrink to about a third
     )
     return columns
 
@@ -110,7 +113,11 @@ def _details_json(call: CallSummary) -> dict[str, Any]:
     return body
 
 
-def stored_details(text: str) -> CallDetails:
-    """The details a row's ``details`` column holds (ValueError, TypeError or BadResponse when
-    the text is not one: a damaged file)."""
+def stored_details(blob: bytes) -> CallDetails:
+    """The details a call_details row holds (ValueError, TypeError, zlib.error or BadResponse
+    when the blob is not one: a damaged file)."""
+    inflate = zlib.decompressobj()
+    text = inflate.decompress(blob, MAX_STORED_BYTES)
+    if inflate.unconsumed_tail:
+        raise ValueError("the stored details are larger than any recbrowser writes")
     return CallDetails.from_api(json.loads(text))

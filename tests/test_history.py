@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -363,9 +364,10 @@ ALTER TABLE calls ADD COLUMN sentiment TEXT;
 ALTER TABLE calls ADD COLUMN summary TEXT;
 ALTER TABLE calls ADD COLUMN meta TEXT NOT NULL DEFAULT '';
 ALTER TABLE calls ADD COLUMN details_at REAL;
+CREATE INDEX calls_search ON calls (last_looked_up_at DESC, call_id, labels, meta);
 CREATE TABLE call_details (
     call_id TEXT PRIMARY KEY,
-    details TEXT NOT NULL,
+    details BLOB NOT NULL,
     fetched_at REAL NOT NULL
 );
 PRAGMA user_version = 3;
@@ -437,7 +439,10 @@ def build_version_3(path: Path) -> None:
             " details_at = ? WHERE call_id = ?",
             (T0 + 90, TRANSFER_CALL),
         )
-        db.execute("INSERT INTO call_details VALUES (?, ?, ?)", (TRANSFER_CALL, json.dumps(details), T0 + 90))
+        db.execute(
+            "INSERT INTO call_details VALUES (?, ?, ?)",
+            (TRANSFER_CALL, zlib.compress(json.dumps(details).encode()), T0 + 90),
+        )
 
 
 def test_a_database_of_the_current_schema_opens_with_every_row_kept(db_path: Path) -> None:

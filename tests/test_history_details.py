@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import zlib
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -250,6 +251,23 @@ def test_nulls_markup_control_characters_and_a_huge_transcript_are_stored_and_sh
     assert "[red]Eve[/red]" in result.out
     for line in run("history", "--json").json_lines:  # JSON keeps the server's text, escaped by JSON
         json.dumps(line)
+
+
+@pytest.mark.parametrize(
+    "blob",
+    [b"not zlib", zlib.compress(b"{not json"), zlib.compress(b"[1, 2]"), zlib.compress(b"{" + b" " * (8 << 20) + b"}")],
+    ids=["garbage", "not-json", "not-an-object", "inflates-too-far"],
+)
+def test_damaged_stored_details_are_no_details_not_a_failure(blob: bytes) -> None:
+    history = store()
+    try:
+        history.record_details(MAIN_CALL, details())
+        with sqlite3.connect(Paths.default().history_db) as db:
+            db.execute("UPDATE call_details SET details = ?", (blob,))
+        assert history.cached_details(MAIN_CALL) is None
+        assert history.get(MAIN_CALL).meta.agent_name == "Front Desk" and history.warnings == []
+    finally:
+        history.close()
 
 
 # --- offline: show falls back on the cache --------------------------------------------------
