@@ -1,13 +1,14 @@
 """The lookup history: a SQLite store written as each lookup happens, readable offline.
 
 One row per call ID (first and last lookup, count, last outcome, counts, the last successful
-answer, and the call's metadata and transcript from get-call) plus the downloads. WAL mode, a busy timeout and ``BEGIN IMMEDIATE`` writes let two
-running instances share it without losing an entry; a lock held longer than a few seconds is
-announced through ``on_wait`` and, past a bound, the write is skipped with a warning. The file
-is private (0600): cached answers hold signed recording URLs that work without other
-credentials. Corruption found by any statement (at open or later) moves the file aside and
-a fresh one is started. No public method raises: reads answer empty, writes answer False or
-0, and ``warnings`` says why. The API key is never stored.
+answer, the call's metadata) plus its stored details with the transcript, and the downloads.
+WAL mode, a busy timeout and ``BEGIN IMMEDIATE`` writes let two running instances share it
+without losing an entry; a lock held longer than a few seconds is announced through
+``on_wait`` and, past a bound, the write is skipped with a warning. The file is private
+(0600): cached answers hold signed recording URLs that work without other credentials.
+Corruption found by any statement (at open or later) moves the file aside and a fresh one is
+started. No public method raises: reads answer empty, writes answer False or 0, and
+``warnings`` says why. The API key is never stored.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from recbrowser.calls import CallDetails, CallSummary
 from recbrowser.errors import ApiError, RecBrowserError
@@ -125,9 +126,9 @@ class HistoryEntry:
         }
 
 
-@dataclass(frozen=True)
-class CallMeta:
-    """A call's metadata columns, as stored (server text, not yet made printable)."""
+class CallMeta(NamedTuple):
+    """A call's metadata columns, as stored (server text, not yet made printable). A named
+    tuple, not a frozen dataclass: the history screen builds a hundred on every keystroke."""
 
     direction: str | None = None
     from_number: str | None = None
@@ -556,7 +557,7 @@ class HistoryStore:
 
     # --- reading ------------------------------------------------------------------------
 
-    _ENTRY_COLUMNS = (
+    _ENTRY_COLUMNS = (  # the metadata from column _META_AT on, in META_COLUMNS' order
         "c.call_id, c.first_looked_up_at, c.last_looked_up_at, c.lookups, c.outcome, c.segments, c.synced, c.pending,"
         + "".join(f" c.{name}," for name in META_COLUMNS)
         + " c.details_at,"
@@ -712,18 +713,19 @@ def _like_pattern(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+_META_AT = 8
+_DURATION = META_COLUMNS.index("duration")
 
 
 def _meta(row: sqlite3.Row) -> CallMeta | None:
     """A row's metadata; None when its details were never got. A value of the wrong type (a
     damaged file) is left out, not trusted."""
-    if row["details_at"] is None:
+    at = row["details_at"]
+    if at is None:
         return None
-    duration = row["duration"]
-    return CallMeta(
-        **{name: _text(row[name]) for name in META_COLUMNS if name != "duration"},
-        duration=duration if isinstance(duration, (int, float)) and not isinstance(duration, bool) else None,
-        details_at=_when(row["details_at"]),
-    )
+    stored = tuple(row)[_META_AT : _META_AT + len(META_COLUMNS)]
+    values: list[object] = [value if isinstance(value, str) else None for value in stored]
+    duration = stored[_DURATION]
+    if isinstance(duration, (int, float)) and not isinstance(duration, bool):
+        values[_DURATION] = int(duration) if isinstance(duration, float) and duration.is_integer() else duration
+    return CallMeta._make((*values, _when(at)))

@@ -79,6 +79,7 @@ def test_show_records_the_calls_metadata_and_history_json_lists_it(run, api_env)
         sample.ended_at,
         sample.duration,
     )
+    assert type(line["duration"]) is type(sample.duration)  # whole seconds stay an integer
     assert (line["status"], line["sentiment"], line["call_summary"]) == (
         sample.status,
         sample.sentiment,
