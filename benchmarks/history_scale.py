@@ -2,6 +2,10 @@
 filter latency in the TUI (Pilot, headless), and `recbrowser history --search` from the CLI.
 Targets: <= 50 ms per keystroke; <= 100 ms per search.
 
+Every entry has its call's metadata (numbers, agent, a summary of a few sentences) and its
+stored details with a transcript of about 3 KB, as a history filled by the app would; the
+searches include a number typed loosely, an agent's name and a summary word.
+
     python benchmarks/history_scale.py [--quick] [--entries N]
 """
 
@@ -21,15 +25,74 @@ from pathlib import Path
 from common import PYTHON, bench_env, median, report
 
 LABELS = ["main", "transfer_conference", "transferee_consult", "back_to_agent", "conversation", "reconnect_to_agent"]
+AGENTS = ["Front Desk", "Billing Assistant", "Support Line", "After Hours", "Sales Desk", "Returns"]
+SUMMARY_WORDS = [
+    "caller",
+    "asked",
+    "about",
+    "an",
+    "order",
+    "refund",
+    "delivery",
+    "invoice",
+    "table",
+    "booking",
+    "appointment",
+    "password",
+    "reset",
+    "the",
+    "agent",
+    "confirmed",
+    "scheduled",
+    "escalated",
+    "transferred",
+    "explained",
+    "promised",
+    "a",
+    "callback",
+    "tomorrow",
+]
+
+
+def metadata(rng: random.Random, call_id: str, started: float) -> object:
+    """A call as get-call would answer it: numbers, agent, times, a summary and a transcript."""
+    from datetime import datetime, timezone
+
+    from recbrowser.calls import CallDetails
+
+    when = datetime.fromtimestamp(started, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    turns = [
+        f"{'Agent' if turn % 2 else 'Caller'}: " + " ".join(rng.choices(SUMMARY_WORDS, k=12)) for turn in range(36)
+    ]
+    return CallDetails.from_api(
+        {
+            "id": call_id,
+            "direction": rng.choice(["inbound", "outbound"]),
+            "from_number": f"+1415{rng.randrange(10**7):07d}",
+            "to_number": "+14155550100",
+            "agent_id": f"agent-{rng.randrange(6)}",
+            "agent_name": rng.choice(AGENTS),
+            "started_at": when,
+            "ended_at": when,
+            "duration": rng.randint(20, 900),
+            "status": "completed",
+            "sentiment": rng.choice(["positive", "neutral", "negative"]),
+            "call_summary": " ".join(rng.choices(SUMMARY_WORDS, k=30)).capitalize() + ".",
+            "transcript": "\n".join(turns),
+        }
+    )
 
 
 def fill(db_path: Path, entries: int) -> None:
     from recbrowser.history import HistoryStore
+    from recbrowser.historymeta import stored_columns
 
     store = HistoryStore(db_path)
     rng = random.Random(7)
     now = time.time()
     rows = []
+    details = []
+    meta: list[tuple[object, ...]] = []
     for number in range(entries):
         labels = rng.sample(LABELS, rng.randint(1, 3))
         body = {
@@ -58,12 +121,21 @@ def fill(db_path: Path, entries: int) -> None:
                 " ".join(labels),
             )
         )
+        columns = stored_columns(metadata(rng, call_id, when))
+        details.append((call_id, columns.pop("details"), when))
+        meta.append((*columns.values(), when, call_id))
     with store._write() as db:
         db.executemany(
             "INSERT INTO calls (call_id, first_looked_up_at, last_looked_up_at, lookups, outcome, segments, synced, pending, response, response_at, labels)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
+        names = list(stored_columns(metadata(rng, "x", now)))
+        names.remove("details")
+        db.executemany(
+            f"UPDATE calls SET {', '.join(f'{name} = ?' for name in names)}, details_at = ? WHERE call_id = ?", meta
+        )
+        db.executemany("INSERT INTO call_details (call_id, details, fetched_at) VALUES (?, ?, ?)", details)
     store.close()
 
 
@@ -159,7 +231,7 @@ def main() -> int:
         filled = time.perf_counter() - start
 
         store = HistoryStore(db_path)
-        queries = ["transfer", "7f", "back_to", "zzz-none", "a1b2"]
+        queries = ["transfer", "7f", "back_to", "zzz-none", "a1b2", "415 555-01", "billing", "refund"]
         in_process = []
         for query in queries * 3:
             start = time.perf_counter()

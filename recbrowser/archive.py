@@ -157,6 +157,7 @@ class Archive:
         self._queue = queue
         self._manifest = manifest
         self._options = options
+        self._history = history
         self._lookups = BoundedLookups(lambda: client, history, concurrency=lookups)
         self._claims = NameClaims()
         self._on_file = on_file
@@ -211,6 +212,10 @@ class Archive:
 
     async def _archive(self, call: CallSummary) -> None:
         result = await self._lookups.lookup(call.id)
+        if self._history is not None:
+            # What list-calls said keeps every archived call findable in the history, with or
+            # without a recording; get-call's answer (--transcripts) adds the transcript.
+            await asyncio.to_thread(self._history.record_details, call.id, call)
         if isinstance(result.error, NoRecording) or (result.recordings and not result.recordings.segments):
             self.report.no_recording += 1
             return

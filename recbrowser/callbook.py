@@ -101,6 +101,8 @@ class CallBook:
             state.recordings, state.error, state.cached_at = result.recordings, None, None
             return Answered(state, current=True, resolved=True, now_synced=was_pending and not state.has_pending)
         state.error = result.error
+        if isinstance(result.error, NotFound) and state.details_cached_at is not None:
+            state.details = state.details_cached_at = None  # the API's "not found" is not hidden behind the cache
         if isinstance(result.error, Unauthorized) and self._rejected_key is not None:
             state.error = Unauthorized(self._rejected_key(result.error), status=result.error.status)
         failure = None if state.error.code in ANSWERS else state.error
@@ -120,23 +122,28 @@ class CallBook:
         due = []
         for call_id in dict.fromkeys(call_ids):
             state = self.calls.get(call_id)
-            if state is None or state.details_loading or (state.details is not None and not again):
+            fresh = state is not None and state.details is not None and state.details_cached_at is None
+            if state is None or state.details_loading or (fresh and not again):
                 continue
             state.details_loading = True
             due.append(call_id)
         return due
 
     def details_finished(self, result: DetailsResult) -> CallState | None:
-        """Take get-call's answer; the call, or None when it is not listed. A failure keeps the
-        details had before, if any, and says why they are not fresh."""
+        """Take get-call's answer (or the history's copy, when the API could not be reached); the
+        call, or None when it is not listed. A failure keeps the details had before, if any, and
+        says why they are not fresh; but "not found" is never hidden behind cached details."""
         state = self.calls.get(result.call_id)
         if state is None:
             return None
         state.details_loading = False
         if result.details is not None:
-            state.details, state.details_error = result.details, None
+            state.details, state.details_error = result.details, result.error
+            state.details_cached_at = result.cached_at
         else:
             state.details_error = result.error
+            if isinstance(result.error, NotFound) and state.details_cached_at is not None:
+                state.details = state.details_cached_at = None
         return state
 
     def details_stopped(self, call_id: str) -> CallState | None:
@@ -174,6 +181,8 @@ class CallBook:
             current = self.calls.setdefault(state.call_id, state)
             if current is not state and state.recordings is not None and current.recordings is None:
                 current.recordings, current.cached_at = state.recordings, state.cached_at
+            if current is not state and state.details is not None and current.details is None:
+                current.details, current.details_cached_at = state.details, state.details_cached_at
             given.append(state.call_id)
         return given
 
@@ -201,12 +210,15 @@ class CallBook:
 
 
 def cached_state(history: HistoryStore, call_id: str) -> CallState:
-    """A call's state as the history has it: the last answer (marked cached), the downloaded
-    files still on disk, and the error its last lookup ended with. Reads the database and the disk."""
+    """A call's state as the history has it: the last answer and details (marked cached), the
+    downloaded files still on disk, and the error its last lookup ended with. Reads the database and the disk."""
     state = CallState(call_id)
     cached = history.cached(call_id)
     if cached is not None:
         state.recordings, state.cached_at = cached.recordings, cached.fetched_at
+    details = history.cached_details(call_id)
+    if details is not None:
+        state.details, state.details_cached_at = details.details, details.fetched_at
     state.local_files = {i: p for i, p in history.downloads(call_id).items() if Path(p).exists()}
     entry = history.get(call_id)
     state.error = last_outcome_error(entry.outcome if entry is not None else None)

@@ -59,6 +59,7 @@ class CallState:
     local_files: dict[int, str] = field(default_factory=dict)
     details: CallDetails | None = None  # get-call's answer: numbers, agent, status, summary, transcript
     details_error: RecBrowserError | None = None  # why get-call failed (the segments are unaffected)
+    details_cached_at: datetime | None = None  # set while the details shown come from the history
     details_loading: bool = False
     _turns: tuple[CallDetails, list[Turn]] | None = field(default=None, repr=False, compare=False)
     _counts: tuple[CallRecordings, Counts] | None = field(default=None, repr=False, compare=False)

@@ -1,13 +1,14 @@
 """The lookup history: a SQLite store written as each lookup happens, readable offline.
 
 One row per call ID (first and last lookup, count, last outcome, counts, the last successful
-answer) plus the downloads. WAL mode, a busy timeout and ``BEGIN IMMEDIATE`` writes let two
-running instances share it without losing an entry; a lock held longer than a few seconds is
-announced through ``on_wait`` and, past a bound, the write is skipped with a warning. The file
-is private (0600): cached answers hold signed recording URLs that work without other
-credentials. Corruption found by any statement (at open or later) moves the file aside and
-a fresh one is started. No public method raises: reads answer empty, writes answer False or
-0, and ``warnings`` says why. The API key is never stored.
+answer, the call's metadata) plus its stored details with the transcript, and the downloads.
+WAL mode, a busy timeout and ``BEGIN IMMEDIATE`` writes let two running instances share it
+without losing an entry; a lock held longer than a few seconds is announced through
+``on_wait`` and, past a bound, the write is skipped with a warning. The file is private
+(0600): cached answers hold signed recording URLs that work without other credentials.
+Corruption found by any statement (at open or later) moves the file aside and a fresh one is
+started. No public method raises: reads answer empty, writes answer False or 0, and
+``warnings`` says why. The API key is never stored.
 """
 
 from __future__ import annotations
@@ -17,14 +18,17 @@ import os
 import sqlite3
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
+from recbrowser.calls import CallDetails, CallSummary
 from recbrowser.errors import ApiError, RecBrowserError
+from recbrowser.historymeta import META_COLUMNS, number_query, stored_columns, stored_details
 from recbrowser.migrations import SCHEMA_VERSION, NewerSchema, migrate, schema_version, search_text
 from recbrowser.models import CallRecordings
 from recbrowser.privatefiles import private_dir
@@ -85,8 +89,18 @@ class HistoryEntry:
     synced: int | None
     pending: int | None
     downloaded: int
+    meta: CallMeta | None = None
+    """The call's metadata as get-call (or list-calls) last gave it; None when never got."""
+
+    @property
+    def other_number(self) -> str | None:
+        """The other party's number: the caller's on an inbound call, the callee's on an outbound one."""
+        if self.meta is None:
+            return None
+        return self.meta.to_number if self.meta.direction == "outbound" else self.meta.from_number
 
     def to_json(self) -> dict[str, object]:
+        meta = self.meta or CallMeta()
         return {
             "call_id": self.call_id,
             "first_looked_up_at": _iso(self.first_looked_up_at),
@@ -97,12 +111,50 @@ class HistoryEntry:
             "synced": self.synced,
             "pending": self.pending,
             "downloaded": self.downloaded,
+            "direction": meta.direction,
+            "from_number": meta.from_number,
+            "to_number": meta.to_number,
+            "agent_id": meta.agent_id,
+            "agent_name": meta.agent_name,
+            "started_at": meta.started_at,
+            "ended_at": meta.ended_at,
+            "duration": meta.duration,
+            "status": meta.status,
+            "sentiment": meta.sentiment,
+            "call_summary": meta.summary,
+            "details_at": _iso(meta.details_at) if meta.details_at is not None else None,
         }
+
+
+class CallMeta(NamedTuple):
+    """A call's metadata columns, as stored (server text, not yet made printable). A named
+    tuple, not a frozen dataclass: the history screen builds a hundred on every keystroke."""
+
+    direction: str | None = None
+    from_number: str | None = None
+    to_number: str | None = None
+    agent_id: str | None = None
+    agent_name: str | None = None
+    started_at: str | None = None
+    ended_at: str | None = None
+    duration: int | float | None = None
+    status: str | None = None
+    sentiment: str | None = None
+    summary: str | None = None
+    details_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class CachedCall:
     recordings: CallRecordings
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class CachedDetails:
+    """A call's details (with its transcript) as get-call last gave them, for offline use."""
+
+    details: CallDetails
     fetched_at: datetime
 
 
@@ -423,6 +475,42 @@ class HistoryStore:
             db.execute(sql, row)
         return True
 
+    def record_details(self, call_id: str, call: CallSummary, *, at: float | None = None) -> bool:
+        """Record a call's metadata as get-call gave it (a CallDetails, with its transcript) or as
+        list-calls did (a CallSummary: the columns only, never replacing stored details with a
+        transcript). Never raises: False (and a warning) when it cannot be written."""
+        now = time.time() if at is None else at
+        return self._safely(
+            lambda: self._record_details(call_id, call, now), False, skipped="this call's details are not saved."
+        )
+
+    def _record_details(self, call_id: str, call: CallSummary, now: float) -> bool:
+        columns = stored_columns(call)  # built before the transaction: details that cannot be stored fail alone
+        details = columns.pop("details")
+        row: dict[str, object] = {
+            "call_id": call_id,
+            "first_looked_up_at": now,
+            "last_looked_up_at": now,
+            "lookups": 1,
+            "outcome": "ok",
+            **columns,
+            "details_at": now,
+        }
+        updates = [f"{name} = excluded.{name}" for name in (*META_COLUMNS, "meta", "details_at")]
+        # A call only known from get-call (its lookup's record was lost) gets a row of its own.
+        sql = (
+            f"INSERT INTO calls ({', '.join(row)}) VALUES ({', '.join(':' + name for name in row)})"
+            " ON CONFLICT (call_id) DO UPDATE SET " + ", ".join(updates)
+        )
+        # list-calls' answer has no transcript: it never replaces get-call's.
+        verb = "INSERT OR REPLACE" if isinstance(call, CallDetails) else "INSERT OR IGNORE"
+        with self._write() as db:
+            db.execute(sql, row)
+            db.execute(
+                f"{verb} INTO call_details (call_id, details, fetched_at) VALUES (?, ?, ?)", (call_id, details, now)
+            )
+        return True
+
     def record_download(
         self, call_id: str, index: int, label: str | None, path: Path, size: int, *, at: float | None = None
     ) -> bool:
@@ -448,6 +536,7 @@ class HistoryStore:
                 for call_id in call_ids:
                     removed += db.execute("DELETE FROM calls WHERE call_id = ?", (call_id,)).rowcount
                     db.execute("DELETE FROM downloads WHERE call_id = ?", (call_id,))
+                    db.execute("DELETE FROM call_details WHERE call_id = ?", (call_id,))
                     db.execute("DELETE FROM session_calls WHERE call_id = ?", (call_id,))
                 return removed
 
@@ -460,6 +549,7 @@ class HistoryStore:
             with self._write() as db:
                 removed = db.execute("DELETE FROM calls").rowcount
                 db.execute("DELETE FROM downloads")
+                db.execute("DELETE FROM call_details")
                 db.execute("DELETE FROM session_calls")
                 return removed
 
@@ -467,19 +557,26 @@ class HistoryStore:
 
     # --- reading ------------------------------------------------------------------------
 
-    _ENTRY_COLUMNS = (
+    _ENTRY_COLUMNS = (  # the metadata from column _META_AT on, in META_COLUMNS' order
         "c.call_id, c.first_looked_up_at, c.last_looked_up_at, c.lookups, c.outcome, c.segments, c.synced, c.pending,"
+        + "".join(f" c.{name}," for name in META_COLUMNS)
+        + " c.details_at,"
         " (SELECT COUNT(DISTINCT d.segment_index) FROM downloads d WHERE d.call_id = c.call_id) AS downloaded"
     )
 
     def entries(self, *, search: str | None = None, limit: int | None = None) -> list[HistoryEntry]:
-        """Newest first; ``search`` matches call IDs and labels (raw or friendly), any case."""
+        """Newest first; ``search`` matches call IDs, labels (raw or friendly), numbers (also typed
+        without ``+`` or with spaces and dashes), agent names and IDs and summary words, any case."""
         sql = f"SELECT {self._ENTRY_COLUMNS} FROM calls c"
         params: list[object] = []
         if search and search.strip():
-            pattern = "%" + search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            sql += " WHERE c.call_id LIKE ? ESCAPE '\\' OR c.labels LIKE ? ESCAPE '\\'"
-            params += [pattern, pattern]
+            pattern = _like_pattern(search.strip().lower())
+            sql += " INDEXED BY calls_search WHERE c.call_id LIKE ? ESCAPE '\\' OR c.labels LIKE ? ESCAPE '\\' OR c.meta LIKE ? ESCAPE '\\'"
+            params += [pattern, pattern, pattern]
+            number = number_query(search.strip())
+            if number is not None and number != search.strip():
+                sql += " OR c.meta LIKE ?"
+                params.append(f"%{number}%")
         sql += " ORDER BY c.last_looked_up_at DESC"
         if limit is not None:
             sql += " LIMIT ?"
@@ -524,6 +621,25 @@ class HistoryStore:
         except (ValueError, TypeError, OverflowError, OSError, RecursionError, ApiError):
             return None
         return CachedCall(recordings, fetched_at)
+
+    def cached_details(self, call_id: str) -> CachedDetails | None:
+        """The call's details (with its transcript) as get-call last gave them, for offline use."""
+        row = self._safely(
+            lambda: (
+                self._connection()
+                .execute("SELECT details, fetched_at FROM call_details WHERE call_id = ?", (call_id,))
+                .fetchone()
+            ),
+            None,
+        )
+        if row is None or not isinstance(row["details"], bytes):
+            return None
+        try:
+            details = stored_details(row["details"])
+            fetched_at = _when(row["fetched_at"])
+        except (ValueError, TypeError, OverflowError, OSError, RecursionError, ApiError, zlib.error):
+            return None
+        return CachedDetails(details, fetched_at)
 
     def downloads(self, call_id: str) -> dict[int, str]:
         """Segment index -> path of the latest recorded download of each segment."""
@@ -586,6 +702,30 @@ class HistoryStore:
                 synced=row["synced"],
                 pending=row["pending"],
                 downloaded=row["downloaded"] or 0,
+                meta=_meta(row),
             )
         except (ValueError, TypeError, OverflowError, OSError):
             return None
+
+
+def _like_pattern(text: str) -> str:
+    """``text`` anywhere, its LIKE wildcards taken literally (with ``ESCAPE '\\'``)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+_META_AT = 8
+_DURATION = META_COLUMNS.index("duration")
+
+
+def _meta(row: sqlite3.Row) -> CallMeta | None:
+    """A row's metadata; None when its details were never got. A value of the wrong type (a
+    damaged file) is left out, not trusted."""
+    at = row["details_at"]
+    if at is None:
+        return None
+    stored = tuple(row)[_META_AT : _META_AT + len(META_COLUMNS)]
+    values: list[object] = [value if isinstance(value, str) else None for value in stored]
+    duration = stored[_DURATION]
+    if isinstance(duration, (int, float)) and not isinstance(duration, bool):
+        values[_DURATION] = int(duration) if isinstance(duration, float) and duration.is_integer() else duration
+    return CallMeta._make((*values, _when(at)))

@@ -6,11 +6,25 @@ from dataclasses import dataclass
 
 from recbrowser.formatting import relative_time
 from recbrowser.history import HistoryEntry
+from recbrowser.text import printable
 
 NONE = "—"
 EMPTY = "No lookups in the history.\n"
-TABLE_COLUMNS = ("Call ID", "Last lookup", "Lookups", "Outcome", "Segments", "Synced", "Pending", "Downloaded")
-LIST_COLUMNS = ("Call ID", "Last lookup", "Lookups", "Outcome", "Segments", "Sync", "Downloaded")
+TABLE_COLUMNS = (
+    "Call ID",
+    "Last lookup",
+    "Number",
+    "Agent",
+    "Lookups",
+    "Outcome",
+    "Segments",
+    "Synced",
+    "Pending",
+    "Downloaded",
+)
+LIST_COLUMNS = ("Call ID", "Last lookup", "Number", "Agent", "Lookups", "Outcome", "Segments", "Sync", "Downloaded")
+NUMBER_CHARS = 20  # E.164 is at most 16
+AGENT_CHARS = 24
 
 
 def _count(value: int | None) -> str:
@@ -23,6 +37,8 @@ class HistoryRow:
 
     call_id: str
     last_lookup: str
+    number: str  # the other party's number, when the call's details were got
+    agent: str  # the agent's name (its ID without one), when known
     lookups: str
     outcome: str
     segments: str
@@ -34,6 +50,7 @@ class HistoryRow:
 
     @classmethod
     def of(cls, entry: HistoryEntry, *, utc: bool = False) -> HistoryRow:
+        meta = entry.meta
         if entry.segments is None:
             sync = NONE
         else:
@@ -41,6 +58,8 @@ class HistoryRow:
         return cls(
             call_id=entry.call_id,
             last_lookup=relative_time(entry.last_looked_up_at, utc=utc),
+            number=printable(entry.other_number, limit=NUMBER_CHARS) or NONE,
+            agent=printable(meta.agent_name or meta.agent_id, limit=AGENT_CHARS) or NONE if meta else NONE,
             lookups=str(entry.lookups),
             outcome=entry.outcome,
             segments=_count(entry.segments),
@@ -56,6 +75,8 @@ class HistoryRow:
         return (
             self.call_id,
             self.last_lookup,
+            self.number,
+            self.agent,
             self.lookups,
             self.outcome,
             self.segments,
@@ -66,7 +87,17 @@ class HistoryRow:
 
     def list_cells(self) -> tuple[str, ...]:
         """The cells under LIST_COLUMNS (the app)."""
-        return (self.call_id, self.last_lookup, self.lookups, self.outcome, self.segments, self.sync, self.downloads)
+        return (
+            self.call_id,
+            self.last_lookup,
+            self.number,
+            self.agent,
+            self.lookups,
+            self.outcome,
+            self.segments,
+            self.sync,
+            self.downloads,
+        )
 
 
 def format_history(entries: list[HistoryEntry], *, utc: bool = False) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from recbrowser.calls import CallDetails
-from recbrowser.errors import BadResponse, RecBrowserError
+from recbrowser.errors import BadResponse, NetworkError, RecBrowserError, ServerError
 from recbrowser.models import CallRecordings
 
 if TYPE_CHECKING:
@@ -49,23 +50,44 @@ async def lookup_one(client: MagpipeClient, call_id: str, history: HistoryStore 
 
 @dataclass(frozen=True)
 class DetailsResult:
-    """One call's get-call answer, or the error that stopped it."""
+    """One call's get-call answer, or the error that stopped it. With ``cached_at``, ``details``
+    are the history's copy from that time and ``error`` says why they are not fresh."""
 
     call_id: str
     details: CallDetails | None = None
     error: RecBrowserError | None = None
+    cached_at: datetime | None = None
 
 
-async def details_one(client: MagpipeClient, call_id: str) -> DetailsResult:
-    """Get one call's details (get-call). Never raises (short of cancellation): a failure is the ``error``."""
+UNREACHABLE = (NetworkError, ServerError)
+"""get-call failures the history's copy stands in for: the API was not reached, timed out or
+kept failing (5xx). A 404 is the API's answer and is never replaced."""
+
+
+async def details_one(
+    client: MagpipeClient, call_id: str, history: HistoryStore | None = None, *, offline_cache: bool = False
+) -> DetailsResult:
+    """Get one call's details (get-call) and record them in ``history`` (off the event loop);
+    with ``offline_cache``, an unreachable API answers the history's copy, marked cached.
+    Never raises (short of cancellation): a failure is the ``error``."""
     try:
-        return DetailsResult(call_id, details=await client.get_call(call_id))
+        details = await client.get_call(call_id)
     except RecBrowserError as exc:
+        if offline_cache and history is not None and isinstance(exc, UNREACHABLE):
+            cached = await asyncio.to_thread(history.cached_details, call_id)
+            if cached is not None:
+                return DetailsResult(call_id, cached.details, exc, cached_at=cached.fetched_at)
         return DetailsResult(call_id, error=exc)
     except Exception as exc:  # the client types its failures; this keeps one call's surprise its own
         return DetailsResult(
             call_id, error=BadResponse(f"Getting the call failed unexpectedly ({type(exc).__name__}).")
         )
+    if history is not None:
+        try:
+            await asyncio.to_thread(history.record_details, call_id, details)
+        except Exception as exc:  # the details stand even when they cannot be remembered
+            history.warnings.append(f"A call's details could not be recorded in the history ({type(exc).__name__}).")
+    return DetailsResult(call_id, details=details)
 
 
 class BoundedLookups:
@@ -90,10 +112,18 @@ class BoundedLookups:
         async with self._gate:
             return await lookup_one(self._client(), call_id, self._history)
 
-    async def details(self, call_id: str) -> DetailsResult:
+    async def cached_details(self, call_id: str, unreachable: RecBrowserError) -> DetailsResult:
+        """The history's copy of the call's details (marked cached, ``unreachable`` saying why),
+        for a call whose lookup could not reach the API; no details and no error without one."""
+        cached = None if self._history is None else await asyncio.to_thread(self._history.cached_details, call_id)
+        if cached is None:
+            return DetailsResult(call_id)
+        return DetailsResult(call_id, cached.details, unreachable, cached_at=cached.fetched_at)
+
+    async def details(self, call_id: str, *, offline_cache: bool = False) -> DetailsResult:
         """Get one call's details when a place is free (see ``details_one``: never raises)."""
         async with self._gate:
-            return await details_one(self._client(), call_id)
+            return await details_one(self._client(), call_id, self._history, offline_cache=offline_cache)
 
 
 async def lookup_many(

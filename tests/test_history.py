@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from recbrowser.calls import CallDetails
 from recbrowser.downloads import DONE, plan_items, run_downloads
 from recbrowser.errors import NotFound, ServerError
 from recbrowser.fakeapi.samples import MAIN_CALL, NO_RECORDING_CALL, OTHER_CALL, PENDING_CALL, TRANSFER_CALL
@@ -348,6 +350,28 @@ CREATE TABLE downloads (
 );
 PRAGMA user_version = 2;
 """
+VERSION_3_SQL = """
+ALTER TABLE calls ADD COLUMN direction TEXT;
+ALTER TABLE calls ADD COLUMN from_number TEXT;
+ALTER TABLE calls ADD COLUMN to_number TEXT;
+ALTER TABLE calls ADD COLUMN agent_id TEXT;
+ALTER TABLE calls ADD COLUMN agent_name TEXT;
+ALTER TABLE calls ADD COLUMN started_at TEXT;
+ALTER TABLE calls ADD COLUMN ended_at TEXT;
+ALTER TABLE calls ADD COLUMN duration REAL;
+ALTER TABLE calls ADD COLUMN status TEXT;
+ALTER TABLE calls ADD COLUMN sentiment TEXT;
+ALTER TABLE calls ADD COLUMN summary TEXT;
+ALTER TABLE calls ADD COLUMN meta TEXT NOT NULL DEFAULT '';
+ALTER TABLE calls ADD COLUMN details_at REAL;
+CREATE INDEX calls_search ON calls (last_looked_up_at DESC, call_id, labels, meta);
+CREATE TABLE call_details (
+    call_id TEXT PRIMARY KEY,
+    details BLOB NOT NULL,
+    fetched_at REAL NOT NULL
+);
+PRAGMA user_version = 3;
+"""
 
 
 def build_version_1(path: Path) -> None:
@@ -368,11 +392,12 @@ def build_version_1(path: Path) -> None:
     db.close()
 
 
-def build_version_2(path: Path) -> None:
-    """A file as the recbrowser before named migrations left it: every table filled."""
+def build_version_2(path: Path, *, then: str = "") -> None:
+    """A file as the recbrowser before named migrations left it: every table filled (``then``:
+    SQL run before the rows go in, to build a later version)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path)
-    db.executescript(VERSION_1_SQL + VERSION_2_SQL)
+    db.executescript(VERSION_1_SQL + VERSION_2_SQL + then)
     answer = recordings(TRANSFER_CALL, ("main", "synced"), ("transfer_conference", "pending_sync"))
     db.execute(
         "INSERT INTO calls (call_id, first_looked_up_at, last_looked_up_at, lookups, outcome, segments, synced, pending,"
@@ -402,11 +427,30 @@ def build_version_2(path: Path) -> None:
     db.close()
 
 
+def build_version_3(path: Path) -> None:
+    """A file as the recbrowser that first stored call metadata left it: every table filled,
+    one call with its details and transcript."""
+    build_version_2(path, then=VERSION_3_SQL)
+    details = {"id": TRANSFER_CALL, "from_number": "+15550100", "agent_name": "Ava", "transcript": "Agent: hi"}
+    with raw(path) as db:
+        db.execute(
+            "UPDATE calls SET direction = 'inbound', from_number = '+15550100', to_number = '+15550199',"
+            " agent_name = 'Ava', summary = 'Refund approved', meta = '+15550100 15550100 ava refund approved',"
+            " details_at = ? WHERE call_id = ?",
+            (T0 + 90, TRANSFER_CALL),
+        )
+        db.execute(
+            "INSERT INTO call_details VALUES (?, ?, ?)",
+            (TRANSFER_CALL, zlib.compress(json.dumps(details).encode()), T0 + 90),
+        )
+
+
 def test_a_database_of_the_current_schema_opens_with_every_row_kept(db_path: Path) -> None:
-    build_version_2(db_path)
+    build_version_3(db_path)
     with raw(db_path) as db:
         before = {
-            table: db.execute(f"SELECT * FROM {table}").fetchall() for table in ("calls", "session_calls", "downloads")
+            table: db.execute(f"SELECT * FROM {table}").fetchall()
+            for table in ("calls", "session_calls", "downloads", "call_details")
         }
     store = HistoryStore(db_path, session="now")
     try:
@@ -428,12 +472,16 @@ def test_a_database_of_the_current_schema_opens_with_every_row_kept(db_path: Pat
         assert [e.call_id for e in store.entries(search="transferred")] == [TRANSFER_CALL]
         assert store.downloads(TRANSFER_CALL) == {1: "/calls/main.wav"}
         assert store.last_session_call_ids() == [NO_RECORDING_CALL, TRANSFER_CALL]
+        assert [e.call_id for e in store.entries(search="555 0100")] == [TRANSFER_CALL]
+        assert (entry.meta.agent_name, entry.other_number) == ("Ava", "+15550100")
+        assert store.cached_details(TRANSFER_CALL).details.transcript == "Agent: hi"
     finally:
         store.close()
     with raw(db_path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 2 == SCHEMA_VERSION
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 3 == SCHEMA_VERSION
         after = {
-            table: db.execute(f"SELECT * FROM {table}").fetchall() for table in ("calls", "session_calls", "downloads")
+            table: db.execute(f"SELECT * FROM {table}").fetchall()
+            for table in ("calls", "session_calls", "downloads", "call_details")
         }
     assert after == before
 
@@ -472,6 +520,31 @@ def test_a_version_1_database_is_migrated_with_its_rows_intact_and_usable(db_pat
         assert reopened.warnings == [] and reopened.get(TRANSFER_CALL).lookups == 4
     finally:
         reopened.close()
+
+
+def test_a_version_2_database_gains_the_metadata_columns_with_its_rows_intact(db_path: Path) -> None:
+    build_version_2(db_path)
+    with raw(db_path) as db:
+        before = db.execute("SELECT * FROM calls WHERE call_id = ?", (NO_RECORDING_CALL,)).fetchone()
+    store = HistoryStore(db_path, session="now")
+    try:
+        assert store.warnings == []
+        assert [e.call_id for e in store.entries()] == [TRANSFER_CALL, NO_RECORDING_CALL]
+        assert store.get(TRANSFER_CALL).meta is None and store.cached_details(TRANSFER_CALL) is None
+        assert store.cached(TRANSFER_CALL) is not None and store.downloads(TRANSFER_CALL) == {1: "/calls/main.wav"}
+        assert store.last_session_call_ids() == [NO_RECORDING_CALL, TRANSFER_CALL]
+        details = CallDetails.from_api({"id": TRANSFER_CALL, "from_number": "+15550100", "agent_name": "Ava"})
+        assert store.record_details(TRANSFER_CALL, details, at=T0 + 300)
+        entry = store.get(TRANSFER_CALL)
+        assert (entry.lookups, entry.outcome, entry.meta.agent_name) == (3, "ok", "Ava")
+        assert [e.call_id for e in store.entries(search="ava")] == [TRANSFER_CALL]
+    finally:
+        store.close()
+    with raw(db_path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        after = db.execute("SELECT * FROM calls WHERE call_id = ?", (NO_RECORDING_CALL,)).fetchone()
+    assert after[: len(before)] == before  # untouched, its new columns empty
+    assert after[len(before) :] == (None,) * 11 + ("", None)
 
 
 def test_a_migrated_entry_can_be_found_by_the_labels_of_its_cached_answer(db_path: Path) -> None:

@@ -34,7 +34,21 @@ JSON_KEYS = [
     "synced",
     "pending",
     "downloaded",
+    # the call's metadata, once get-call (show, the app, the archive) answered for it
+    "direction",
+    "from_number",
+    "to_number",
+    "agent_id",
+    "agent_name",
+    "started_at",
+    "ended_at",
+    "duration",
+    "status",
+    "sentiment",
+    "call_summary",
+    "details_at",
 ]
+COUNT_KEYS = JSON_KEYS[3:9]
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 
@@ -92,7 +106,7 @@ def test_cli_lookups_are_recorded_and_listed_as_json_lines(api_env: FakeMagpipe,
     assert {line["call_id"] for line in lines[:2]} == {TRANSFER_CALL, MAIN_CALL}  # the last command: newest
     assert lines[2]["call_id"] == NO_RECORDING_CALL
     by_id = {line["call_id"]: line for line in lines}
-    assert {k: by_id[MAIN_CALL][k] for k in JSON_KEYS[3:]} == {
+    assert {k: by_id[MAIN_CALL][k] for k in COUNT_KEYS} == {
         "lookups": 2,
         "outcome": "ok",
         "segments": 1,
@@ -101,7 +115,7 @@ def test_cli_lookups_are_recorded_and_listed_as_json_lines(api_env: FakeMagpipe,
         "downloaded": 0,
     }
     assert by_id[MAIN_CALL]["first_looked_up_at"] <= by_id[MAIN_CALL]["last_looked_up_at"]
-    assert {k: by_id[TRANSFER_CALL][k] for k in JSON_KEYS[3:]} == {
+    assert {k: by_id[TRANSFER_CALL][k] for k in COUNT_KEYS} == {
         "lookups": 1,
         "outcome": "ok",
         "segments": 4,
@@ -109,7 +123,7 @@ def test_cli_lookups_are_recorded_and_listed_as_json_lines(api_env: FakeMagpipe,
         "pending": 2,
         "downloaded": 0,
     }
-    assert {k: by_id[NO_RECORDING_CALL][k] for k in JSON_KEYS[3:]} == {
+    assert {k: by_id[NO_RECORDING_CALL][k] for k in COUNT_KEYS} == {
         "lookups": 1,
         "outcome": "no_recording",
         "segments": None,
@@ -182,6 +196,7 @@ def test_history_json_lines_have_exactly_the_documented_fields_newest_first(seed
             "synced": 1,
             "pending": 0,
             "downloaded": 0,
+            **dict.fromkeys(JSON_KEYS[9:]),  # no details got for it: its metadata is null
         }
     )
     lines = result.json_lines
@@ -196,6 +211,7 @@ def test_history_json_lines_have_exactly_the_documented_fields_newest_first(seed
         "synced": None,
         "pending": None,
         "downloaded": 0,
+        **dict.fromkeys(JSON_KEYS[9:]),
     }
     assert lines[2]["pending"] == 1
 

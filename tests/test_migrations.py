@@ -21,7 +21,7 @@ def test_a_new_file_gets_every_step_once_and_a_second_run_changes_nothing() -> N
     tables = db.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
     migrate(db)  # every step already recorded: none runs again (a CREATE TABLE would fail)
     assert db.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall() == tables
-    assert {"calls", "session_calls", "downloads"} <= {name for name, _ in tables}
+    assert {"calls", "session_calls", "downloads", "call_details"} <= {name for name, _ in tables}
 
 
 def test_a_file_part_way_through_gets_only_the_steps_it_lacks_and_its_answers_labelled() -> None:

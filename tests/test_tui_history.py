@@ -112,8 +112,10 @@ async def test_app_downloads_are_recorded_and_shown_in_the_history(fake):
 @pytest.mark.parametrize(
     ("width", "columns"),
     [
-        (140, ["Call ID", "Last lookup", "Lookups", "Outcome", "Segments", "Sync", "Downloaded"]),
-        (80, ["Call ID", "Last lookup", "Outcome", "Sync", "Downloaded"]),
+        (160, ["Call ID", "Last lookup", "Number", "Agent", "Lookups", "Outcome", "Segments", "Sync", "Downloaded"]),
+        (140, ["Call ID", "Last lookup", "Number", "Agent", "Outcome", "Sync", "Downloaded"]),
+        (120, ["Call ID", "Last lookup", "Number", "Agent", "Outcome", "Segments", "Sync", "Downloaded"]),
+        (80, ["Call ID", "Number", "Outcome", "Sync"]),
         (60, ["Call ID", "Outcome", "Sync"]),
     ],
 )
@@ -128,7 +130,7 @@ async def test_history_rows_stay_one_line_by_dropping_columns_on_narrow_terminal
         room = listing.scrollable_content_region.width - 2  # each option's own padding
         prompts = [listing.get_option_at_index(i).prompt for i in range(listing.option_count)]
         assert len(prompts) == 2 and all(len(prompt) <= room for prompt in prompts)
-        if width <= 80:  # the call ID is shortened as in the calls list
+        if width <= 120:  # the call ID is shortened as in the calls list
             assert sorted(p.plain[:10] for p in prompts) == sorted(f"{c[:8]}… " for c in (TRANSFER, NO_RECORDING))
 
 
@@ -141,8 +143,8 @@ async def test_h_opens_the_history_newest_first_and_escape_goes_back(fake):
         screen = await open_history(pilot)
         rows = history_rows(screen)
         assert [row[0] for row in rows] == [NO_RECORDING, SIMPLE, TRANSFER]
-        assert rows[0][3] == "no_recording" and rows[1][3] == "ok" and rows[2][4] == "4"
-        assert "2 synced · 2 pending" in rows[2][5]
+        assert rows[0][5] == "no_recording" and rows[1][5] == "ok" and rows[2][6] == "4"
+        assert "2 synced · 2 pending" in rows[2][7]
         assert "3 calls in the history" in str(screen.query_one("#history-count").render())
         await pilot.press("escape")
         await pilot.pause()

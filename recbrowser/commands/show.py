@@ -1,4 +1,7 @@
-"""`recbrowser show`: each call's details, transcript and recording segments (or one JSON object per call)."""
+"""`recbrowser show`: each call's details, transcript and recording segments (or one JSON object per call).
+
+Each answer is recorded in the history; when the API cannot be reached (or keeps failing),
+the history's copy is shown instead, marked cached with its age, as ``lookup`` does."""
 
 from __future__ import annotations
 
@@ -7,15 +10,28 @@ import asyncio
 import json
 import shutil
 import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from recbrowser.calls import MAX_TURN_CHARS, MAX_TURNS, CallDetails, transcript_turns
 from recbrowser.client import MagpipeClient
-from recbrowser.commands.common import Item, WaitLine, api_client, collect_items, emit_error, resolved_for
+from recbrowser.commands.common import (
+    Item,
+    WaitLine,
+    api_client,
+    close_history,
+    collect_items,
+    emit_error,
+    open_history,
+    resolved_for,
+)
 from recbrowser.commands.lookup import format_call
-from recbrowser.errors import ApiError, InvalidCallId, NoRecording
+from recbrowser.errors import ApiError, InvalidCallId, NoRecording, RecBrowserError
 from recbrowser.exitcodes import ExitStatus
-from recbrowser.formatting import format_duration, format_local_time, plural
+from recbrowser.formatting import format_duration, format_local_time, plural, relative_time
+from recbrowser.history import HistoryStore
+from recbrowser.lookups import UNREACHABLE, details_one, lookup_one
 from recbrowser.models import CallRecordings
 from recbrowser.paths import Paths
 from recbrowser.settings import Resolved, Settings
@@ -30,10 +46,16 @@ def run_show(args: argparse.Namespace, paths: Paths, *, resolved: Resolved | Non
     utc = args.utc or Settings.load(paths.settings_file).utc
     resolved = resolved or resolved_for(args, paths)
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-    return asyncio.run(_show(items, resolved, json_lines=args.json, utc=utc, width=width))
+    history = open_history(paths)
+    try:
+        return asyncio.run(_show(items, resolved, history, json_lines=args.json, utc=utc, width=width))
+    finally:
+        close_history(history)
 
 
-async def _show(items: list[Item], resolved: Resolved, *, json_lines: bool, utc: bool, width: int | None) -> int:
+async def _show(
+    items: list[Item], resolved: Resolved, history: HistoryStore, *, json_lines: bool, utc: bool, width: int | None
+) -> int:
     exit_code = ExitStatus.OK
     wait_line = WaitLine(sys.stderr)
     async with api_client(resolved, live=sys.stderr.isatty() and not json_lines, wait_line=wait_line) as client:
@@ -44,37 +66,68 @@ async def _show(items: list[Item], resolved: Resolved, *, json_lines: bool, utc:
                 exit_code = max(exit_code, error.exit_code)
                 emit_error(item.call_id, error, json_lines)
                 continue
-            try:
-                details = await client.get_call(item.call_id)
-            except ApiError as failure:
+            got = await details_one(client, item.call_id, history, offline_cache=True)
+            if got.details is None:
+                failure = got.error or ApiError("No answer.")
                 wait_line.clear()
                 exit_code = max(exit_code, failure.exit_code)
                 emit_error(item.call_id, failure, json_lines)
                 continue
-            recordings, missing = await _recordings(client, item.call_id)
+            recordings = await _recordings(client, history, item.call_id)
             wait_line.clear()
+            if got.cached_at is not None and not json_lines:
+                reason = printable(got.error.message if got.error else "", limit=200)
+                print(f"recbrowser: {item.call_id}: {reason} Showing the history's copy.", file=sys.stderr, flush=True)
             if json_lines:
-                _print_json(details, recordings, missing)
+                _print_json(got.details, recordings, cached_at=got.cached_at)
             else:
-                sys.stdout.write(
-                    ("\n" if printed else "") + format_details(details, recordings, missing, utc=utc, width=width)
+                text = format_details(
+                    got.details,
+                    recordings.answer,
+                    recordings.error,
+                    utc=utc,
+                    width=width,
+                    cached_at=got.cached_at,
+                    recordings_cached_at=recordings.cached_at,
                 )
+                sys.stdout.write(("\n" if printed else "") + text)
                 sys.stdout.flush()
                 printed += 1
     return exit_code
 
 
-async def _recordings(client: MagpipeClient, call_id: str) -> tuple[CallRecordings | None, ApiError | None]:
-    """The call's segments, or why there are none (no recording, or the lookup failed)."""
-    try:
-        return await client.get_recordings(call_id), None
-    except ApiError as failure:
-        return None, failure
+@dataclass(frozen=True)
+class Recordings:
+    """A call's segments (perhaps the history's copy, from ``cached_at``), or why there are none."""
+
+    answer: CallRecordings | None
+    error: RecBrowserError | None
+    cached_at: datetime | None = None
 
 
-def _print_json(details: CallDetails, recordings: CallRecordings | None, missing: ApiError | None) -> None:
+async def _recordings(client: MagpipeClient, history: HistoryStore, call_id: str) -> Recordings:
+    """The call's segments (recorded in the history), the history's copy when the API cannot be
+    reached, or why there are none (no recording, or the lookup failed)."""
+    result = await lookup_one(client, call_id, history)
+    if isinstance(result.error, UNREACHABLE):
+        cached = await asyncio.to_thread(history.cached, call_id)
+        if cached is not None:
+            return Recordings(cached.recordings, None, cached.fetched_at)
+    return Recordings(result.recordings, result.error)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _print_json(details: CallDetails, recordings: Recordings, *, cached_at: datetime | None) -> None:
     obj = details.to_json()
-    obj["recordings"] = [segment.to_api_dict() for segment in recordings.segments] if recordings else None
+    if cached_at is not None:
+        obj["cached_at"] = _iso(cached_at)
+    answer, missing = recordings.answer, recordings.error
+    obj["recordings"] = [segment.to_api_dict() for segment in answer.segments] if answer else None
+    if recordings.cached_at is not None:
+        obj["recordings_cached_at"] = _iso(recordings.cached_at)
     if missing is not None:
         obj["recordings_error"] = {"code": missing.code, "message": missing.message}
     sys.stdout.write(json.dumps(obj) + "\n")
@@ -84,12 +137,15 @@ def _print_json(details: CallDetails, recordings: CallRecordings | None, missing
 def format_details(
     call: CallDetails,
     recordings: CallRecordings | None,
-    missing: ApiError | None,
+    missing: RecBrowserError | None,
     *,
     utc: bool = False,
     width: int | None = None,
+    cached_at: datetime | None = None,
+    recordings_cached_at: datetime | None = None,
 ) -> str:
-    """A call's details, its transcript and its segments as plain text; every server string made printable."""
+    """A call's details, its transcript and its segments as plain text; every server string made
+    printable. ``cached_at``: the details are the history's copy from then (said on the first line)."""
 
     def when(value: Any) -> str:
         return format_local_time(value, zone=True, utc=utc)
@@ -106,11 +162,14 @@ def format_details(
         ("Sentiment", call.sentiment),
         ("Summary", printable(call.call_summary, limit=MAX_SUMMARY_CHARS) if call.call_summary else None),
     ]
-    lines = [f"Call {printable(call.id, limit=64)}"]
+    lines = [
+        f"Call {printable(call.id, limit=64)}"
+        + (f"  (cached {relative_time(cached_at, utc=utc)})" if cached_at else "")
+    ]
     lines += [f"  {name:<10} {printable(value or '—', limit=MAX_SUMMARY_CHARS)}" for name, value in rows]
     lines += ["", "Transcript", *transcript_lines(call.transcript), "", "Recordings"]
     if recordings is not None:
-        lines.append(format_call(recordings, utc=utc, width=width).rstrip("\n"))
+        lines.append(format_call(recordings, cached_at=recordings_cached_at, utc=utc, width=width).rstrip("\n"))
     elif isinstance(missing, NoRecording):
         lines.append("  none: no recording available for this call")
     elif missing is not None:

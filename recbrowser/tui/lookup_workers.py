@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from textual.worker import Worker, WorkerState
 
 from recbrowser.callbook import Answered, CallBook
-from recbrowser.errors import NoRecording
-from recbrowser.lookups import DetailsResult, LookupResult
+from recbrowser.errors import NoRecording, RecBrowserError
+from recbrowser.lookups import UNREACHABLE, DetailsResult, LookupResult
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -82,14 +82,21 @@ class LookupWorkers:
             return
         # Details only for a call the API answered for: after a failed lookup get-call would fail
         # too (and retry, and be told); the next lookup that succeeds gets them.
-        if answer.state.error is None or isinstance(answer.state.error, NoRecording):
+        # Offline, a call without details gets the history's copy instead (no request).
+        error = answer.state.error
+        if error is None or isinstance(error, NoRecording):
             self._get_details(*self._book.details_due([call_id], again=again))
+        elif isinstance(error, UNREACHABLE) and answer.state.details is None:
+            self._get_details(*self._book.details_due([call_id]), unreachable=error)
         self._answered(answer)
 
-    def _get_details(self, *call_ids: str) -> None:
+    def _get_details(self, *call_ids: str, unreachable: RecBrowserError | None = None) -> None:
         for call_id in call_ids:
             self._changed(call_id)
-            work = self._lookups().details(call_id)
+            if unreachable is not None:
+                work = self._lookups().cached_details(call_id, unreachable)
+            else:
+                work = self._lookups().details(call_id, offline_cache=True)
             self._screen.run_worker(work, name=call_id, group=DETAILS, description=f"get-call {call_id}")
 
     def _details_ended(self, event: Worker.StateChanged) -> None:

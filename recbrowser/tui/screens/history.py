@@ -28,20 +28,23 @@ SHOWN = 100  # the newest matches; typing narrows
 
 # One line per call, in fixed-width columns. An OptionList of one Text per row repaints a
 # filtered screenful several times faster than a DataTable of seven cells per row.
-COLUMNS = tuple(zip(LIST_COLUMNS, (36, 11, 7, 12, 8, 20, 10), strict=True))
+COLUMNS = tuple(zip(LIST_COLUMNS, (36, 11, 13, 14, 7, 12, 8, 20, 10), strict=True))
 RIGHT = {"Lookups", "Segments", "Downloaded"}
 SHORT_ID = 9  # "7f3d8e00…", as in the calls list
 
-# Narrower terminals drop the least useful columns first, then shorten the call ID, so a row
-# stays one line. Each layout: the column indices shown, and the call ID's width.
+# Narrower terminals drop the least useful columns first and shorten the call ID early (people
+# know calls by who and when, not by UUID), so a row stays one line. Each layout: the column
+# indices shown, and the call ID's width; widest first.
 LAYOUTS = (
-    ((0, 1, 2, 3, 4, 5, 6), 36),
-    ((0, 1, 3, 4, 5, 6), 36),
-    ((0, 1, 3, 5, 6), 36),
-    ((0, 1, 3, 4, 5, 6), SHORT_ID),
-    ((0, 1, 3, 5, 6), SHORT_ID),
-    ((0, 1, 3, 5), SHORT_ID),
-    ((0, 3, 5), SHORT_ID),
+    ((0, 1, 2, 3, 4, 5, 6, 7, 8), 36),
+    ((0, 1, 2, 3, 5, 6, 7, 8), 36),
+    ((0, 1, 2, 3, 5, 7, 8), 36),
+    ((0, 1, 2, 3, 5, 6, 7, 8), SHORT_ID),
+    ((0, 1, 2, 3, 5, 7, 8), SHORT_ID),
+    ((0, 1, 2, 3, 5, 7), SHORT_ID),
+    ((0, 1, 2, 5, 7), SHORT_ID),
+    ((0, 2, 5, 7), SHORT_ID),
+    ((0, 5, 7), SHORT_ID),
 )
 Layout = tuple[tuple[int, ...], int]
 
@@ -64,11 +67,11 @@ def _row_cells_or_placeholder(entry: HistoryEntry, failures: list[BaseException]
         return HistoryRow.of(entry).list_cells()
     except Exception as exc:  # one entry that cannot be shown must not close the history
         failures.append(exc)
-        return (entry.call_id, *("?" for _ in range(6)))
+        return (entry.call_id, *("?" for _ in range(len(LIST_COLUMNS) - 1)))
 
 
 def row_text(cells: tuple[str, ...], layout: Layout = LAYOUTS[0]) -> Text:
-    styles = {3: "green" if cells[3] == "ok" else "red", 5: "yellow" if "pending" in cells[5] else "green"}
+    styles = {5: "green" if cells[5] == "ok" else "red", 7: "yellow" if "pending" in cells[7] else "green"}
     text = Text(no_wrap=True, overflow="ellipsis")
     for position, (index, title, width) in enumerate(_widths(layout)):
         if position:
@@ -108,7 +111,13 @@ class HistoryScreen(Screen[CallState | None]):
             id="history.forget",
             tooltip="Remove the highlighted call from the history (asks first)",
         ),
-        Binding("slash", "focus_filter", "Filter", id="history.filter", tooltip="Filter by call ID or label"),
+        Binding(
+            "slash",
+            "focus_filter",
+            "Filter",
+            id="history.filter",
+            tooltip="Filter by call ID, label, number, agent or summary words",
+        ),
         Binding(
             "ctrl+q", "app.quit", "Quit", priority=True, id="history.quit", tooltip="Quit recbrowser"
         ),  # q is typed into the filter
@@ -126,7 +135,7 @@ class HistoryScreen(Screen[CallState | None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical():
-            yield Input(placeholder="Filter by call ID or label…", id="history-filter")
+            yield Input(placeholder="Filter by call ID, label, number, agent or summary…", id="history-filter")
             yield Static("", id="history-count")
             yield Static("", id="history-header")
             yield OptionList(id="history-table")

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from recbrowser.callstate import CallState
-from recbrowser.formatting import format_duration, format_local_time
+from recbrowser.formatting import format_duration, format_local_time, relative_time
 from recbrowser.text import printable
 from recbrowser.tui.failure import DisplayFailed
 from recbrowser.tui.safe import guarded
@@ -51,6 +51,9 @@ def info_text(state: CallState | None, *, utc: bool = False) -> Text:
     when = _line(
         f"{format_local_time(call.started, zone=True, utc=utc)}" + (f" → {ended}" if ended else ""),
         format_duration(call.duration) if call.duration is not None else None,
+        Text(f"cached {relative_time(state.details_cached_at, utc=utc)}", style="yellow italic")
+        if state.details_cached_at is not None
+        else None,
     )
     lines = [who, when]
     if call.call_summary:
