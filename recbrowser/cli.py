@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the app, or the lookup, download, history, calls or show command, against the embedded fake Magpipe API "
         "with the demo key and temporary settings and history (no account needed; nothing of yours is touched)",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", prog="recbrowser")
 
     lookup = commands.add_parser(
         "lookup",
