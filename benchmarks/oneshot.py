@@ -36,6 +36,22 @@ STDLIB_FLOOR = (
 )
 
 
+HTTPX_POST = "reference: one httpx.AsyncClient POST to the API, nothing else"
+
+
+def httpx_post(api_url: str, call_id: str) -> str:
+    """A program that does only what an httpx-based lookup must: one POST on an event loop."""
+    return (
+        "import asyncio, os, httpx\n"
+        "async def main():\n"
+        "    async with httpx.AsyncClient() as client:\n"
+        f"        answer = await client.post({api_url + '/get-signed-recording-url'!r}, json={{'call_id': {call_id!r}}},\n"
+        "            headers={'Authorization': 'Bearer ' + os.environ['MAGPIPE_API_KEY']})\n"
+        "        answer.raise_for_status()\n"
+        "asyncio.run(main())\n"
+    )
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -86,6 +102,10 @@ def main() -> int:
             home = Path(tmp) / "home"
             env = bench_env(home, api_url)
             env["HOME"] = str(home)
+            # As an installed program runs: from cached bytecode (kept out of the source tree),
+            # even where the shell sets PYTHONDONTWRITEBYTECODE; the warm-up round writes it.
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
             filled_at = time.perf_counter()
             fill_history(env, entries)
             filled = time.perf_counter() - filled_at
@@ -94,26 +114,38 @@ def main() -> int:
             def fresh_out() -> None:
                 shutil.rmtree(out, ignore_errors=True)
 
-            pythons = {"": PYTHON, **({" (before)": args.before} if args.before else {})}
-            measured: list[tuple[str, list[str], Callable[[], None] | None]] = [
-                (HTTPX_FLOOR[0], HTTPX_FLOOR[1], None),
-                (BARE_FLOOR[0], BARE_FLOOR[1], None),
-                (STDLIB_FLOOR[0], STDLIB_FLOOR[1], None),
+            # --before's interpreter runs the recbrowser installed with it, not this checkout.
+            before_env = {k: v for k, v in env.items() if k != "PYTHONPATH"}
+            pythons = {"": (PYTHON, env), **({" (before)": (args.before, before_env)} if args.before else {})}
+            measured: list[tuple[str, list[str], dict[str, str], Callable[[], None] | None]] = [
+                (name, [PYTHON, *argv], env, None) for name, argv in (HTTPX_FLOOR, BARE_FLOOR, STDLIB_FLOOR)
             ]
-            for tag, python in pythons.items():
+            measured.append((HTTPX_POST, [PYTHON, "-c", httpx_post(api_url, call_id)], env, None))
+            for tag, (python, command_env) in pythons.items():
                 command = [python, "-m", "recbrowser"]
                 measured += [
-                    (f"lookup ID{tag}", [*command, "lookup", call_id], None),
-                    (f"download ID, 100 KiB{tag}", [*command, "download", call_id, "-o", str(out)], fresh_out),
-                    (f"history --search{tag}", [*command, "history", "--search", "transfer", "--limit", "50"], None),
+                    (f"lookup ID{tag}", [*command, "lookup", call_id], command_env, None),
+                    (
+                        f"download ID, 100 KiB{tag}",
+                        [*command, "download", call_id, "-o", str(out)],
+                        command_env,
+                        fresh_out,
+                    ),
+                    (
+                        f"history --search{tag}",
+                        [*command, "history", "--search", "transfer", "--limit", "50"],
+                        command_env,
+                        None,
+                    ),
                 ]
-            times: dict[str, list[float]] = {name: [] for name, _, _ in measured}
-            for _ in range(runs):
-                for name, argv, before_each in measured:
+            times: dict[str, list[float]] = {name: [] for name, *_ in measured}
+            for round_number in range(runs + 1):  # round 0 warms up: bytecode, page cache
+                for name, argv, command_env, before_each in measured:
                     if before_each is not None:
                         before_each()
-                    full = argv if argv[0] != "-c" else [PYTHON, *argv]
-                    times[name].append(_timed(full, env, Path(tmp)))
+                    seconds = _timed(argv, command_env, Path(tmp))
+                    if round_number:
+                        times[name].append(seconds)
     finally:
         parent.send("stop")
         server.join(10)
@@ -128,6 +160,8 @@ def main() -> int:
     for name, value in medians.items():
         kind = name.split()[0]
         floor, floor_name, target = targets.get(kind, (bare_floor, BARE_FLOOR[0], None))
+        if name == HTTPX_POST:
+            floor, floor_name = httpx_floor, HTTPX_FLOOR[0]
         target = None if name.endswith("(before)") else target
         rows.append(
             {
@@ -140,8 +174,8 @@ def main() -> int:
             }
         )
     notes = [
-        f"{runs} interleaved runs of each, medians; whole processes, same interpreter ({PYTHON}), "
-        f"same env (temp HOME and XDG dirs, MAGPIPE_API_URL/MAGPIPE_API_KEY)",
+        f"{runs} interleaved runs of each after a warm-up round, medians; whole processes, same interpreter "
+        f"({PYTHON}), same env (temp HOME and XDG dirs, MAGPIPE_API_URL/MAGPIPE_API_KEY, bytecode cached)",
         f"the history holds {entries} entries (filled in {filled:.1f} s); lookup and download run against the "
         f"fake API in its own process on loopback; download writes one {RECORDING_BYTES // 1024} KiB file, fsynced",
     ]

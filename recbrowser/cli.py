@@ -12,12 +12,16 @@ from collections.abc import Sequence
 from recbrowser import __version__
 
 # Only light modules at the top: each command imports what it needs when it runs, so
-# `recbrowser history` never loads httpx and the app never loads the download command.
+# `recbrowser history` never loads httpx or asyncio and `lookup` never loads the downloads.
 from recbrowser.commands.failures import UsageError, exit_status
-from recbrowser.downloads import DEFAULT_JOBS
-from recbrowser.lookups import DEFAULT_CONCURRENCY
-from recbrowser.naming import DEFAULT_TEMPLATE
 from recbrowser.paths import Paths
+
+# The parser's defaults, written out so that building it imports no command's modules;
+# tests/test_architecture.py holds them equal to downloads.DEFAULT_JOBS,
+# lookups.DEFAULT_CONCURRENCY and naming.DEFAULT_TEMPLATE.
+DEFAULT_JOBS = 3
+DEFAULT_CONCURRENCY = 4
+DEFAULT_TEMPLATE = "{call_id}/{index:02d}-{label}.{ext}"
 
 
 def _positive_int(text: str) -> int:
