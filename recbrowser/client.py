@@ -15,7 +15,7 @@ import ssl
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -31,7 +31,6 @@ from recbrowser.apibody import (
     read_limited,
 )
 from recbrowser.apikey import KEY_WHERE, InvalidKey, check_key, rejected_key_message
-from recbrowser.calls import Agent, CallDetails, CallFilters, CallSummary, Page, agents_page, calls_page
 from recbrowser.errors import (
     ApiError,
     BadResponse,
@@ -51,6 +50,9 @@ from recbrowser.retrying import BACKOFF_CAP, backoff
 from recbrowser.secret import Secret
 from recbrowser.settings import DEFAULT_REQUEST_DEADLINE
 from recbrowser.text import printable, redact_userinfo
+
+if TYPE_CHECKING:
+    from recbrowser.calls import Agent, CallDetails, CallFilters, CallSummary, Page
 
 T = TypeVar("T")
 
@@ -221,16 +223,22 @@ class MagpipeClient:
         self, filters: CallFilters | None = None, limit: int = 50, offset: int = 0
     ) -> Page[CallSummary]:
         """One page of calls, newest first (``calls.list_all`` pages through all of them)."""
+        from recbrowser.calls import CallFilters, calls_page  # not loaded by a lookup, which needs neither
+
         payload = {**(filters or CallFilters()).to_api(), "limit": limit, "offset": offset}
         return self._parsed(calls_page, await self._post("list-calls", payload))
 
     async def get_call(self, call_id: str) -> CallDetails:
         """One call's details: numbers, agent, status, summary, transcript, metadata."""
+        from recbrowser.calls import CallDetails
+
         body = await self._post("get-call", {"call_id": call_id}, call_id=call_id)
         return self._parsed(CallDetails.from_api, body)
 
     async def list_agents(self, *, max_pages: int = 50) -> list[Agent]:
         """Every agent of the account (pages of 100; stops on an empty page or after ``max_pages``)."""
+        from recbrowser.calls import agents_page
+
         agents: dict[str, Agent] = {}
         for number in range(max_pages):
             page = self._parsed(agents_page, await self._post("list-agents", {"limit": 100, "offset": 100 * number}))

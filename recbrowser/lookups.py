@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from recbrowser.calls import CallDetails
 from recbrowser.errors import BadResponse, RecBrowserError
 from recbrowser.models import CallRecordings
 
