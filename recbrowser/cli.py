@@ -7,6 +7,7 @@ command into one line and its code.
 from __future__ import annotations
 
 import argparse
+import gc
 from collections.abc import Sequence
 
 from recbrowser import __version__
@@ -273,6 +274,19 @@ def _add_calls_parsers(
     _call_inputs(show)
     show.add_argument("--json", action="store_true", help="print JSON Lines, one object per call")
     _utc_flag(show)
+
+
+def program() -> int:
+    """The `recbrowser` program itself: its console script and ``python -m recbrowser``.
+
+    The process ends right after ``main()``, so ``gc.freeze()`` spares it the garbage
+    collections of interpreter shutdown, which walk every object the imports made (~35 ms of
+    CPU for `lookup`, a sixth of it). Everything the command opened is closed by then, and
+    atexit handlers, thread joins and the flushing of stdout and stderr still run.
+    """
+    status = main()
+    gc.freeze()
+    return status
 
 
 def main(argv: Sequence[str] | None = None) -> int:
