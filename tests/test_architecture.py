@@ -154,15 +154,18 @@ def test_the_parsers_defaults_are_the_modules_defaults():
     assert cli.DEFAULT_TEMPLATE == naming.DEFAULT_TEMPLATE
 
 
-def test_the_program_skips_the_shutdown_collections_and_main_does_not():
-    """`recbrowser` (program()) freezes the garbage collector once main() is done, so ending
-    the process does not walk every imported object (~35 ms of a lookup); main(), which tests
-    and embedders call, leaves the collector alone."""
+def test_the_program_spares_start_up_and_shutdown_collections_and_main_does_not():
+    """`recbrowser` (program()) pauses the garbage collector until the command's modules are
+    in, runs the command with it on, and freezes it at the end, so ending the process does not
+    walk every imported object (~35 ms of a lookup); main(), which tests and embedders call,
+    leaves the collector alone."""
     code = (
-        "import gc, sys\nfrom recbrowser.cli import main, program\n"
-        "main(['history', '--limit', '1'])\nafter_main = gc.get_freeze_count()\n"
+        "import gc, sys\nfrom recbrowser.cli import main, program\nimport recbrowser.commands.history as h\n"
+        "seen = []\nrun = h.run_history\n"
+        "h.run_history = lambda *a: seen.append((gc.isenabled(), gc.get_freeze_count() > 0)) or run(*a)\n"
+        "main(['history', '--limit', '1'])\nafter_main = (gc.isenabled(), gc.get_freeze_count())\n"
         "sys.argv = ['recbrowser', 'history', '--limit', '1']\nstatus = program()\n"
-        "print(status, after_main, gc.get_freeze_count() > 0, file=sys.stderr)\n"
+        "print(status, after_main, seen, gc.isenabled(), gc.get_freeze_count() > 0, file=sys.stderr)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert out.stderr.splitlines()[-1] == "0 0 True"
+    assert out.stderr.splitlines()[-1] == "0 (True, 0) [(True, False), (True, True)] True True"
