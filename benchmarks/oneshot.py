@@ -8,8 +8,12 @@ history --search <= 4x `python -c pass`.
     python benchmarks/oneshot.py [--quick] [--runs N] [--entries N] [--before PYTHON]
 
 ``--before PYTHON`` also runs the three commands with another interpreter whose environment
-holds another checkout of recbrowser (e.g. a venv with main's code installed), interleaved
-with the rest, so before and after come from the same run.
+holds another checkout of recbrowser, interleaved with the rest, so before and after come
+from the same run. The README's "before" is main at 1fecf86:
+
+    git archive 1fecf86 | tar -x -C /tmp/base
+    python3 -m venv /tmp/base/.venv && /tmp/base/.venv/bin/pip install -e /tmp/base
+    python benchmarks/oneshot.py --runs 21 --before /tmp/base/.venv/bin/python
 """
 
 from __future__ import annotations
