@@ -1,6 +1,6 @@
 """`python -m recbrowser` runs the command line."""
 
-from recbrowser.cli import main
+from recbrowser.cli import program
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(program())

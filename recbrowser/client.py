@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import math
+import ssl
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -30,7 +31,6 @@ from recbrowser.apibody import (
     read_limited,
 )
 from recbrowser.apikey import KEY_WHERE, InvalidKey, check_key, rejected_key_message
-from recbrowser.calls import Agent, CallDetails, CallFilters, CallSummary, Page, agents_page, calls_page
 from recbrowser.errors import (
     ApiError,
     BadResponse,
@@ -50,6 +50,9 @@ from recbrowser.retrying import BACKOFF_CAP, backoff
 from recbrowser.secret import Secret
 from recbrowser.settings import DEFAULT_REQUEST_DEADLINE
 from recbrowser.text import printable, redact_userinfo
+
+if TYPE_CHECKING:
+    from recbrowser.calls import Agent, CallDetails, CallFilters, CallSummary, Page
 
 T = TypeVar("T")
 
@@ -181,12 +184,15 @@ class MagpipeClient:
         self.backoff_cap = backoff_cap
         self.rate_limit_cap = rate_limit_cap
         self.on_retry = on_retry
-        self._host = urlsplit(self.api_url).netloc
+        origin = urlsplit(self.api_url)
+        self._host = origin.netloc
+        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         self._http = httpx.AsyncClient(
             timeout=timeout,
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING},
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+            limits=limits,
+            transport=None if origin.scheme == "https" else _plain_http_transport(limits),
         )
 
     async def __aenter__(self) -> MagpipeClient:
@@ -217,16 +223,22 @@ class MagpipeClient:
         self, filters: CallFilters | None = None, limit: int = 50, offset: int = 0
     ) -> Page[CallSummary]:
         """One page of calls, newest first (``calls.list_all`` pages through all of them)."""
+        from recbrowser.calls import CallFilters, calls_page  # not loaded by a lookup, which needs neither
+
         payload = {**(filters or CallFilters()).to_api(), "limit": limit, "offset": offset}
         return self._parsed(calls_page, await self._post("list-calls", payload))
 
     async def get_call(self, call_id: str) -> CallDetails:
         """One call's details: numbers, agent, status, summary, transcript, metadata."""
+        from recbrowser.calls import CallDetails
+
         body = await self._post("get-call", {"call_id": call_id}, call_id=call_id)
         return self._parsed(CallDetails.from_api, body)
 
     async def list_agents(self, *, max_pages: int = 50) -> list[Agent]:
         """Every agent of the account (pages of 100; stops on an empty page or after ``max_pages``)."""
+        from recbrowser.calls import agents_page
+
         agents: dict[str, Agent] = {}
         for number in range(max_pages):
             page = self._parsed(agents_page, await self._post("list-agents", {"limit": 100, "offset": 100 * number}))
@@ -396,6 +408,17 @@ class MagpipeClient:
         raise BadResponse(
             f"The API answered HTTP {status}: {message or 'no details'}; is the API URL right?", status=status
         )
+
+
+def _plain_http_transport(limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+    """The transport for an ``http://`` API origin, without loading a CA bundle (~20 ms).
+
+    Every request goes to that origin and redirects are never followed, so it makes no TLS
+    connection; were it ever asked to, its context still requires a verified certificate and
+    trusts no root, so the handshake fails. An https API origin gets httpx's default transport,
+    and a proxy from the environment its own, both verified as before (certifi or SSL_CERT_FILE).
+    """
+    return httpx.AsyncHTTPTransport(verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), limits=limits)
 
 
 def _rate_limited(delay: float | None) -> RateLimited:

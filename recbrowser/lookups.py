@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from recbrowser.calls import CallDetails
 from recbrowser.errors import BadResponse, NetworkError, RecBrowserError, ServerError
 from recbrowser.models import CallRecordings
 

@@ -15,10 +15,13 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from recbrowser.calls import CallSummary
 from recbrowser.models import Segment
+
+if TYPE_CHECKING:
+    from recbrowser.calls import CallSummary
 
 DEFAULT_TEMPLATE = "{call_id}/{index:02d}-{label}.{ext}"
 CALL_FIELDS = ("started", "direction", "from", "to", "agent")

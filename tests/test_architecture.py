@@ -105,3 +105,67 @@ def test_the_entry_point_loads_neither_httpx_nor_textual():
     code = "import sys, recbrowser.cli\nprint(sorted(m for m in ('httpx', 'textual') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _modules_after(argv: list[str], loaded: tuple[str, ...]) -> list[str]:
+    """Which of ``loaded`` (modules and their submodules) are imported once `recbrowser ARGV`
+    has run to its end in a fresh interpreter (with the test's environment)."""
+    code = (
+        "import sys\nfrom recbrowser.cli import main\n"
+        f"code = main({argv!r})\n"
+        f"found = sorted({{m.split('.')[0] if m.split('.')[0] != 'recbrowser' else m for m in sys.modules "
+        f"if any(m == w or m.startswith(w + '.') for w in {loaded!r})}})\n"
+        "print(code, *found, file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    status, *found = out.stderr.splitlines()[-1].split()
+    assert status == "0", out.stderr
+    return found
+
+
+def test_history_search_loads_neither_httpx_nor_asyncio():
+    """`history` only reads SQLite: the network stack and the event loop are not its cost."""
+    assert _modules_after(["history", "--search", "a1b2", "--limit", "5"], ("httpx", "asyncio", "textual")) == []
+
+
+def test_lookup_loads_no_download_or_naming_module(api_env):
+    """`lookup` pays for the client and the history, not for downloads or the app."""
+    from recbrowser.fakeapi.samples import MAIN_CALL
+
+    heavy = (
+        "recbrowser.downloads",
+        "recbrowser.download_queue",
+        "recbrowser.fetch",
+        "recbrowser.naming",
+        "recbrowser.archive",
+        "recbrowser.commands.download",
+        "textual",
+        "rich",
+    )
+    assert _modules_after(["lookup", MAIN_CALL], heavy) == []
+
+
+def test_the_parsers_defaults_are_the_modules_defaults():
+    """cli.py writes the defaults out (importing their modules would cost every command)."""
+    from recbrowser import cli, downloads, lookups, naming
+
+    assert cli.DEFAULT_JOBS == downloads.DEFAULT_JOBS
+    assert cli.DEFAULT_CONCURRENCY == lookups.DEFAULT_CONCURRENCY
+    assert cli.DEFAULT_TEMPLATE == naming.DEFAULT_TEMPLATE
+
+
+def test_the_program_spares_start_up_and_shutdown_collections_and_main_does_not():
+    """`recbrowser` (program()) pauses the garbage collector until the command's modules are
+    in, runs the command with it on, and freezes it at the end, so ending the process does not
+    walk every imported object (~35 ms of a lookup); main(), which tests and embedders call,
+    leaves the collector alone."""
+    code = (
+        "import gc, sys\nfrom recbrowser.cli import main, program\nimport recbrowser.commands.history as h\n"
+        "seen = []\nrun = h.run_history\n"
+        "h.run_history = lambda *a: seen.append((gc.isenabled(), gc.get_freeze_count() > 0)) or run(*a)\n"
+        "main(['history', '--limit', '1'])\nafter_main = (gc.isenabled(), gc.get_freeze_count())\n"
+        "sys.argv = ['recbrowser', 'history', '--limit', '1']\nstatus = program()\n"
+        "print(status, after_main, seen, gc.isenabled(), gc.get_freeze_count() > 0, file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stderr.splitlines()[-1] == "0 (True, 0) [(True, False), (True, True)] True True"
