@@ -19,6 +19,7 @@ SCRIPTS = [
     "transport_choice.py",
     "huge_answer.py",
     "calls_view.py",
+    "archive.py",
 ]
 
 
