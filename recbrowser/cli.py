@@ -14,7 +14,7 @@ from recbrowser import __version__
 # Only light modules at the top: each command imports what it needs when it runs, so
 # `recbrowser history` never loads httpx and the app never loads the download command.
 from recbrowser.commands.failures import UsageError, exit_status
-from recbrowser.downloads import DEFAULT_JOBS
+from recbrowser.downloads import ARCHIVE_JOBS, DEFAULT_JOBS
 from recbrowser.lookups import DEFAULT_CONCURRENCY
 from recbrowser.naming import DEFAULT_TEMPLATE
 from recbrowser.paths import Paths
@@ -189,9 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     download.add_argument(
         "--jobs",
         type=_positive_int,
-        default=DEFAULT_JOBS,
+        default=None,
         metavar="N",
-        help=f"files downloaded at once (default {DEFAULT_JOBS})",
+        help=f"files downloaded at once (default {DEFAULT_JOBS}; with --since, {ARCHIVE_JOBS})",
     )
     download.add_argument("--force", action="store_true", help="download again even when the file is already complete")
     download.add_argument("--json", action="store_true", help="print JSON Lines, one object per file")
