@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,11 +28,16 @@ from recbrowser.fakeapi import DEMO_KEY, SampleCall, SegmentSpec  # noqa: E402
 PYTHON = sys.executable
 
 
-def synthetic_calls(count: int, *, segments: int = 1) -> list[SampleCall]:
-    """``count`` calls with synced segments and deterministic IDs."""
+def synthetic_calls(
+    count: int, *, segments: int = 1, start: str = "2026-03-01T10:00:00Z", every: float = 0.0
+) -> list[SampleCall]:
+    """``count`` calls with synced segments and deterministic IDs, the first started at ``start``
+    and each next one ``every`` seconds later (0: all at once)."""
+    first = datetime.fromisoformat(start.replace("Z", "+00:00"))
     calls = []
     for number in range(count):
         call_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"recbrowser-bench-{number}"))
+        started = (first + timedelta(seconds=every * number)).strftime("%Y-%m-%dT%H:%M:%SZ")
         calls.append(
             SampleCall(
                 call_id=call_id,
@@ -39,7 +45,7 @@ def synthetic_calls(count: int, *, segments: int = 1) -> list[SampleCall]:
                 recordings=[
                     SegmentSpec(label="main" if i == 0 else f"leg_{i}", duration_seconds=60) for i in range(segments)
                 ],
-                started_at="2026-03-01T10:00:00Z",
+                started_at=started,
                 duration=60,
                 agent_id="a1f0c3d2-5b4e-4f6a-8c7d-9e0f1a2b3c4d",
                 agent_name="Bench",
@@ -50,14 +56,16 @@ def synthetic_calls(count: int, *, segments: int = 1) -> list[SampleCall]:
     return calls
 
 
-def _serve(conn, latency: float, calls: int, segments: int, public_storage_url: str | None) -> None:  # pragma: no cover
+def _serve(  # pragma: no cover
+    conn, latency: float, calls: list[SampleCall] | None, public_storage_url: str | None, faults: dict[str, object]
+) -> None:
     from recbrowser.fakeapi import FakeMagpipe
 
-    fake = FakeMagpipe(
-        calls=synthetic_calls(calls, segments=segments) if calls else None, public_storage_url=public_storage_url
-    )
+    fake = FakeMagpipe(calls=calls, public_storage_url=public_storage_url)
     fake.start()
     fake.faults.latency = latency
+    for name, value in faults.items():
+        setattr(fake.faults, name, value)
     conn.send((fake.api_url, fake.storage_url))
     conn.recv()  # block until told to stop
     fake.stop()
@@ -65,12 +73,21 @@ def _serve(conn, latency: float, calls: int, segments: int, public_storage_url: 
 
 @contextmanager
 def fake_api(
-    *, latency: float = 0.0, calls: int = 0, segments: int = 1, public_storage_url: str | None = None
+    *,
+    latency: float = 0.0,
+    calls: int | list[SampleCall] = 0,
+    segments: int = 1,
+    public_storage_url: str | None = None,
+    faults: dict[str, object] | None = None,
 ) -> Iterator[tuple[str, str]]:
-    """The fake API in a separate process (so it does not share our GIL); yields (api_url, storage_url)."""
+    """The fake API in a separate process (so it does not share our GIL); yields (api_url, storage_url).
+
+    ``calls``: how many ``synthetic_calls`` (0: the sample calls), or the calls themselves;
+    ``faults``: Faults fields to set once it runs (``fakeapi.faults.INTERNET``, ``recording_bytes``...)."""
+    served = synthetic_calls(calls, segments=segments) if isinstance(calls, int) and calls else calls or None
     parent, child = multiprocessing.Pipe()
     process = multiprocessing.Process(
-        target=_serve, args=(child, latency, calls, segments, public_storage_url), daemon=True
+        target=_serve, args=(child, latency, served, public_storage_url, dict(faults or {})), daemon=True
     )
     process.start()
     try:

@@ -3,8 +3,8 @@
 Each listed call gets a task as soon as its page arrives; its lookup waits for the lookups'
 gate (``BoundedLookups``) and its files for the download queue's, so the first calls download
 while later pages are still being listed. Each finished file's row goes into the manifest at
-once, which is saved every ``manifest.SAVE_EVERY`` seconds and when the run ends, however it
-ends, so an interrupted archive keeps the record of what it finished.
+once, which is saved every ``manifest.SAVE_EVERY`` seconds (the new rows appended) and compacted
+when the run ends, however it ends, so an interrupted archive keeps the record of what it finished.
 """
 
 from __future__ import annotations
@@ -184,7 +184,7 @@ class Archive:
                 task.cancel()
             try:
                 # On the loop, at once: an interrupted run may not get another turn of it.
-                self._manifest.flush()
+                self._manifest.compact()
             except OSError as exc:
                 self._error("", DiskError(f"The manifest could not be saved: {os_reason(exc)}."))
             await asyncio.gather(saver, *tasks, return_exceptions=True)

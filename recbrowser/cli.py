@@ -21,9 +21,10 @@ from recbrowser.paths import Paths
 from recbrowser.text import printable
 
 # The parser's defaults, written out so that building it imports no command's modules;
-# tests/test_architecture.py holds them equal to downloads.DEFAULT_JOBS,
+# tests/test_architecture.py holds them equal to downloads.DEFAULT_JOBS and ARCHIVE_JOBS,
 # lookups.DEFAULT_CONCURRENCY and naming.DEFAULT_TEMPLATE.
 DEFAULT_JOBS = 3
+ARCHIVE_JOBS = 8
 DEFAULT_CONCURRENCY = 4
 DEFAULT_TEMPLATE = "{call_id}/{index:02d}-{label}.{ext}"
 
@@ -199,9 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
     download.add_argument(
         "--jobs",
         type=_positive_int,
-        default=DEFAULT_JOBS,
+        default=None,
         metavar="N",
-        help=f"files downloaded at once (default {DEFAULT_JOBS})",
+        help=f"files downloaded at once (default {DEFAULT_JOBS}; with --since, {ARCHIVE_JOBS})",
     )
     download.add_argument("--force", action="store_true", help="download again even when the file is already complete")
     download.add_argument("--json", action="store_true", help="print JSON Lines, one object per file")

@@ -31,6 +31,12 @@ if TYPE_CHECKING:
 
 DEFAULT_JOBS = 3
 
+ARCHIVE_JOBS = 8
+"""Files an archive (``download --since``) downloads at once unless ``--jobs`` says otherwise.
+Over the internet a storage host gives one connection a few MB/s (~8), so a 40 MB/s link needs
+at least 5 transfers, and a few more for the round trip each file waits for its first byte; no
+more than ``connections.MAX_IDLE_PER_HOST``, so every connection stays pooled between files."""
+
 QUEUED, ACTIVE, DONE, SKIPPED, FAILED, CANCELLED = "queued", "active", "done", "skipped", "failed", "cancelled"
 
 

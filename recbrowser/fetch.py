@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import http.client
+import mmap
 import os
 import socket
 import threading
@@ -143,7 +144,9 @@ def _fetch(job: _Job, options: FetchOptions) -> Fetched:
             done = _recorded_complete(job)
             if done is not None:
                 return done
-        job.buffer = memoryview(bytearray(options.chunk_size))
+        # Mapped, not malloc'ed: glibc serves a freed 1 MiB block's successors from per-thread
+        # arenas it keeps, so a thread per file grew an archive's RSS by ~9 MB over 400 files.
+        job.buffer = memoryview(mmap.mmap(-1, options.chunk_size))
         for attempt in range(1, options.max_attempts + 1):
             if job.cancel.is_set():
                 raise Cancelled("Cancelled.")

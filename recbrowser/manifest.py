@@ -1,9 +1,11 @@
 """The archive's manifest: one row per downloaded file, beside the files, as JSON Lines or CSV.
 
-Rows are keyed by (call ID, segment index): a re-run replaces a file's row in place instead of
-adding another. Every save writes the whole manifest to a temporary file and renames it over
-the old one, so an interrupted run leaves a complete manifest, never half of one; the archive
-saves it every ``SAVE_EVERY`` seconds and when it ends, Ctrl-C and SIGTERM included.
+Rows are keyed by (call ID, segment index): a re-run replaces a file's row instead of adding
+another. While an archive runs, its first save writes the whole manifest to a temporary file and
+renames it over the old one; later saves (every ``SAVE_EVERY`` seconds) append only the rows
+put since, so a run of n files writes O(n) bytes, not O(n²). ``compact`` rewrites it whole, one
+row per file, when the run ends (Ctrl-C and SIGTERM included); a run killed before that leaves
+a row appended twice at worst, and loading keeps the last one.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 import threading
 from collections.abc import Mapping
@@ -45,6 +48,8 @@ Key = tuple[str, int]
 
 SAVE_EVERY = 0.5
 """Seconds between two saves of a manifest while an archive runs."""
+
+_APPEND = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def manifest_path(directory: Path, fmt: Format) -> Path:
@@ -90,7 +95,9 @@ class Manifest:
         self.rows: dict[Key, dict[str, Any]] = {}
         self.unreadable = 0
         """Lines of the existing file that were no row (they are dropped on the next save)."""
-        self._changed = False
+        self._unsaved: dict[Key, None] = {}  # rows put since the last save, in order
+        self._written = False  # saved whole since loaded: the file is ours, and later saves append to it
+        self._appended = False  # rows appended since the last whole save: a re-put row may be there twice
         self._lock = threading.Lock()
 
     @classmethod
@@ -126,26 +133,55 @@ class Manifest:
             raise ValueError("a manifest row needs a call_id and an index")
         with self._lock:
             self.rows[key] = {name: row.get(name) for name in COLUMNS}
-            self._changed = True
+            self._unsaved[key] = None
 
     def flush(self) -> None:
-        """Save the rows when they changed since the last save. Blocking.
+        """Save the rows put since the last save. Blocking.
 
-        Saving rewrites the whole file, so an archive saves at most every ``SAVE_EVERY`` seconds
-        and once at its end (however it ends), not once per file: 10,000 files would
-        otherwise write the manifest 10,000 times."""
+        The first save writes the whole file (atomically: dropping unreadable lines, replacing
+        whatever was at its name); the next ones append the new rows to it."""
         with self._lock:
-            if self._changed:
+            if not self._unsaved:
+                return
+            if self._written:
+                try:
+                    self._append([self.rows[key] for key in self._unsaved])
+                except FileNotFoundError:  # removed meanwhile: write it whole again
+                    self._save()
+                else:
+                    self._appended = True
+            else:
                 self._save()
-                self._changed = False
+            self._unsaved.clear()
 
-    def _save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def compact(self) -> None:
+        """Save the whole file, one row per file, when anything was put or appended since it was
+        last written whole. Blocking; an archive calls it once, when it is over."""
+        with self._lock:
+            if self._unsaved or self._appended:
+                self._save()
+                self._unsaved.clear()
+
+    def _lines(self, rows: list[dict[str, Any]], *, header: bool) -> bytes:
         text = io.StringIO(newline="")
         if self.fmt == "csv":
             writer = csv.DictWriter(text, fieldnames=COLUMNS, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows({name: _cell(value) for name, value in row.items()} for row in self.rows.values())
+            if header:
+                writer.writeheader()
+            writer.writerows({name: _cell(value) for name, value in row.items()} for row in rows)
         else:
-            text.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in self.rows.values())
-        write_atomically(self.path, text.getvalue().encode("utf-8"))
+            text.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        return text.getvalue().encode("utf-8")
+
+    def _append(self, rows: list[dict[str, Any]]) -> None:
+        """Append rows to the file this run wrote (never through a link put at its name), fsynced."""
+        fd = os.open(self.path, _APPEND)
+        with os.fdopen(fd, "ab") as handle:
+            handle.write(self._lines(rows, header=False))
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def _save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(self.path, self._lines(list(self.rows.values()), header=True))
+        self._written, self._appended = True, False

@@ -150,6 +150,7 @@ def test_the_parsers_defaults_are_the_modules_defaults():
     from recbrowser import cli, downloads, lookups, naming
 
     assert cli.DEFAULT_JOBS == downloads.DEFAULT_JOBS
+    assert cli.ARCHIVE_JOBS == downloads.ARCHIVE_JOBS
     assert cli.DEFAULT_CONCURRENCY == lookups.DEFAULT_CONCURRENCY
     assert cli.DEFAULT_TEMPLATE == naming.DEFAULT_TEMPLATE
 

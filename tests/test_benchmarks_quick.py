@@ -20,6 +20,7 @@ SCRIPTS = [
     "huge_answer.py",
     "calls_view.py",
     "oneshot.py",
+    "archive.py",
 ]
 
 

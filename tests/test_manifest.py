@@ -1,4 +1,5 @@
-"""The archive's manifest: rows keyed by call and segment, saved whole and atomically, CSV safe for spreadsheets."""
+"""The archive's manifest: rows keyed by call and segment, saved whole and atomically, then appended to,
+compacted at the end; CSV safe for spreadsheets."""
 
 from __future__ import annotations
 
@@ -35,9 +36,44 @@ def test_a_row_replaces_the_one_of_its_call_and_segment(tmp_path: Path):
     record(manifest, row("c1", 1))
     record(manifest, row("c1", 2))
     record(manifest, row("c1", 1, size=9))
+    assert [(key, r["size"]) for key, r in Manifest.load(tmp_path, "jsonl").rows.items()] == [
+        (("c1", 1), 9),
+        (("c1", 2), 3),
+    ]
+    manifest.compact()
     lines = [json.loads(line) for line in (tmp_path / "manifest.jsonl").read_text().splitlines()]
     assert [(r["call_id"], r["index"], r["size"]) for r in lines] == [("c1", 1, 9), ("c1", 2, 3)]
     assert [p.name for p in tmp_path.iterdir()] == ["manifest.jsonl"]
+
+
+def test_saves_after_the_first_append_only_the_new_rows_and_compact_rewrites_once(tmp_path: Path):
+    path = tmp_path / "manifest.jsonl"
+    manifest = Manifest.load(tmp_path, "jsonl")
+    record(manifest, row("c1", 1))
+    first = path.read_bytes()
+    inode = path.stat().st_ino
+    record(manifest, row("c2", 1))
+    record(manifest, row("c3", 1))
+    assert path.stat().st_ino == inode  # appended in place, not written anew
+    assert path.read_bytes().startswith(first)
+    assert [json.loads(line)["call_id"] for line in path.read_text().splitlines()] == ["c1", "c2", "c3"]
+    manifest.compact()
+    assert path.stat().st_ino != inode
+    manifest.compact()  # nothing new: not written again
+    assert [json.loads(line)["call_id"] for line in path.read_text().splitlines()] == ["c1", "c2", "c3"]
+
+
+def test_a_link_at_the_manifest_name_is_replaced_never_written_through(tmp_path: Path):
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("keep\n")
+    (tmp_path / "manifest.jsonl").symlink_to(target)
+    manifest = Manifest.load(tmp_path, "jsonl")
+    record(manifest, row("c1", 1))
+    record(manifest, row("c2", 1))
+    manifest.compact()
+    assert target.read_text() == "keep\n"
+    assert not (tmp_path / "manifest.jsonl").is_symlink()
+    assert list(Manifest.load(tmp_path, "jsonl").rows) == [("c1", 1), ("c2", 1)]
 
 
 def test_a_reloaded_manifest_keeps_its_rows_and_drops_lines_that_are_no_row(tmp_path: Path):
@@ -55,10 +91,13 @@ def test_a_csv_manifest_reloads_its_rows_by_call_and_segment(tmp_path: Path):
     record(first, row("c1", 2))
     again = Manifest.load(tmp_path, "csv")
     assert list(again.rows) == [("c1", 1), ("c1", 2)]
+    record(again, row("c1", 3))
     record(again, row("c1", 2, size=7))
+    assert [r["size"] for r in Manifest.load(tmp_path, "csv").rows.values()] == ["3", "7", "3"]
+    again.compact()
     with (tmp_path / "manifest.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert [(r["index"], r["size"]) for r in rows] == [("1", "3"), ("2", "7")]
+    assert [(r["index"], r["size"]) for r in rows] == [("1", "3"), ("2", "7"), ("3", "3")]
 
 
 def test_csv_cells_that_would_start_a_formula_are_text_and_numbers_are_left_alone(tmp_path: Path):

@@ -17,7 +17,7 @@ from recbrowser.commands.download import describe_download, tick
 from recbrowser.commands.filters import filters_from_args, with_agent
 from recbrowser.commands.statusline import StatusLine
 from recbrowser.download_queue import DownloadQueue
-from recbrowser.downloads import DONE, SKIPPED, DownloadItem
+from recbrowser.downloads import ARCHIVE_JOBS, DONE, SKIPPED, DownloadItem
 from recbrowser.errors import NoApiKey, RecBrowserError
 from recbrowser.exitcodes import ExitStatus
 from recbrowser.formatting import human_bytes, human_eta, plural
@@ -91,7 +91,7 @@ async def _archive(
             status.clear()
         emit_error(call_id, error, json_lines)
 
-    queue = DownloadQueue(jobs=args.jobs, force=args.force, history=history, records=records)
+    queue = DownloadQueue(jobs=args.jobs or ARCHIVE_JOBS, force=args.force, history=history, records=records)
     async with api_client(resolved, live=live, wait_line=wait_line) as client:
         filters = await with_agent(client, filters, args.agent)
         archive = Archive(client, queue, manifest, options, history=history, on_file=on_file, on_error=on_error)

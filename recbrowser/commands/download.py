@@ -27,6 +27,7 @@ from recbrowser.download_queue import DownloadQueue
 from recbrowser.downloads import (
     ACTIVE,
     CANCELLED,
+    DEFAULT_JOBS,
     DONE,
     SKIPPED,
     DownloadItem,
@@ -181,7 +182,7 @@ async def _download(
             print(f"recbrowser: {batch_summary(len(downloads), complete)}.", file=sys.stderr, flush=True)
         status = StatusLine(sys.stderr) if live else None
         failed = 0
-        queue = DownloadQueue(jobs=args.jobs, force=args.force, history=history, records=records)
+        queue = DownloadQueue(jobs=args.jobs or DEFAULT_JOBS, force=args.force, history=history, records=records)
         ticker = asyncio.ensure_future(tick(status, downloads)) if status else None
         try:
             async for finished in queue.run(queue.add(downloads), client=client):

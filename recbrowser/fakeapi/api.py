@@ -235,6 +235,8 @@ class ApiHandler(BaseHandler):
         if not isinstance(body, dict):
             self.send_error_json(400, "invalid_json", "Invalid JSON body")
             return
+        if name == "get-signed-recording-url":
+            self._hold_lookup(body)
         try:
             status, payload = endpoint(self.state, account, body)
         except Exception as problem:  # the real API answers 500 with the exception text
@@ -242,6 +244,16 @@ class ApiHandler(BaseHandler):
         if status == 200 and self._hostile_answer(name, payload):
             return
         self.send_json(status, payload)
+
+    def _hold_lookup(self, body: dict[str, Any]) -> None:
+        """Wait for ``Faults.lookup_release`` when this lookup is of ``Faults.lookup_hold``."""
+        faults = self.state.faults
+        held = faults.lookup_hold
+        if held is None or str(body.get("call_id", "")).lower() != held.lower():
+            return
+        release, deadline = faults.lookup_release, time.monotonic() + 60
+        while not release.wait(0.05) and not self._interrupted(0) and time.monotonic() < deadline:
+            pass
 
     def _verbatim_answer(self, request: Any) -> bool:
         """Answer ``Faults.api_body`` as it is; True when it applies to this request."""

@@ -15,6 +15,17 @@ EXTRA_RESPONSE = (
 take as the answer to its next request on that connection. Longer than a read buffer (8 KiB),
 so a client cannot swallow all of it by chance while reading the body's end."""
 
+INTERNET: dict[str, float | int] = {
+    "latency": 0.3,
+    "net_handshake": 0.08,
+    "net_first_byte": 0.04,
+    "net_connection_rate": 8_000_000,
+    "net_link_rate": 40_000_000,
+}
+"""Faults that make the fake behave like Magpipe over the internet: the API answers in ~300 ms;
+the recordings host costs ~80 ms per new connection, ~40 ms per request to its first byte, and
+sends at most 8 MB/s a connection and 40 MB/s in all."""
+
 
 @dataclass
 class Faults:
@@ -136,6 +147,26 @@ class Faults:
     so a test can see a call's segments without its details."""
     extra_agents: tuple[tuple[str, str], ...] = ()
     """More (id, name) agents list-agents reports for every account (to make a name ambiguous)."""
+
+    # --- internet
+    net_handshake: float = 0.0
+    """Storage: seconds before the first answer on each new connection, as the TCP and TLS
+    handshakes cost a client over the internet (``INTERNET``: 0.08)."""
+    net_first_byte: float = 0.0
+    """Storage: seconds before every answer's first byte, the round trip (``INTERNET``: 0.04)."""
+    net_connection_rate: int = 0
+    """Storage: bytes per second one connection's bodies go out at most (0: no cap; ``INTERNET``: 8 MB/s)."""
+    net_link_rate: int = 0
+    """Storage: bytes per second the bodies of all connections together go out at most, one
+    token bucket shared by them (0: no cap; ``INTERNET``: 40 MB/s)."""
+    recording_bytes: int = 0
+    """Storage: every recording (synced or provider copy) is a WAV of this many bytes (at least
+    128) instead of its 1-3 s tone; the samples are built once and shared (0: the tones)."""
+    lookup_hold: str | None = None
+    """get-signed-recording-url of this call ID (any case) waits for ``lookup_release`` (at most
+    60 s, until a reset or the server stops) before it answers."""
+    lookup_release: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
+    """Set by the test to let a held lookup answer."""
 
     generation: int = field(default=0, compare=False, repr=False)
     """Bumped by every reset, so a request that slept through one can tell (see the API handler)."""

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from recbrowser.fakeapi.shaping import Pacer
 from recbrowser.fakeapi.state import FakeState, RequestRecord
 
 _DISCONNECTS = (ConnectionError, TimeoutError)
@@ -32,6 +33,8 @@ class QuietServer(ThreadingHTTPServer):
         self.stopping = stopping
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self.link = Pacer()
+        """The bandwidth every connection of this server shares (``Faults.net_link_rate``)."""
 
     def track(self, connection: socket.socket) -> None:
         with self._connections_lock:

@@ -21,6 +21,7 @@ from recbrowser.fakeapi.bigfile import iter_big
 from recbrowser.fakeapi.faults import EXTRA_RESPONSE
 from recbrowser.fakeapi.httpbase import BaseHandler
 from recbrowser.fakeapi.ranges import UNSATISFIABLE, if_range_matches, parse_range
+from recbrowser.fakeapi.shaping import Pacer, sized_wav
 from recbrowser.fakeapi.state import RequestRecord
 
 _SYNCED = re.compile(r"/storage/v1/object/public/recordings/([0-9a-f-]{36})/([1-9][0-9]*)\.wav")
@@ -30,13 +31,25 @@ _REDIRECT = re.compile(r"/redirect/([0-9]{1,4})/(.*)")
 REDIRECT_SCHEME_TARGET = "ftp://example.invalid/x"
 _EPOCH_2026 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 _CHUNK = 64 * 1024
+_PACED_CHUNK = 128 * 1024  # a shaped body goes out in pieces this big, each when its bytes are due
 
-Chunks = Callable[[int, int], Iterable[bytes]]
+Chunks = Callable[[int, int], Iterable[bytes | memoryview]]
 
 
 @lru_cache(maxsize=64)
 def _etag(data: bytes) -> str:
     return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+
+def _spans(parts: tuple[bytes | memoryview, ...], start: int, stop: int) -> Iterable[memoryview]:
+    """Bytes ``start:stop`` of the parts laid end to end, as views (nothing is copied)."""
+    at = 0
+    for part in parts:
+        view = memoryview(part)
+        low, high = max(start - at, 0), min(stop - at, len(view))
+        if low < high:
+            yield view[low:high]
+        at += len(view)
 
 
 def _http_date(iso: str | None) -> str:
@@ -54,7 +67,13 @@ class StorageHandler(BaseHandler):
 
     origin = "storage"
 
+    def setup(self) -> None:
+        super().setup()
+        self._fresh = True  # no answer sent on this connection yet: the handshakes are still due
+        self._pacer = Pacer()
+
     def dispatch(self, request: RequestRecord) -> None:
+        self._wait_first_byte()
         url = urlsplit(self.path)
         if self.command not in ("GET", "HEAD"):
             self.send_error_json(405, "method_not_allowed", "Method not allowed", [("Allow", "GET, HEAD")])
@@ -82,6 +101,14 @@ class StorageHandler(BaseHandler):
             )
         else:
             self._not_found()
+
+    def _wait_first_byte(self) -> None:
+        """The ``# --- internet`` delays: the handshakes on a new connection, the round trip on each request."""
+        faults = self.state.faults
+        delay = faults.net_first_byte + (faults.net_handshake if self._fresh else 0.0)
+        self._fresh = False
+        if delay > 0:
+            self.server.stopping.wait(delay)
 
     def _redirect(self, hops: int, rest: str, query: str) -> None:
         """``/redirect/<n>/<rest>``: 302 to ``/redirect/<n-1>/<rest>``, and from n=1 (or 0) to ``/<rest>``."""
@@ -115,6 +142,17 @@ class StorageHandler(BaseHandler):
 
     def _serve_wav(self, call_id: str, index: int) -> None:
         spec = self.state.segment(call_id, index)
+        size = self.state.faults.recording_bytes
+        if size > 0:
+            parts = sized_wav(call_id, index, size)
+            self.serve_entity(
+                size,
+                f'"sized-{size}-{_etag(parts[0])[1:-1]}"',
+                _http_date(spec.created_at if spec else None),
+                "audio/wav",
+                lambda start, stop: _spans(parts, start, stop),
+            )
+            return
         data = segment_wav(call_id, index)
         self.serve_entity(
             len(data),
@@ -171,10 +209,30 @@ class StorageHandler(BaseHandler):
             self.close_connection = True
 
     def _send_chunks(self, chunks: Chunks, start: int, stop: int) -> None:
+        faults = self.state.faults
         for chunk in chunks(start, stop):
-            self.wfile.write(chunk)
+            if faults.net_connection_rate > 0 or faults.net_link_rate > 0:
+                self._send_paced(memoryview(chunk))
+            else:
+                self.wfile.write(chunk)
 
-    def _drip(self, chunks: Iterable[bytes], size: int, interval: float) -> None:
+    def _send_paced(self, data: memoryview) -> None:
+        """Send ``data`` within the connection's and the link's rates (``Faults.net_*_rate``):
+        each piece goes once both token buckets have room for it."""
+        faults = self.state.faults
+        for at in range(0, len(data), _PACED_CHUNK):
+            piece = data[at : at + _PACED_CHUNK]
+            own, link = faults.net_connection_rate, faults.net_link_rate
+            due = max(
+                self._pacer.take(len(piece), own) if own > 0 else 0.0,
+                self.server.link.take(len(piece), link) if link > 0 else 0.0,
+            )
+            if due > 0 and self.server.stopping.wait(due):
+                self.close_connection = True
+                return
+            self.wfile.write(piece)
+
+    def _drip(self, chunks: Iterable[bytes | memoryview], size: int, interval: float) -> None:
         """Send ``size`` bytes every ``interval`` seconds until done, a reset, or the server stops."""
         generation = self.state.faults.generation
         for chunk in chunks:
