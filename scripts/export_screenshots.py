@@ -40,7 +40,7 @@ async def shoot(fake: FakeMagpipe, name: str, scene, app_kwargs: dict, size: tup
         scene = scenes.errors(fake)
     app = make_app(fake, **app_kwargs)
     async with app.run_test(size=size) as pilot:
-        await scene(pilot)
+        await scenes.still(scene)(pilot)
         app.save_screenshot(filename=name, path=str(ROOT / "screenshots"))
 
 

@@ -62,6 +62,21 @@ async def settle(pilot, timeout: float = 30.0) -> None:
             raise AssertionError(f"workers still running after {timeout:g} s of waiting for them to finish: {names}")
 
 
+def still(scene):
+    """``scene``, then every input's cursor held still (shown), so a picture does not depend on
+    which half of its blink a loaded machine happens to catch."""
+
+    async def run(pilot) -> None:
+        from textual.widgets import Input
+
+        await scene(pilot)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    return run
+
+
 async def mixed_statuses(pilot) -> None:
     """The transfer call (2 synced, 2 pending) selected, with a simple call listed too."""
     await pilot.press("slash")
@@ -175,10 +190,7 @@ async def demo_opening(pilot) -> None:
 
 
 async def demo_welcome(pilot) -> None:
-    """The demo's welcome: Escape from the calls view it opens on (the input's cursor held
-    still, so the picture does not depend on when its blink is caught)."""
+    """The demo's welcome: Escape from the calls view it opens on."""
     await settle(pilot)
     await pilot.press("escape")
     await settle(pilot)
-    pilot.app.screen.query_one("#ids").cursor_blink = False
-    await pilot.pause()

@@ -11,7 +11,7 @@ import pytest
 
 from recbrowser.fakeapi import FakeMagpipe
 from scripts import scenes
-from scripts.scenes import make_app
+from scripts.scenes import make_app, still
 
 # Segment URLs (with host and port) are part of what the snapshots show, so the fake gets a
 # fixed address: its own loopback IP, and ports below the ephemeral range (32768+) so no
@@ -48,71 +48,71 @@ def stable_environment(monkeypatch, tmp_path_factory):
 
 
 def test_key_screen(snap_fake, snap_compare):
-    assert snap_compare(make_app(snap_fake, key=None), run_before=scenes.key_screen, terminal_size=(100, 30))
+    assert snap_compare(make_app(snap_fake, key=None), run_before=still(scenes.key_screen), terminal_size=(100, 30))
 
 
 def test_call_with_mixed_statuses(snap_fake, snap_compare):
     snap_fake.reset()
-    assert snap_compare(make_app(snap_fake), run_before=scenes.mixed_statuses, terminal_size=(120, 36))
+    assert snap_compare(make_app(snap_fake), run_before=still(scenes.mixed_statuses), terminal_size=(120, 36))
 
 
 def test_call_with_mixed_statuses_at_80_columns(snap_fake, snap_compare):
     snap_fake.reset()
-    assert snap_compare(make_app(snap_fake), run_before=scenes.mixed_statuses, terminal_size=(80, 24))
+    assert snap_compare(make_app(snap_fake), run_before=still(scenes.mixed_statuses), terminal_size=(80, 24))
 
 
 def test_help_screen(snap_fake, snap_compare):
     snap_fake.reset()
-    assert snap_compare(make_app(snap_fake), run_before=scenes.help_screen, terminal_size=(120, 36))
+    assert snap_compare(make_app(snap_fake), run_before=still(scenes.help_screen), terminal_size=(120, 36))
 
 
 def test_history_screen(snap_fake, snap_compare):
     snap_fake.reset()
-    assert snap_compare(make_app(snap_fake), run_before=scenes.history_screen, terminal_size=(120, 36))
+    assert snap_compare(make_app(snap_fake), run_before=still(scenes.history_screen), terminal_size=(120, 36))
 
 
 def test_downloads_panel(snap_fake, snap_compare):
     snap_fake.reset()
-    assert snap_compare(make_app(snap_fake), run_before=scenes.downloads, terminal_size=(120, 36))
+    assert snap_compare(make_app(snap_fake), run_before=still(scenes.downloads), terminal_size=(120, 36))
 
 
 def test_calls_with_errors_and_no_recording(snap_fake, snap_compare):
     snap_fake.reset()
     scene = scenes.errors(snap_fake)
     try:
-        assert snap_compare(make_app(snap_fake), run_before=scene, terminal_size=(120, 36))
+        assert snap_compare(make_app(snap_fake), run_before=still(scene), terminal_size=(120, 36))
     finally:
         snap_fake.reset()
 
 
 def test_calls_view(snap_fake, snap_compare):
     snap_fake.reset()
-    assert snap_compare(make_app(snap_fake), run_before=scenes.calls_view, terminal_size=(120, 36))
+    assert snap_compare(make_app(snap_fake), run_before=still(scenes.calls_view), terminal_size=(120, 36))
 
 
 def test_calls_view_with_filters(snap_fake, snap_compare):
     snap_fake.reset()
-    assert snap_compare(make_app(snap_fake), run_before=scenes.calls_view_filtered, terminal_size=(120, 36))
+    assert snap_compare(make_app(snap_fake), run_before=still(scenes.calls_view_filtered), terminal_size=(120, 36))
 
 
 def test_call_with_its_details_and_transcript_searched(snap_fake, snap_compare):
     snap_fake.reset()
-    assert snap_compare(make_app(snap_fake), run_before=scenes.transcript, terminal_size=(120, 36))
+    assert snap_compare(make_app(snap_fake), run_before=still(scenes.transcript), terminal_size=(120, 36))
 
 
 def test_demo_opens_on_the_calls_view_of_its_week(snap_fake, snap_compare):
     snap_fake.reset()
     app = make_app(snap_fake, **scenes.demo_app_kwargs())
-    assert snap_compare(app, run_before=scenes.demo_opening, terminal_size=(120, 36))
+    assert snap_compare(app, run_before=still(scenes.demo_opening), terminal_size=(120, 36))
 
 
 def test_demo_welcome(snap_fake, snap_compare):
     snap_fake.reset()
     app = make_app(snap_fake, **scenes.demo_app_kwargs())
-    assert snap_compare(app, run_before=scenes.demo_welcome, terminal_size=(120, 36))
+    assert snap_compare(app, run_before=still(scenes.demo_welcome), terminal_size=(120, 36))
 
 
 def test_demo_welcome_at_80_columns(snap_fake, snap_compare):
     snap_fake.reset()
     app = make_app(snap_fake, **scenes.demo_app_kwargs())
-    assert snap_compare(app, run_before=scenes.demo_welcome, terminal_size=(80, 24))
+    assert snap_compare(app, run_before=still(scenes.demo_welcome), terminal_size=(80, 24))
