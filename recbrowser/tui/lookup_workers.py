@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from recbrowser.lookups import BoundedLookups
 
-LOOKUP, DETAILS = "lookup", "details"
+LOOKUP, DETAILS, REMEMBER = "lookup", "details", "remember"
 
 
 class LookupWorkers:
@@ -52,7 +52,7 @@ class LookupWorkers:
                 self._details_again.add(call_id)
             generation = self._book.start(call_id)
             self._changed(call_id)
-            work = self._lookups().lookup(call_id)
+            work = self._lookups().lookup(call_id, record=False)  # recorded once shown (see _lookup_ended)
             worker = self._screen.run_worker(work, name=call_id, group=LOOKUP, description=f"lookup {call_id}")
             self._running[call_id] = (worker, generation)
 
@@ -77,6 +77,8 @@ class LookupWorkers:
             if self._book.stopped(call_id, running[1]):  # the app's handler reports why
                 self._changed(call_id)
             return
+        # Stored in the history once the answer is painted: storing 100,000 segments takes a while.
+        self._screen.call_after_refresh(self._remember, event.worker.result)
         answer = self._book.finished(call_id, running[1], event.worker.result)
         if not answer.current:
             return
@@ -85,6 +87,10 @@ class LookupWorkers:
         if answer.state.error is None or isinstance(answer.state.error, NoRecording):
             self._get_details(*self._book.details_due([call_id], again=again))
         self._answered(answer)
+
+    def _remember(self, result: LookupResult) -> None:
+        work = self._lookups().remember(result)
+        self._screen.run_worker(work, name=result.call_id, group=REMEMBER, description=f"remember {result.call_id}")
 
     def _get_details(self, *call_ids: str) -> None:
         for call_id in call_ids:
