@@ -77,8 +77,7 @@ class LookupWorkers:
             if self._book.stopped(call_id, running[1]):  # the app's handler reports why
                 self._changed(call_id)
             return
-        # Stored in the history once the answer is painted: storing 100,000 segments takes a while.
-        self._screen.call_after_refresh(self._remember, event.worker.result)
+        self._remember(event.worker.result)
         answer = self._book.finished(call_id, running[1], event.worker.result)
         if not answer.current:
             return
@@ -89,8 +88,15 @@ class LookupWorkers:
         self._answered(answer)
 
     def _remember(self, result: LookupResult) -> None:
-        work = self._lookups().remember(result)
-        self._screen.run_worker(work, name=result.call_id, group=REMEMBER, description=f"remember {result.call_id}")
+        """Store the answer in the history once the screen has shown it: storing 100,000 segments
+        takes a while (the worker runs from now on, so whoever waits for the workers waits for it)."""
+        self._screen.run_worker(
+            self._remember_after_refresh(result), name=result.call_id, group=REMEMBER, description="history write"
+        )
+
+    async def _remember_after_refresh(self, result: LookupResult) -> None:
+        await self._screen.wait_for_refresh()
+        await self._lookups().remember(result)
 
     def _get_details(self, *call_ids: str) -> None:
         for call_id in call_ids:
