@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from recbrowser.errors import BadResponse
 
@@ -132,11 +132,13 @@ def duration_or_none(value: Any) -> int | float | None:
     return int(value) if float(value).is_integer() else value
 
 
-@dataclass(frozen=True)
-class Segment:
-    """One recording segment of a call. ``label``, ``source``, ``status`` keep the API's raw values."""
+class Segment(NamedTuple):
+    """One recording segment of a call. ``label``, ``source``, ``status`` keep the API's raw values.
 
-    index: int
+    A named tuple rather than a frozen dataclass: as immutable, and made about twice as fast,
+    which counts for an answer of 100,000 segments."""
+
+    index: int  # type: ignore[assignment]  # a field, where tuple has an index() method
     url: str | None
     label: str | None
     duration_seconds: int | float | None
