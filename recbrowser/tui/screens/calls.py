@@ -97,7 +97,7 @@ class CallsScreen(Screen[str | None]):
         table.focus()
         self.watch(table, "scroll_y", self._scrolled, init=False)
         if not self.listing.calls:
-            self.call_after_refresh(self.action_more)  # after the first frame: the app may open on this view
+            self.action_more()
 
     # --- loading -----------------------------------------------------------------------
 
