@@ -1,8 +1,10 @@
 """A huge answer: two calls of 100,000 segments each, looked up in the app (headless, Pilot).
-Measures the time from Enter until the first call's table is shown, the time of each switch
-between the two calls (key press until the app is idle with the new table painted), and the
-worst event-loop stall meanwhile (a 10 ms timer inside the app). The baseline is the same run
-with two calls of 4 segments, side by side. Target: a switch under 100 ms more than the baseline's.
+The calls are entered one after the other; for each, the time from Enter until its table is
+shown (noted by a 10 ms timer inside the app, which also measures the worst event-loop stall,
+storing the answer in the history included). Then the time of each switch between the two
+calls (key press until the app is idle with the new table painted). The baseline is the same
+run with two calls of 4 segments, side by side. Targets: the table shown within 1 s; a switch
+under 100 ms more than the baseline's.
 
     python benchmarks/huge_answer.py [--quick] [--segments N] [--switches N]
 """
@@ -36,29 +38,46 @@ async def measure(api_url: str, call_ids: list[str], segments: int, switches: in
         await pilot.pause(1.0)  # start-up work (first frames, session restore, warm-up) done
         screen = app.screen
         last = [time.perf_counter()]
+        table = screen.query_one(SegmentTable)
+        seen: dict[str, float] = {}  # when the call looked up was entered, and when the app first showed it
+        looking_up = [""]
+
+        def shown(call_id: str) -> bool:
+            state = screen.book.calls.get(call_id)  # none until Enter is handled
+            return (
+                state is not None
+                and state.recordings is not None
+                and not state.loading
+                and screen.query_one(CallList).current_call_id == call_id
+                and table.row_count > 0
+            )
 
         def tick() -> None:
             now = time.perf_counter()
             gaps.append(now - last[0] - TICK)
             last[0] = now
+            if "entered" in seen and "shown" not in seen and shown(looking_up[0]):
+                seen["shown"] = now
 
         timer = app.set_interval(TICK, tick)
-        table = screen.query_one(SegmentTable)
-        await pilot.press("slash")
-        screen.query_one("#ids").value = " ".join(call_ids)
-        started = time.perf_counter()
-        await pilot.press("enter")
-        while not (
-            all(screen.book.calls[c].recordings is not None and not screen.book.calls[c].loading for c in call_ids)
-            and table.row_count
-        ):
-            await pilot.pause(0.005)
-        await pilot.pause()
-        shown = time.perf_counter() - started
-        header = str(screen.query_one(CallHeader).render())
-        assert f"{segments} segment" in header, header  # the exact count, whatever is listed
+        shown_times = []
+        for call_id in call_ids:  # one at a time: an answer of 100,000 segments, from Enter until its table shows
+            seen.clear()
+            looking_up[0] = call_id
+            await pilot.press("slash")
+            screen.query_one("#ids").value = call_id
+            seen["entered"] = time.perf_counter()
+            await pilot.press("enter")
+            while "shown" not in seen and app.is_running:
+                await pilot.pause(0.005)
+            shown_times.append(seen["shown"] - seen["entered"])
+            header = str(screen.query_one(CallHeader).render())
+            assert f"{segments} segment" in header, header  # the exact count, whatever is listed
+            await app.workers.wait_for_complete()  # the answer is in the history too
+            await pilot.pause(0.5)
         loading_stall = max(gaps, default=0.0)
 
+        screen.query_one(CallList).select_call(call_ids[0])
         screen.query_one(CallList).focus()
         await pilot.pause(1.0)
         gaps.clear()
@@ -73,7 +92,7 @@ async def measure(api_url: str, call_ids: list[str], segments: int, switches: in
         timer.stop()
         await pilot.pause(1.0)
     return {
-        "shown": shown,
+        "shown": shown_times,
         "loading_stall": loading_stall,
         "switches": switch_times,
         "switch_stall": max(gaps, default=0.0),
@@ -115,7 +134,7 @@ def main() -> int:
 
     rows = []
     for what, key, pick in (
-        ("Enter until the first table is shown", "shown", median),
+        ("Enter until the table is shown (one call)", "shown", median),
         ("worst event-loop stall while the answers load", "loading_stall", max),
         ("switch between the two calls, median", "switches", median),
         ("switch between the two calls, worst", "switches", max),
@@ -134,7 +153,9 @@ def main() -> int:
         rows,
         [
             f"huge: 2 calls x {segments:,} segments; baseline: 2 calls x 4 segments; {args.runs} interleaved runs of {switches} switches",
-            "target: a switch under 100 ms more than the baseline's; the header keeps the exact segment count",
+            "targets: the table shown within 1 s of Enter; a switch under 100 ms more than the baseline's; "
+            "the header keeps the exact segment count",
+            "each call is entered on its own, and the app is let finish (history included) before the next",
             "a switch is timed from the key press until the app is idle again (the new table painted); "
             "the stall while switching also covers the rows added in batches afterwards",
         ],

@@ -460,7 +460,7 @@ class HistoryStore:
                 segments=len(recordings.segments),
                 synced=recordings.synced_count,
                 pending=recordings.pending_count,
-                response=json.dumps(recordings.to_api_dict()),
+                response=recordings.to_api_json(),
                 response_at=now,
                 labels=search_text(recordings),
             )

@@ -40,11 +40,16 @@ async def lookup_one(client: MagpipeClient, call_id: str, history: HistoryStore 
     except Exception as exc:  # the client types its failures; this keeps one call's surprise its own
         result = LookupResult(call_id, error=BadResponse(f"The lookup failed unexpectedly ({type(exc).__name__})."))
     if history is not None:
-        try:
-            await asyncio.to_thread(history.record_lookup, call_id, result.recordings, result.error)
-        except Exception as exc:  # the answer stands even when it cannot be remembered
-            history.warnings.append(f"A lookup could not be recorded in the history ({type(exc).__name__}).")
+        await remember(history, result)
     return result
+
+
+async def remember(history: HistoryStore, result: LookupResult) -> None:
+    """Record a lookup's outcome in ``history``, off the event loop; never raises (short of cancellation)."""
+    try:
+        await asyncio.to_thread(history.record_lookup, result.call_id, result.recordings, result.error)
+    except Exception as exc:  # the answer stands even when it cannot be remembered
+        history.warnings.append(f"A lookup could not be recorded in the history ({type(exc).__name__}).")
 
 
 @dataclass(frozen=True)
@@ -106,10 +111,16 @@ class BoundedLookups:
         self._history = history
         self._gate = asyncio.Semaphore(max(1, concurrency))
 
-    async def lookup(self, call_id: str) -> LookupResult:
-        """Look one call up when a place is free (see ``lookup_one``: never raises)."""
+    async def lookup(self, call_id: str, *, record: bool = True) -> LookupResult:
+        """Look one call up when a place is free (see ``lookup_one``: never raises). ``record=False``
+        leaves the history to ``remember``, so an app can show a huge answer before it is stored."""
         async with self._gate:
-            return await lookup_one(self._client(), call_id, self._history)
+            return await lookup_one(self._client(), call_id, self._history if record else None)
+
+    async def remember(self, result: LookupResult) -> None:
+        """Record a lookup made with ``record=False`` in the history (when there is one)."""
+        if self._history is not None:
+            await remember(self._history, result)
 
     async def cached_details(self, call_id: str, unreachable: RecBrowserError) -> DetailsResult:
         """The history's copy of the call's details (marked cached, ``unreachable`` saying why),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from recbrowser.errors import BadResponse
 
@@ -86,6 +87,9 @@ def parse_timestamp(value: Any) -> datetime | None:
     return parsed
 
 
+JSON_PIECE = 2000
+"""Segments serialised in one go by ``CallRecordings.to_api_json``."""
+
 MAX_TEXT_NUMBER = 10**20
 """A number where text is expected becomes that text only below this: a 400-digit "label"
 is junk, and would otherwise reach cells and messages whole."""
@@ -128,11 +132,13 @@ def duration_or_none(value: Any) -> int | float | None:
     return int(value) if float(value).is_integer() else value
 
 
-@dataclass(frozen=True)
-class Segment:
-    """One recording segment of a call. ``label``, ``source``, ``status`` keep the API's raw values."""
+class Segment(NamedTuple):
+    """One recording segment of a call. ``label``, ``source``, ``status`` keep the API's raw values.
 
-    index: int
+    A named tuple rather than a frozen dataclass: as immutable, and made about twice as fast,
+    which counts for an answer of 100,000 segments."""
+
+    index: int  # type: ignore[assignment]  # a field, where tuple has an index() method
     url: str | None
     label: str | None
     duration_seconds: int | float | None
@@ -166,16 +172,21 @@ class Segment:
 
     @classmethod
     def from_api(cls, index: int, data: Mapping[str, Any]) -> Segment:
-        created_raw = text_or_none(data.get("created_at"))
+        # Called 100,000 times for a huge answer: positional arguments, and a whole number of
+        # seconds (the common duration) skips the general conversion, which keeps it as it is.
+        get = data.get
+        created_raw, duration = text_or_none(get("created_at")), get("duration_seconds")
+        if type(duration) is not int or not 0 <= duration <= MAX_DURATION:
+            duration = duration_or_none(duration)
         return cls(
-            index=index,
-            url=text_or_none(data.get("url")),
-            label=text_or_none(data.get("label")),
-            duration_seconds=duration_or_none(data.get("duration_seconds")),
-            source=text_or_none(data.get("source")),
-            status=text_or_none(data.get("status")),
-            created_at=parse_timestamp(created_raw),
-            created_at_raw=created_raw,
+            index,
+            text_or_none(get("url")),
+            text_or_none(get("label")),
+            duration,
+            text_or_none(get("source")),
+            text_or_none(get("status")),
+            None if created_raw is None else parse_timestamp(created_raw),
+            created_raw,
         )
 
 
@@ -207,6 +218,16 @@ class CallRecordings:
             "recording_url": self.recording_url,
             "recordings": [s.to_api_dict() for s in self.segments],
         }
+
+    def to_api_json(self) -> str:
+        """``json.dumps(self.to_api_dict())``, made a piece of segments at a time: one dumps of
+        100,000 segments holds the GIL for a fifth of a second, and an app's event loop with it."""
+        head = json.dumps({"call_id": self.call_id, "recording_url": self.recording_url})
+        pieces = (
+            json.dumps([segment.to_api_dict() for segment in self.segments[start : start + JSON_PIECE]])[1:-1]
+            for start in range(0, len(self.segments), JSON_PIECE)
+        )
+        return f'{head[:-1]}, "recordings": [{", ".join(pieces)}]}}'
 
     @classmethod
     def from_api(cls, call_id: str, body: Any) -> CallRecordings:

@@ -13,6 +13,7 @@ from recbrowser.calls import transcript_turns, turns_matching
 from recbrowser.errors import NotFound, ServerError
 from recbrowser.fakeapi import SAMPLE_CALLS, FakeMagpipe
 from recbrowser.fakeapi.samples import MAIN_CALL, TRANSFER_CALL
+from recbrowser.lister import ListerWhenNeeded
 from recbrowser.listing import BadFilter, CallListing, FilterForm
 from recbrowser.lookups import BoundedLookups, DetailsResult
 
@@ -157,3 +158,17 @@ def test_a_filter_list_calls_cannot_take_is_a_one_line_bad_filter(form, words):
     with pytest.raises(BadFilter, match=words) as caught:
         form.filters(now=NOW)
     assert "\n" not in str(caught.value)
+
+
+async def test_a_lister_when_needed_makes_its_client_on_the_first_page_only(make_client, fake):
+    made = []
+
+    def make():
+        made.append(make_client())
+        return made[-1]
+
+    listing = CallListing(ListerWhenNeeded(make), page_size=5)
+    assert made == []  # nothing made (no httpx, no TLS context) until a page is asked for
+    assert [c.id for c in await listing.more()] == DEMO_IDS[:5]
+    assert [c.id for c in await listing.more()] == DEMO_IDS[5:10]
+    assert len(made) == 1 and offsets(fake) == [0, 5]

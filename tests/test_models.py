@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -21,7 +22,7 @@ from recbrowser.fakeapi.samples import (
     UNKNOWN_VALUES_CALL,
 )
 from recbrowser.formatting import format_duration
-from recbrowser.models import CallRecordings, Segment, friendly_label, parse_timestamp
+from recbrowser.models import CallRecordings, Segment, duration_or_none, friendly_label, parse_timestamp
 
 DASHBOARD_LABELS = {
     "main": "Main Call",
@@ -356,3 +357,20 @@ def test_created_at_round_trips_any_iso_8601_time_with_an_offset(moment, offset_
     zone = timezone(timedelta(minutes=offset_minutes))
     aware = moment.replace(tzinfo=zone)
     assert parse_timestamp(aware.isoformat(sep=separator)) == aware
+
+
+@pytest.mark.parametrize("count", [0, 1, 2000, 2001, 4500])
+def test_api_json_made_in_pieces_is_exactly_the_json_of_the_api_dict(count: int) -> None:
+    odd = [{"url": "https://h/é.wav", "label": "a\ud800b", "duration_seconds": 1.5, "status": 7, "created_at": None}]
+    items = [*odd, *({"url": f"https://h/{n}.wav", "label": "main", "duration_seconds": n} for n in range(count))]
+    call = CallRecordings.from_api("7f3d8e00-a1b2-4c3d-9e4f-567890abcdef", {"recordings": items[:count]})
+    assert call.to_api_json() == json.dumps(call.to_api_dict())
+    assert CallRecordings.from_api(call.call_id, json.loads(call.to_api_json())) == call
+
+
+@given(st.one_of(st.integers(), st.floats(allow_nan=True), st.booleans(), st.none(), st.text(max_size=8)))
+def test_the_quick_duration_path_gives_what_duration_or_none_gives(raw: Any) -> None:
+    parsed = Segment.from_api(1, {"duration_seconds": raw}).duration_seconds
+    expected = duration_or_none(raw)
+    assert parsed == expected or (parsed is None and expected is None)
+    assert type(parsed) is type(expected)

@@ -56,3 +56,64 @@ async def test_a_huge_call_lists_the_first_rows_then_says_how_many_more() -> Non
                 assert f"{count} segments" in str(app.screen.query_one(CallHeader).render())
             await wait_until(pilot, lambda: table.row_count == SHOWN_ROWS + 1, "the rest of the rows", timeout=30)
             assert table_rows(app)[-1][2] == f"{SEGMENTS + 1 - SHOWN_ROWS:,} more segments"
+
+
+HUGE = 100_000
+SMALL = "b16ca110-0000-4000-8000-00000000b16c"
+
+
+async def test_a_call_of_100000_segments_shows_its_count_its_first_rows_and_its_last_row() -> None:
+    with fake_serving(call_with(BIG, many(HUGE)), call_with(SMALL, many(3))) as fake:
+        app = make_app(fake)
+        async with app.run_test(size=SIZE) as pilot:
+            await look_up(pilot, f"{BIG} {SMALL}")
+            table = app.screen.query_one(SegmentTable)
+            header = str(app.screen.query_one(CallHeader).render())
+            assert f"{HUGE} segments · 1666:40:00 · 66666 synced · 33334 pending" in header
+            assert [row[:2] for row in table_rows(app)[:3]] == [
+                ["1", "◐ pending"],
+                ["2", "● synced"],
+                ["3", "● synced"],
+            ]
+
+            table.focus()
+            await pilot.press("pagedown")
+            assert table.cursor_row > 3
+            await wait_until(pilot, lambda: table.row_count == SHOWN_ROWS + 1, "the rest of the rows", timeout=30)
+            await pilot.press("ctrl+end")  # the table's last row
+            await pilot.pause()
+            assert table.cursor_row == SHOWN_ROWS
+            assert table_rows(app)[-1][2] == f"{HUGE - SHOWN_ROWS:,} more segments"
+            detail = str(app.screen.query_one(SegmentDetail).render())
+            assert f"{HUGE - SHOWN_ROWS:,} more segments are not listed here" in detail
+            await pilot.press("up")
+            assert table.cursor_row == SHOWN_ROWS - 1
+            assert f"/{SHOWN_ROWS}.wav" in str(app.screen.query_one(SegmentDetail).render())
+
+            # The whole answer is in the history once shown, so it is there offline too.
+            cached = app.history.cached(BIG)
+            assert cached is not None and len(cached.recordings.segments) == HUGE
+            assert cached.recordings.segments[-1].index == HUGE
+
+
+async def test_switching_between_a_huge_call_and_a_small_one_shows_each_ones_rows() -> None:
+    with fake_serving(call_with(BIG, many(HUGE)), call_with(SMALL, many(3))) as fake:
+        app = make_app(fake)
+        async with app.run_test(size=SIZE) as pilot:
+            await look_up(pilot, f"{BIG} {SMALL}")
+            table = app.screen.query_one(SegmentTable)
+            calls = app.screen.query_one(CallList)
+            calls.focus()
+            for expected, count in ((SMALL, 3), (BIG, HUGE), (SMALL, 3), (BIG, HUGE)):
+                await pilot.press("down" if expected == SMALL else "up")
+                await pilot.pause()
+                assert calls.current_call_id == expected
+                assert f"{count} segments" in str(app.screen.query_one(CallHeader).render())
+                rows = table_rows(app)
+                assert [row[0] for row in rows[:3]] == ["1", "2", "3"]
+                url = app.screen.book.calls[expected].recordings.segments[0].url
+                assert url in str(app.screen.query_one(SegmentDetail).render()).replace("\n", "")
+                if expected == SMALL:
+                    assert len(rows) == 3
+            await wait_until(pilot, lambda: table.row_count == SHOWN_ROWS + 1, "the rest of the rows", timeout=30)
+            assert table_rows(app)[SHOWN_ROWS - 1][0] == str(SHOWN_ROWS)

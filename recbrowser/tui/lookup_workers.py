@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from recbrowser.lookups import BoundedLookups
 
-LOOKUP, DETAILS = "lookup", "details"
+LOOKUP, DETAILS, REMEMBER = "lookup", "details", "remember"
 
 
 class LookupWorkers:
@@ -52,7 +52,7 @@ class LookupWorkers:
                 self._details_again.add(call_id)
             generation = self._book.start(call_id)
             self._changed(call_id)
-            work = self._lookups().lookup(call_id)
+            work = self._lookups().lookup(call_id, record=False)  # recorded once shown (see _lookup_ended)
             worker = self._screen.run_worker(work, name=call_id, group=LOOKUP, description=f"lookup {call_id}")
             self._running[call_id] = (worker, generation)
 
@@ -77,6 +77,7 @@ class LookupWorkers:
             if self._book.stopped(call_id, running[1]):  # the app's handler reports why
                 self._changed(call_id)
             return
+        self._remember(event.worker.result)
         answer = self._book.finished(call_id, running[1], event.worker.result)
         if not answer.current:
             return
@@ -89,6 +90,17 @@ class LookupWorkers:
         elif isinstance(error, UNREACHABLE) and answer.state.details is None:
             self._get_details(*self._book.details_due([call_id]), unreachable=error)
         self._answered(answer)
+
+    def _remember(self, result: LookupResult) -> None:
+        """Store the answer in the history once the screen has shown it: storing 100,000 segments
+        takes a while (the worker runs from now on, so whoever waits for the workers waits for it)."""
+        self._screen.run_worker(
+            self._remember_after_refresh(result), name=result.call_id, group=REMEMBER, description="history write"
+        )
+
+    async def _remember_after_refresh(self, result: LookupResult) -> None:
+        await self._screen.wait_for_refresh()
+        await self._lookups().remember(result)
 
     def _get_details(self, *call_ids: str, unreachable: RecBrowserError | None = None) -> None:
         for call_id in call_ids:

@@ -17,6 +17,7 @@ from recbrowser.apikey import rejected_key_message
 from recbrowser.callbook import Answered, CallBook, Listed, last_session
 from recbrowser.callids import scan
 from recbrowser.callstate import CallState
+from recbrowser.lister import ListerWhenNeeded
 from recbrowser.listing import CallListing, FilterForm
 from recbrowser.models import Segment
 from recbrowser.recorded import Recorded, recorded_of_state
@@ -266,7 +267,8 @@ class BrowserScreen(Screen[None]):
         return recorded_of_state(state) if state is not None else None
 
     def _new_listing(self, form: FilterForm | None = None) -> CallListing:
-        self._listing = CallListing(self.app.client, form, page_size=self.app.calls_page_size)
+        lister = ListerWhenNeeded(lambda: self.app.client)  # made after the first frame: the app may open here
+        self._listing = CallListing(lister, form, page_size=self.app.calls_page_size)
         return self._listing
 
     def _chosen_in_calls(self, call_id: str | None) -> None:
