@@ -40,7 +40,7 @@ class BodyWriter:
     """Writes buffers to ``fd`` from ``offset`` on, in order, on a writer thread.
 
     Use: ``view = writer.take()``, receive into it, ``writer.put(view, count)``; then ``close()``
-    (always: it waits for every queued write). A write's OSError is raised by the next
+    (always: it waits for every queued write). A write's failure (OSError) is raised by the next
     ``take``/``put``/``close`` of the transfer thread, and nothing after it is written.
     """
 
@@ -56,7 +56,7 @@ class BodyWriter:
         self._made = 0
         self._queue: deque[tuple[mmap.mmap, int] | None] = deque()
         self._ready = threading.Condition()
-        self._error: OSError | None = None
+        self._error: Exception | None = None  # a write's failure, raised to the transfer thread
         self._thread: threading.Thread | None = None
 
     @property
@@ -124,7 +124,7 @@ class BodyWriter:
             try:
                 if self._error is None:
                     self._write(memoryview(buffer)[:count], self._write_at)
-            except OSError as exc:
+            except Exception as exc:  # never lost with the thread: the transfer would wait for ever
                 with self._ready:
                     self._error = exc
             self._write_at += count
