@@ -3,8 +3,9 @@
 Why not httpx here: measured on this project's 2-core machines, httpx's async streaming
 reached 0.4-0.5x curl's throughput and sync httpx about 0.9x, while the stdlib's
 ``http.client`` reading straight into one reused 1 MiB buffer keeps up with curl (see the
-benchmarks). So each download runs in a thread with ``http.client``; memory stays at one
-buffer per thread whatever the file size.
+benchmarks). So each download runs in a thread with ``http.client``, and a second thread
+writes what it receives (``bodywriter``); memory stays at a few buffers per download
+whatever the file size.
 
 No credentials are ever sent: this module has no notion of the API key, and redirects
 (bounded, http/https only) carry only the headers built here.
@@ -14,17 +15,16 @@ from __future__ import annotations
 
 import errno
 import http.client
-import mmap
 import os
 import socket
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 from recbrowser import completed, connections, partfiles
+from recbrowser.bodywriter import BodyWriter
 from recbrowser.durable import fsync_dir
 from recbrowser.errors import (
     BadUrl,
@@ -57,8 +57,6 @@ from recbrowser.text import os_reason, printable
 
 DEFAULTS = FetchOptions()
 SLOW_WRITE = 0.25  # seconds a slow server's bytes may wait in the buffer before being written
-WRITEBACK_EVERY = 64 << 20
-_FADVISE = getattr(os, "posix_fadvise", None)  # Linux and most Unixes; not macOS or Windows
 MAX_REDIRECTS = 5
 _DISK_WORDS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded"}
 
@@ -81,8 +79,7 @@ class _Job:
     force: bool
     claims: NameClaims | None
     records: Path
-    buffer: memoryview
-    timeout: float
+    options: FetchOptions
 
     @property
     def part(self) -> Path:
@@ -118,8 +115,7 @@ def fetch(
         force,
         claims,
         options.records or completed.default_dir(),
-        memoryview(bytearray(0)),
-        options.timeout,
+        options,
     )
     try:
         return _fetch(job, options)
@@ -144,9 +140,6 @@ def _fetch(job: _Job, options: FetchOptions) -> Fetched:
             done = _recorded_complete(job)
             if done is not None:
                 return done
-        # Mapped, not malloc'ed: glibc serves a freed 1 MiB block's successors from per-thread
-        # arenas it keeps, so a thread per file grew an archive's RSS by ~9 MB over 400 files.
-        job.buffer = memoryview(mmap.mmap(-1, options.chunk_size))
         for attempt in range(1, options.max_attempts + 1):
             if job.cancel.is_set():
                 raise Cancelled("Cancelled.")
@@ -177,7 +170,7 @@ def _attempt(job: _Job) -> Fetched:
     found = partfiles.is_regular_file(job.part)
     offset = found.st_size if found else 0
     info = partfiles.read_info(job.sidecar) if offset else PartInfo()
-    lease, response = _open(job.url, resume_headers(offset, info), job.timeout, job.cancel)
+    lease, response = _open(job.url, resume_headers(offset, info), job.options.timeout, job.cancel)
     try:
         decision = classify(_answer(response), offset, info)
         if isinstance(decision, StartAgain):
@@ -216,7 +209,7 @@ def _write_body(job: _Job, response: http.client.HTTPResponse, body: Body) -> in
     transfer = job.transfer
     transfer.total, transfer.done, transfer.resumed_from = body.total, body.offset, body.offset
     transfer.started = time.monotonic()
-    return _stream(response, job.part, body.offset, transfer, job.cancel, job.buffer)
+    return _stream(response, job.part, body.offset, transfer, job.cancel, job.options)
 
 
 def _settle(job: _Job, content_type: str | None) -> Path:
@@ -291,59 +284,63 @@ def _stream(
     offset: int,
     transfer: Transfer,
     cancel: threading.Event,
-    buffer: memoryview,
+    options: FetchOptions,
 ) -> int:
+    """Write the body to ``part`` from ``offset``, then fsync it; the size the file ends at.
+    Every byte received is written before this returns or raises (a resume starts after it)."""
     try:
         handle = partfiles.open_part(part)
     except OSError as exc:
         raise _disk_error(exc, part) from None
-    position = flushed = offset
-    pending = 0  # bytes received into ``buffer`` and not yet written
-    written_at = time.monotonic()
     with handle:
         try:
             handle.seek(offset)
             handle.truncate()
-            while True:
-                if cancel.is_set():
-                    handle.write(buffer[:pending])
-                    raise Cancelled("Cancelled.")
-                try:
-                    count = _receive(response, buffer[pending:])
-                except (http.client.HTTPException, OSError) as exc:
-                    handle.write(buffer[:pending])
-                    handle.flush()
-                    if cancel.is_set():
-                        raise Cancelled("Cancelled.") from None
-                    raise TransferInterrupted(
-                        f"The connection dropped after {position} bytes ({_reason(exc)})."
-                    ) from None
-                if not count:
-                    handle.write(buffer[:pending])
-                    if cancel.is_set():
-                        raise Cancelled("Cancelled.")
-                    break
-                pending += count
-                position += count
-                transfer.done = position
-                # Whole buffers for a fast server; a slow one's bytes reach the disk within
-                # SLOW_WRITE seconds, so a kill loses hardly any.
-                if pending == len(buffer):
-                    handle.write(buffer)
-                    pending = 0
-                    written_at = time.monotonic()
-                elif time.monotonic() - written_at >= SLOW_WRITE:
-                    handle.write(buffer[:pending])
-                    handle.flush()
-                    pending = 0
-                    written_at = time.monotonic()
-                if position - flushed >= WRITEBACK_EVERY:
-                    flushed = _start_writeback(handle, flushed, position)
-            handle.flush()
+            writer = BodyWriter(handle.fileno(), offset, size=options.chunk_size, direct=options.direct_writes)
+            try:
+                position = _receive_into(response, writer, transfer, cancel)
+            finally:
+                writer.close()
             os.fsync(handle.fileno())
         except OSError as exc:
             raise _disk_error(exc, part) from None
     return position
+
+
+def _receive_into(
+    response: http.client.HTTPResponse, writer: BodyWriter, transfer: Transfer, cancel: threading.Event
+) -> int:
+    """Receive the body into ``writer``'s buffers, handing each over when full; where it ended."""
+    position = writer.next_offset
+    view = writer.take()
+    pending = 0  # bytes received into ``view`` and not yet handed over
+    handed_at = time.monotonic()
+    while True:
+        if cancel.is_set():
+            writer.put(view, pending)
+            raise Cancelled("Cancelled.")
+        try:
+            count = _receive(response, view[pending:])
+        except (http.client.HTTPException, OSError) as exc:
+            writer.put(view, pending)
+            if cancel.is_set():
+                raise Cancelled("Cancelled.") from None
+            raise TransferInterrupted(f"The connection dropped after {position} bytes ({_reason(exc)}).") from None
+        if not count:
+            writer.put(view, pending)
+            if cancel.is_set():
+                raise Cancelled("Cancelled.")
+            return position
+        pending += count
+        position += count
+        transfer.done = position
+        # Whole buffers for a fast server; a slow one's bytes are handed over within
+        # SLOW_WRITE seconds, so a kill loses hardly any.
+        if pending == len(view) or time.monotonic() - handed_at >= SLOW_WRITE:
+            writer.put(view, pending)
+            view = writer.take()
+            pending = 0
+            handed_at = time.monotonic()
 
 
 def _receive(response: http.client.HTTPResponse, view: memoryview) -> int:
@@ -373,16 +370,6 @@ def _receive(response: http.client.HTTPResponse, view: memoryview) -> int:
     if not response.length:
         response.read()
     return count
-
-
-def _start_writeback(handle: BinaryIO, start: int, end: int) -> int:
-    """Hand written data to the disk as we go, so the final fsync is short and the page cache
-    does not fill with a file nobody is reading (measured: 1 GiB fsync 0.3 s -> 0.02 s, and
-    faster overall than curl, which does not fsync at all)."""
-    if _FADVISE is not None:
-        handle.flush()
-        _FADVISE(handle.fileno(), start, end - start, os.POSIX_FADV_DONTNEED)
-    return end
 
 
 def _finish(job: _Job, final: Path, size: int) -> Fetched:

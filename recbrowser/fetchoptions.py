@@ -21,4 +21,6 @@ class FetchOptions:
     backoff_base: float = 0.5
     """Seconds before the second attempt; doubled for each one after (see ``retrying``)."""
     chunk_size: int = CHUNK
-    """The receive buffer, reused for the whole file."""
+    """Each receive buffer (a few per file, reused for the whole file; see ``bodywriter``)."""
+    direct_writes: bool = True
+    """Write whole buffers past the page cache where the OS allows it (Linux ``O_DIRECT``)."""

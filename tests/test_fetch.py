@@ -361,3 +361,22 @@ def test_no_meta_file_is_left_once_complete(fake: FakeMagpipe, tmp_path: Path) -
     assert json.loads(meta.read_text())["etag"] == etag_of(segment_wav(MAIN, 1))
     fetch(url, planned, options=FAST)
     assert not meta.exists()
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["direct-io", "page-cache"])
+def test_a_big_file_dropped_at_an_unaligned_offset_resumes_byte_identical(
+    fake: FakeMagpipe, tmp_path: Path, direct: bool
+) -> None:
+    size = 3 * 1024 * 1024 + 12345  # the drop leaves the part at an unaligned size, 2,020 bytes past a block
+    url = f"{fake.storage_url}/big/{size}"
+    planned = planned_for(tmp_path, url)
+    options = replace(FAST, chunk_size=256 * 1024, direct_writes=direct)  # many buffers through the writer
+    fake.faults.drop_mid_body = 1
+    with pytest.raises(Incomplete):
+        fetch(url, planned, options=replace(options, max_attempts=1))
+    assert planned.part.stat().st_size == size // 2
+    result = fetch(url, planned, options=options)
+    assert gets(fake)[-1].headers["range"] == f"bytes={size // 2}-"
+    assert result.bytes == size == result.path.stat().st_size
+    assert sha256_of(result.path) == big_sha256(size)
+    assert not planned.part.exists()
