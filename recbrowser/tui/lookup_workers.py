@@ -15,6 +15,7 @@ from textual.worker import Worker, WorkerState
 from recbrowser.callbook import Answered, CallBook
 from recbrowser.errors import NoRecording, RecBrowserError
 from recbrowser.lookups import UNREACHABLE, DetailsResult, LookupResult
+from recbrowser.tui.workers import has_ended
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -58,7 +59,7 @@ class LookupWorkers:
 
     def ended(self, event: Worker.StateChanged) -> None:
         """A worker changed state: hand a finished lookup's or get-call's answer to the book."""
-        if not event.worker.is_finished:
+        if not has_ended(event):
             return
         if event.worker.group == DETAILS:
             self._details_ended(event)

@@ -23,6 +23,7 @@ from recbrowser.tui.bindings import CALLS_VIEW_BINDINGS, help_rows
 from recbrowser.tui.cells import recorded_mark
 from recbrowser.tui.screens.call_filters import FilterScreen
 from recbrowser.tui.screens.help import HelpScreen
+from recbrowser.tui.workers import has_ended
 
 if TYPE_CHECKING:
     from recbrowser.tui.app import RecBrowserApp
@@ -140,7 +141,7 @@ class CallsScreen(Screen[str | None]):
 
     @on(Worker.StateChanged)
     def _page_loaded(self, event: Worker.StateChanged) -> None:
-        if event.worker is not self._loading or not event.worker.is_finished:
+        if event.worker is not self._loading or not has_ended(event):
             return
         self._loading = None
         if event.state is WorkerState.SUCCESS:
