@@ -7,7 +7,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import select
+import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -218,3 +223,42 @@ def test_the_summary_line_says_label_time_phase_and_speed() -> None:
     state = PlaybackState(phase="paused", label="seg 1", elapsed=65, total=125, speed=1.5)
     assert state.summary() == "seg 1 · 1:05 / 2:05 · paused · 1.5x"
     assert PlaybackState(phase="loading", label="x").summary() == "x · 0:00 / ? · loading"
+
+
+KILLED_APP = """
+import asyncio, sys
+from recbrowser.playback import Playback, PlayTarget
+async def main():
+    playing = asyncio.Event()
+    playback = Playback(sys.argv[1:], lambda s: s.phase == "playing" and playing.set())
+    await playback.play([PlayTarget("c", 1, "x", "https://recordings.example/a.wav")])
+    await playing.wait()
+    print(playback.pid, playback.socket, flush=True)
+    await asyncio.Event().wait()
+asyncio.run(main())
+"""
+
+
+def test_mpv_dies_with_the_app_even_when_the_app_is_killed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PR_SET_PDEATHSIG: kill -9 of the app gives mpv SIGTERM (no cleanup of ours can run then)."""
+    monkeypatch.setenv("FAKE_MPV_DURATION", "600")
+    app = subprocess.Popen([sys.executable, "-c", KILLED_APP, *FAKE_MPV], stdout=subprocess.PIPE, text=True)
+    try:
+        assert app.stdout is not None
+        pid_text, socket = app.stdout.readline().split()
+        pid = int(pid_text)
+        ended = os.pidfd_open(pid)  # readable once mpv has ended
+        try:
+            assert alive(pid)
+            app.kill()
+            app.wait(timeout=10)
+            assert select.select([ended], [], [], 10)[0] == [ended], "mpv outlived the killed app"
+        finally:
+            os.close(ended)
+        assert not alive(pid)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait(timeout=10)
+        if "socket" in locals():
+            shutil.rmtree(Path(socket).parent, ignore_errors=True)  # the app could not remove it: it was killed
