@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -87,11 +88,14 @@ def play_targets(
     call_id: str, segments: Sequence[Segment], start: int, local_files: Mapping[int, str]
 ) -> list[PlayTarget] | Said:
     """The segment at ``start`` (its position in ``segments``) and the playable ones after it, for
-    playing on; a ``Said`` when the one asked for cannot be played (no URL, not http(s))."""
+    playing on: each its downloaded file while that exists, else its URL; a ``Said`` when the one
+    asked for cannot be played (no URL, not http(s))."""
     targets: list[PlayTarget] = []
     for position in range(start, len(segments)):
         segment = segments[position]
         local = local_files.get(segment.index)
+        if local is not None and not os.path.exists(local):
+            local = None  # moved or deleted since it was downloaded
         target = open_target(segment, local)
         if isinstance(target, Said):
             if position == start:
@@ -301,9 +305,8 @@ class Playback:
         kind = event.get("event")
         if kind == "property-change":
             self._property(session, str(event.get("name")), event.get("data"))
-        elif kind in ("file-loaded", "playback-restart") and not session.loaded:
-            session.loaded = True
-            self._set(phase="paused" if self.state.paused else "playing")
+        elif kind in ("file-loaded", "playback-restart"):
+            self._loaded(session)
         elif kind == "end-file":
             reason = event.get("reason")
             if reason == "eof":
@@ -311,11 +314,19 @@ class Playback:
             elif reason == "error":
                 session.error = printable(event.get("file_error") or "it could not be played", limit=120)
 
+    def _loaded(self, session: _Session) -> None:
+        """The file is loaded (an event said so, or it has a position: the event may have come before we connected)."""
+        if not session.loaded:
+            session.loaded = True
+            self._set(phase="paused" if self.state.paused else "playing")
+
     def _property(self, session: _Session, name: str, data: object) -> None:
         number = float(data) if isinstance(data, (int, float)) and not isinstance(data, bool) else None
         if name == "time-pos" and number is not None:
+            self._loaded(session)
             self._set(elapsed=max(0.0, number), urgent=False)
         elif name == "duration" and number is not None:
+            self._loaded(session)
             self._set(total=number)
         elif name == "pause" and isinstance(data, bool):
             phase = self.state.phase
@@ -360,6 +371,8 @@ def _failure(session: _Session, code: int | None) -> str:
         return f"mpv could not play it: {session.error}"
     if code is None or code < 0:
         return "mpv stopped unexpectedly" + (f" (signal {-code})" if code else "")
+    if code == 2:  # mpv's "error playing the file": its reason came before we could listen
+        return "mpv could not play it (exit code 2)"
     if session.ipc is None:
         return f"mpv ended at once (exit code {code})"
     return f"mpv stopped unexpectedly (exit code {code})"

@@ -1,7 +1,7 @@
 """A stand-in for mpv that speaks its JSON IPC protocol over a real Unix socket (tests run it as "mpv").
 
 It takes mpv's command line (``--input-ipc-server=``, ``--pause=``, ``--speed=``, ``-- TARGET``;
-other options are ignored), "plays" for ``FAKE_MPV_DURATION`` seconds (default 2) of simulated
+other options are ignored), waits for a client to observe ``eof-reached`` (up to 10 s), "plays" for ``FAKE_MPV_DURATION`` seconds (default 2) of simulated
 time, sends ``property-change`` events for observed properties (time-pos ``FAKE_MPV_RATE``
 times a second, default 50, so coalescing has work to do), ``end-file`` at the end, and exits 0
 as ``--idle=no`` mpv does. ``FAKE_MPV_LOG``: a file its argv is appended to, a JSON line per
@@ -37,6 +37,7 @@ class FakeMpv:
         self.clients: dict[asyncio.StreamWriter, dict[int, str]] = {}
         self.server: asyncio.base_events.Server | None = None
         self.done = asyncio.Event()
+        self.observed = asyncio.Event()
 
     def value(self, name: str) -> object:
         return {
@@ -84,6 +85,8 @@ class FakeMpv:
         name, args = (command[0], command[1:]) if command else ("", [])
         if name == "observe_property":
             self.clients[writer][int(args[0])] = args[1]
+            if args[1] == "eof-reached":  # the last one the app observes
+                self.observed.set()
             self.send(writer, {"event": "property-change", "id": args[0], "name": args[1], "data": self.value(args[1])})
         elif name == "get_property":
             return {"error": "success", "data": self.value(args[0])}
@@ -118,7 +121,10 @@ class FakeMpv:
 
     async def run(self) -> int:
         self.server = await asyncio.start_unix_server(self.client, self.socket)
-        await asyncio.sleep(0.05)  # the file "loads"
+        try:  # the file "loads" while the first client connects and observes
+            await asyncio.wait_for(self.observed.wait(), 10)
+        except asyncio.TimeoutError:
+            pass
         if os.environ.get("FAKE_MPV_FAIL") == "audio":
             self.broadcast_event(
                 {"event": "end-file", "reason": "error", "file_error": "audio output initialization failed"}

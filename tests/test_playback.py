@@ -196,11 +196,14 @@ def segment(index: int, url: str | None) -> Segment:
     return Segment(index, url, "main", 10, "signalwire", "synced", None)
 
 
-def test_targets_are_the_file_when_downloaded_else_a_web_url_and_skip_what_cannot_play() -> None:
+def test_targets_are_the_file_when_downloaded_else_a_web_url_and_skip_what_cannot_play(tmp_path: Path) -> None:
     segments = [segment(1, URL), segment(2, "file:///etc/passwd"), segment(3, "--script=x"), segment(4, URL)]
-    targets = play_targets("7f3d8e00-a1b2-4c3d-9e4f-567890abcdef", segments, 0, {4: "/dl/04-main.wav"})
+    local = tmp_path / "04-main.wav"
+    local.write_bytes(b"RIFF")
+    files = {1: str(tmp_path / "gone.wav"), 4: str(local)}
+    targets = play_targets("7f3d8e00-a1b2-4c3d-9e4f-567890abcdef", segments, 0, files)
     assert isinstance(targets, list)
-    assert [(t.index, t.target, t.local) for t in targets] == [(1, URL, False), (4, "/dl/04-main.wav", True)]
+    assert [(t.index, t.target, t.local) for t in targets] == [(1, URL, False), (4, str(local), True)]
     refused = play_targets("7f3d8e00-a1b2-4c3d-9e4f-567890abcdef", segments, 2, {})
     assert isinstance(refused, Said) and "only http and https" in refused.message
 
