@@ -74,13 +74,15 @@ class PlaybackState:
         return self.phase != "stopped"
 
     def summary(self) -> str:
-        """One line: label · elapsed / total · phase · speed (the speed only when not 1x)."""
+        """One line, what matters first (a narrow terminal cuts the end): elapsed / total · phase ·
+        speed (when not 1x) · label; a failure: why, then the label."""
+        if self.phase == "failed":
+            return f"failed: {self.reason} · {self.label}"
         total = format_duration(self.total) if self.total is not None else "?"
-        parts = [self.label, f"{format_duration(self.elapsed)} / {total}", self.phase]
+        parts = [f"{format_duration(self.elapsed)} / {total}", self.phase]
         if self.speed != 1.0:
             parts.append(f"{self.speed:g}x")
-        if self.reason:
-            parts.append(self.reason)
+        parts.append(self.label)
         return " · ".join(parts)
 
 

@@ -224,8 +224,10 @@ def test_in_app_playback_needs_mpv_no_player_variable_and_the_setting() -> None:
 
 def test_the_summary_line_says_label_time_phase_and_speed() -> None:
     state = PlaybackState(phase="paused", label="seg 1", elapsed=65, total=125, speed=1.5)
-    assert state.summary() == "seg 1 · 1:05 / 2:05 · paused · 1.5x"
-    assert PlaybackState(phase="loading", label="x").summary() == "x · 0:00 / ? · loading"
+    assert state.summary() == "1:05 / 2:05 · paused · 1.5x · seg 1"
+    assert PlaybackState(phase="loading", label="x").summary() == "0:00 / ? · loading · x"
+    failed = PlaybackState(phase="failed", label="x", reason="mpv could not play it (exit code 2)")
+    assert failed.summary() == "failed: mpv could not play it (exit code 2) · x"
 
 
 KILLED_APP = """

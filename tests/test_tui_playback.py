@@ -12,7 +12,16 @@ from recbrowser.settings import Settings
 from recbrowser.tui.widgets.playback_bar import PlaybackBar
 from tests.files import wait_for_text
 from tests.playback_helpers import FAKE_MPV, alive
-from tests.tui_helpers import SIMPLE, TRANSFER, look_up, make_app, notifications, recording_player, wait_until
+from tests.tui_helpers import (
+    SIMPLE,
+    TRANSFER,
+    look_up,
+    make_app,
+    notifications,
+    recording_player,
+    screen_text,
+    wait_until,
+)
 
 SIZE = (120, 36)
 
@@ -140,3 +149,15 @@ async def test_in_app_playback_can_be_turned_off(fake, tmp_path: Path, monkeypat
     assert app.in_app_mpv() is None
     monkeypatch.setenv("RECBROWSER_PLAYER", "mpv {}")
     assert make_app(fake, mpv=None).in_app_mpv() is None
+
+
+async def test_at_80x24_the_bar_shows_time_and_state_before_the_label(fake) -> None:
+    app = make_app(fake, mpv=FAKE_MPV)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await look_up(pilot, SIMPLE)
+        await pilot.press("tab", "o")
+        await wait_until(pilot, lambda: "/ 1:00 · playing" in bar_text(app), "playing")
+        await pilot.press("space")
+        await wait_until(pilot, lambda: "paused" in bar_text(app), "paused")
+        await pilot.pause()
+        assert any("/ 1:00 · paused · 7f3d8e00" in line for line in screen_text(app))

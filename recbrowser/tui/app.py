@@ -216,7 +216,7 @@ class RecBrowserApp(App[None]):
         """The playback keys as the keymap makes them, for the bar."""
         keys = {b.id: key_shown(self, b) for b in PLAYBACK_BINDINGS if isinstance(b, Binding) and b.id}
         return (
-            f"{keys['playback.pause']} pause · {keys['playback.back']}/{keys['playback.forward']} 5 s · "
+            f"{keys['playback.pause']} pause · {keys['playback.back']} {keys['playback.forward']} seek · "
             f"{keys['playback.slower']} {keys['playback.faster']} speed · {keys['playback.stop']} stop"
         )
 
