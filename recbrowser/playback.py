@@ -30,7 +30,7 @@ SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
 """The speeds ``[`` and ``]`` step through."""
 UPDATE_INTERVAL = 0.25
 """Seconds between two updates for time moving on (at most ~4 a second reach the app)."""
-CONNECT_TIMEOUT = 5.0
+CONNECT_TIMEOUT = 10.0
 """Seconds mpv has to open its socket after it starts."""
 OBSERVED = ("time-pos", "duration", "pause", "speed", "eof-reached")
 
@@ -143,7 +143,8 @@ class Playback:
         self.state = PlaybackState()
         self._session: _Session | None = None
         self._queue: list[PlayTarget] = []
-        self._lock = asyncio.Lock()
+        self._lock = asyncio.Lock()  # starting and ending mpv
+        self._keys = asyncio.Lock()  # pause and seek, in the order asked
         self._speed = 1.0
         self._said_at = 0.0
         self._later: asyncio.TimerHandle | None = None
@@ -171,18 +172,20 @@ class Playback:
     async def toggle_pause(self) -> None:
         session = self._session
         if session is not None:
-            await self._command(session, "set_property", "pause", not self.state.paused)
+            async with self._keys:
+                await self._command(session, "cycle", "pause")  # mpv flips it, in the order the keys came
 
     async def seek(self, seconds: float) -> None:
         """Move ``seconds`` forward (back when negative), kept within the recording."""
         session = self._session
         if session is None or not session.loaded:
             return
-        position = max(0.0, self.state.elapsed + seconds)
-        if self.state.total is not None:
-            position = min(position, self.state.total)
-        if await self._command(session, "seek", position, "absolute"):
-            self._set(elapsed=position)
+        async with self._keys:  # one after the other, each from where the one before left it
+            position = max(0.0, self.state.elapsed + seconds)
+            if self.state.total is not None:
+                position = min(position, self.state.total)
+            if await self._command(session, "seek", position, "absolute"):
+                self._set(elapsed=position)
 
     async def change_speed(self, steps: int) -> None:
         """Step the speed up (``steps`` > 0) or down through ``SPEEDS``, stopping at either end."""

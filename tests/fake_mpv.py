@@ -93,6 +93,9 @@ class FakeMpv:
         elif name == "set_property" and args[0] == "pause":
             self.paused = bool(args[1])
             self.changed("pause")
+        elif name == "cycle" and args[0] == "pause":
+            self.paused = not self.paused
+            self.changed("pause")
         elif name == "set_property" and args[0] == "speed":
             self.speed = float(args[1])
             self.changed("speed")

@@ -267,3 +267,16 @@ def test_mpv_dies_with_the_app_even_when_the_app_is_killed(tmp_path: Path, monke
             app.wait(timeout=10)
         if "socket" in locals():
             shutil.rmtree(Path(socket).parent, ignore_errors=True)  # the app could not remove it: it was killed
+
+
+async def test_keys_pressed_quickly_apply_in_order_each_from_where_the_last_left(monkeypatch) -> None:
+    monkeypatch.setenv("FAKE_MPV_DURATION", "60")
+    states = States()
+    playback = Playback(FAKE_MPV, states)
+    await playback.play([target()], paused=True)
+    await states.until(lambda s: s.phase == "paused" and s.total == 60, "loaded, paused")
+    await asyncio.gather(playback.seek(30), playback.seek(5), playback.seek(-10))
+    assert (await states.until(lambda s: s.elapsed >= 20, "the seeks")).elapsed == pytest.approx(25, abs=0.1)
+    await asyncio.gather(playback.toggle_pause(), playback.toggle_pause(), playback.toggle_pause())
+    assert (await states.until(lambda s: s.phase == "playing", "three toggles: playing")).phase == "playing"
+    await playback.close()
