@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import errno
 import os
 import shutil
 import signal
@@ -71,10 +72,12 @@ def mpv_argv(mpv: Sequence[str], socket: Path, target: str, *, paused: bool, ext
 def dies_with_us(argv: Sequence[str]) -> list[str]:
     """``argv`` run so that it gets SIGTERM when this process dies (Linux); unchanged elsewhere.
     Start it from a thread that lives as long as the app (the event loop's): the signal follows
-    the thread that forked, not the process."""
+    the thread that forked, not the process. FileNotFoundError when ``argv[0]`` cannot be found."""
+    program = shutil.which(argv[0])
+    if program is None:
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), argv[0])
     if not sys.platform.startswith("linux"):
         return list(argv)
-    program = shutil.which(argv[0]) or argv[0]
     return [sys.executable, "-I", "-S", "-c", _PDEATHSIG, str(os.getpid()), program, *argv[1:]]
 
 
@@ -117,8 +120,8 @@ class MpvProcess:
     ) -> MpvProcess:
         """Start mpv on ``target``; OSError when it cannot be run (the directory is removed then)."""
         directory = private_runtime_dir()
-        argv = dies_with_us(mpv_argv(mpv, directory / SOCKET_NAME, target, paused=paused, extra=extra))
         try:
+            argv = dies_with_us(mpv_argv(mpv, directory / SOCKET_NAME, target, paused=paused, extra=extra))
             process = await asyncio.create_subprocess_exec(
                 *argv,
                 stdin=asyncio.subprocess.DEVNULL,
