@@ -17,8 +17,11 @@ import errno
 import os
 import shutil
 import signal
+import socket
+import stat
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -83,14 +86,51 @@ def dies_with_us(argv: Sequence[str]) -> list[str]:
 
 def private_runtime_dir() -> Path:
     """A new directory only we can enter (0700) for mpv's socket: under XDG_RUNTIME_DIR when that
-    is set and short enough, else the temp dir. The caller removes it (``remove_dir``)."""
+    is set and short enough, else the temp dir. The caller removes it (``remove_dir``); those left
+    by a killed app are removed first (``sweep_stale_dirs``)."""
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
     base = runtime if runtime and os.path.isdir(runtime) and len(runtime) < MAX_SOCKET_PATH - 40 else None
+    sweep_stale_dirs(Path(base or tempfile.gettempdir()))
     path = Path(tempfile.mkdtemp(prefix="recbrowser-mpv-", dir=base))
     if len(str(path / SOCKET_NAME)) > MAX_SOCKET_PATH:
         path.rmdir()
         path = Path(tempfile.mkdtemp(prefix="recbrowser-mpv-", dir="/tmp" if os.path.isdir("/tmp") else None))
     return path
+
+
+STALE_AFTER = 60.0
+"""Seconds after which a socket directory nobody answers on is taken as left by a killed app."""
+
+
+def sweep_stale_dirs(base: Path, *, now: float | None = None) -> list[Path]:
+    """Remove the socket directories of ours in ``base`` that a killed app left (``kill -9`` gives
+    no chance to clean up): older than STALE_AFTER, ours, and without a socket that answers."""
+    now = time.time() if now is None else now
+    removed = []
+    for path in base.glob("recbrowser-mpv-*"):
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or now - info.st_mtime < STALE_AFTER:
+            continue
+        if _answers(path / SOCKET_NAME):
+            continue
+        remove_dir(path)
+        removed.append(path)
+    return removed
+
+
+def _answers(path: Path) -> bool:
+    if not path.exists():
+        return False
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        probe.settimeout(0.5)
+        try:
+            probe.connect(str(path))
+        except OSError:
+            return False
+    return True
 
 
 def remove_dir(path: Path) -> None:

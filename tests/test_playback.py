@@ -10,15 +10,18 @@ import json
 import os
 import select
 import shutil
+import socket
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from recbrowser.models import Segment
 from recbrowser.mpvipc import IpcError, MpvIpc
+from recbrowser.mpvprocess import sweep_stale_dirs
 from recbrowser.playback import SPEEDS, Playback, PlaybackState, PlayTarget, play_targets
 from recbrowser.player import Said, in_app_player
 from tests.playback_helpers import FAKE_MPV, States, alive
@@ -280,3 +283,21 @@ async def test_keys_pressed_quickly_apply_in_order_each_from_where_the_last_left
     await asyncio.gather(playback.toggle_pause(), playback.toggle_pause(), playback.toggle_pause())
     assert (await states.until(lambda s: s.phase == "playing", "three toggles: playing")).phase == "playing"
     await playback.close()
+
+
+def test_sweep_old_dirs(tmp_path: Path) -> None:
+    """Socket directories a killed app left are removed; fresh ones and ones mpv answers on stay."""
+    left, fresh, live = (tmp_path / f"recbrowser-mpv-{name}" for name in ("left", "fresh", "live"))
+    for directory in (left, fresh, live):
+        directory.mkdir(mode=0o700)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(str(live / "mpv.sock"))
+        listener.listen()
+        old = time.time() - 3600
+        for directory in (left, live):
+            os.utime(directory, (old, old))
+        assert sweep_stale_dirs(tmp_path) == [left]
+        assert not left.exists() and fresh.exists() and live.exists()
+    finally:
+        listener.close()
