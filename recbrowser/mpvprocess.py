@@ -28,9 +28,11 @@ from pathlib import Path
 SOCKET_NAME = "mpv.sock"
 MAX_SOCKET_PATH = 100
 """AF_UNIX paths are at most 107 bytes: a longer runtime dir falls back to the temp dir."""
-QUIT_WAIT = 1.0
-TERM_WAIT = 1.0
-KILL_WAIT = 2.0
+QUIT_WAIT = 0.5
+"""Seconds mpv has to answer ``quit`` and end; then SIGTERM, TERM_WAIT more, then SIGKILL: the app
+quits within its 2 s however mpv behaves."""
+TERM_WAIT = 0.5
+KILL_WAIT = 1.0
 
 BASE_OPTIONS = (
     "--no-video",

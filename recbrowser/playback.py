@@ -32,6 +32,8 @@ UPDATE_INTERVAL = 0.25
 """Seconds between two updates for time moving on (at most ~4 a second reach the app)."""
 CONNECT_TIMEOUT = 10.0
 """Seconds mpv has to open its socket after it starts."""
+GONE_WAIT = 2.0
+"""Seconds mpv has to end once its socket has closed before it is taken as lost (and ended)."""
 OBSERVED = ("time-pos", "duration", "pause", "speed", "eof-reached")
 
 Phase = Literal["loading", "playing", "paused", "ended", "stopped", "failed"]
@@ -250,7 +252,7 @@ class Playback:
             if self._session is not session:
                 return  # stopped or replaced on purpose
             self._session = None
-            ended_itself = await session.process.wait(QUIT_WAIT) is not None
+            ended_itself = await session.process.wait(GONE_WAIT) is not None
             if session.ipc is not None:
                 await session.ipc.aclose()
             code = await session.process.end()

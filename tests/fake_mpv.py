@@ -5,7 +5,8 @@ other options are ignored), waits for a client to observe ``eof-reached`` (up to
 time, sends ``property-change`` events for observed properties (time-pos ``FAKE_MPV_RATE``
 times a second, default 50, so coalescing has work to do), ``end-file`` at the end, and exits 0
 as ``--idle=no`` mpv does. ``FAKE_MPV_LOG``: a file its argv is appended to, a JSON line per
-start. ``FAKE_MPV_FAIL=audio``: it fails as mpv does without an audio device. A second client
+start. ``FAKE_MPV_FAIL=audio``: it fails as mpv does without an audio device. ``FAKE_MPV_STUBBORN``: it
+ignores ``quit`` and SIGTERM (a hung mpv). A second client
 can send ``fake-crash`` (it dies with exit code 3) or ``fake-close-socket`` (it closes its socket
 and keeps running until it is terminated).
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -106,7 +108,8 @@ class FakeMpv:
             self.position = max(0.0, min(self.duration, where))
             self.changed("time-pos")
         elif name == "quit":
-            self.done.set()
+            if not os.environ.get("FAKE_MPV_STUBBORN"):
+                self.done.set()
         elif name == "fake-crash":
             os._exit(3)
         elif name == "fake-close-socket":
@@ -161,6 +164,8 @@ class FakeMpv:
 
 
 def main() -> int:
+    if os.environ.get("FAKE_MPV_STUBBORN"):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
     log = os.environ.get("FAKE_MPV_LOG")
     if log:
         with open(log, "a", encoding="utf-8") as file:

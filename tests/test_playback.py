@@ -301,3 +301,15 @@ def test_sweep_old_dirs(tmp_path: Path) -> None:
         assert not left.exists() and fresh.exists() and live.exists()
     finally:
         listener.close()
+
+
+async def test_an_mpv_that_ignores_quit_and_sigterm_is_killed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_MPV_DURATION", "60")
+    monkeypatch.setenv("FAKE_MPV_STUBBORN", "1")
+    states = States()
+    playback = Playback(FAKE_MPV, states)
+    await playback.play([target()])
+    await states.until(lambda s: s.phase == "playing", "playing")
+    pid, directory = playback.pid, Path(playback.socket or "").parent
+    await playback.close()
+    assert pid is not None and not alive(pid) and not directory.exists()
