@@ -25,6 +25,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from recbrowser.apikey import ENV_KEY
+
 SOCKET_NAME = "mpv.sock"
 MAX_SOCKET_PATH = 100
 """AF_UNIX paths are at most 107 bytes: a longer runtime dir falls back to the temp dir."""
@@ -171,6 +173,7 @@ class MpvProcess:
                 stderr=asyncio.subprocess.DEVNULL,
                 start_new_session=True,
                 close_fds=True,
+                env={name: value for name, value in os.environ.items() if name != ENV_KEY},  # mpv needs no key
             )
         except BaseException:
             remove_dir(directory)

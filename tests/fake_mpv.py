@@ -5,7 +5,7 @@ other options are ignored), waits for a client to observe ``eof-reached`` (up to
 time, sends ``property-change`` events for observed properties (time-pos ``FAKE_MPV_RATE``
 times a second, default 50, so coalescing has work to do), ``end-file`` at the end, and exits 0
 as ``--idle=no`` mpv does. ``FAKE_MPV_LOG``: a file its argv is appended to, a JSON line per
-start. ``FAKE_MPV_FAIL=audio``: it fails as mpv does without an audio device. ``FAKE_MPV_STUBBORN``: it
+start; ``FAKE_MPV_ENVIRONMENT``: a file it writes its environment's names to. ``FAKE_MPV_FAIL=audio``: it fails as mpv does without an audio device. ``FAKE_MPV_STUBBORN``: it
 ignores ``quit`` and SIGTERM (a hung mpv). A second client
 can send ``fake-crash`` (it dies with exit code 3) or ``fake-close-socket`` (it closes its socket
 and keeps running until it is terminated).
@@ -170,6 +170,9 @@ def main() -> int:
     if log:
         with open(log, "a", encoding="utf-8") as file:
             file.write(json.dumps(sys.argv[1:]) + "\n")
+    environment = os.environ.get("FAKE_MPV_ENVIRONMENT")
+    if environment:
+        Path(environment).write_text(json.dumps(sorted(os.environ)), encoding="utf-8")
     return asyncio.run(FakeMpv(sys.argv[1:]).run())
 
 

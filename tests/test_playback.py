@@ -42,6 +42,9 @@ def argv_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 async def test_play_pause_seek_and_stop_leave_nothing_behind(argv_log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAKE_MPV_DURATION", "60")
+    monkeypatch.setenv("MAGPIPE_API_KEY", "mgp_" + "ab12" * 10)
+    environment = argv_log.with_name("mpv-environment.json")
+    monkeypatch.setenv("FAKE_MPV_ENVIRONMENT", str(environment))
     states = States()
     playback = Playback(FAKE_MPV, states)
     await playback.play([target()])
@@ -66,6 +69,9 @@ async def test_play_pause_seek_and_stop_leave_nothing_behind(argv_log: Path, mon
     await playback.stop()
     assert states.last.phase == "stopped" and playback.pid is None
     assert not alive(pid) and not socket.parent.exists()
+    assert (
+        "MAGPIPE_API_KEY" not in json.loads(environment.read_text()) and "FAKE_MPV_DURATION" in environment.read_text()
+    )
     argv = json.loads(argv_log.read_text().splitlines()[0])
     assert argv[-2:] == ["--", URL]
     for option in ("--no-video", "--no-terminal", "--no-config", "--idle=no", "--really-quiet", "--pause=no"):
