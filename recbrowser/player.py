@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import threading
 import webbrowser
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
@@ -30,9 +31,11 @@ __all__ = [
     "PlayerError",
     "PlayerExited",
     "Said",
+    "in_app_player",
     "is_web_url",
     "launch_checked",
     "open_segment",
+    "open_target",
     "opened",
     "plan_open",
     "player_command",
@@ -195,21 +198,38 @@ class InTerminal:
 OpenPlan = Play | Browse | Said
 
 
-def plan_open(segment: Segment, local: str | None, env: Mapping[str, str]) -> OpenPlan:
-    """How to open ``segment``: from ``local`` (its downloaded file, known to exist) when given,
-    else from its URL, and only an http(s) one; with the player ``env`` configures, else the
-    system opener. A ``Said`` when nothing is to be opened, saying why."""
+def open_target(segment: Segment, local: str | None) -> str | Said:
+    """What to open for ``segment``: ``local`` (its downloaded file) when given, else its URL when
+    that is http(s); a ``Said`` saying why there is nothing to open."""
     if local is not None:
-        target = local
-    elif not segment.url:
+        return local
+    if not segment.url:
         return Said("This segment has no URL to open.", "warning")
-    elif not is_web_url(segment.url):
+    if not is_web_url(segment.url):
         return Said(
             f"Not opening {printable(segment.url, limit=60)}: only http and https links from the API are opened.",
             "warning",
         )
-    else:
-        target = segment.url
+    return segment.url
+
+
+def in_app_player(
+    env: Mapping[str, str], *, enabled: bool = True, which: Callable[[str], str | None] = shutil.which
+) -> str | None:
+    """The mpv that plays inside the app, or None for today's way (``plan_open``): in-app playback
+    needs mpv on PATH, ``RECBROWSER_PLAYER`` unset and the ``in_app_playback`` setting on."""
+    if not enabled or env.get(PLAYER_ENV, "").strip():
+        return None
+    return which("mpv")
+
+
+def plan_open(segment: Segment, local: str | None, env: Mapping[str, str]) -> OpenPlan:
+    """How to open ``segment``: from ``local`` (its downloaded file, known to exist) when given,
+    else from its URL, and only an http(s) one; with the player ``env`` configures, else the
+    system opener. A ``Said`` when nothing is to be opened, saying why."""
+    target = open_target(segment, local)
+    if isinstance(target, Said):
+        return target
     what = f"segment {segment.index} ({printable(segment.friendly_label, limit=30)})"
     try:
         argv = player_command(target, env)

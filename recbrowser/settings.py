@@ -31,6 +31,10 @@ class Settings:
     request_deadline: float = DEFAULT_REQUEST_DEADLINE
     utc: bool = False
     """Show times in UTC instead of local time."""
+    in_app_playback: bool = True
+    """Play inside the app with mpv when mpv is on PATH and RECBROWSER_PLAYER is unset."""
+    play_next: bool = False
+    """In-app playback goes on with the call's next segment when one ends."""
     keymap: dict[str, str] = field(default_factory=dict)
     """The app's keys by binding id, e.g. ``{"browser.refresh": "f5"}`` (``App.set_keymap``)."""
     warnings: list[str] = field(default_factory=list, repr=False, compare=False)
@@ -49,10 +53,11 @@ class Settings:
         for name, kind in (("api_url", str), ("download_dir", str)):
             if isinstance(raw.get(name), kind):
                 setattr(settings, name, raw[name])
-        if isinstance(raw.get("utc"), bool):
-            settings.utc = raw["utc"]
-        elif "utc" in raw:
-            settings.warnings.append(f"Ignoring utc in {path}: expected true or false.")
+        for name in ("utc", "in_app_playback", "play_next"):
+            if isinstance(raw.get(name), bool):
+                setattr(settings, name, raw[name])
+            elif name in raw:
+                settings.warnings.append(f"Ignoring {name} in {path}: expected true or false.")
         interval = raw.get("refresh_interval")
         if isinstance(interval, (int, float)) and not isinstance(interval, bool) and interval > 0:
             settings.refresh_interval = float(interval)

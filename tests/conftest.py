@@ -13,6 +13,7 @@ from recbrowser.fakeapi import DEMO_KEY, FakeMagpipe
 from recbrowser.secret import Secret
 from tests.cli_helpers import XDG_DIRS, Run, run_main
 from tests.loopback import free_port
+from tests.playback_helpers import mpv_children
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
@@ -22,6 +23,13 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None  # xdist's own rule reads it
     return min(8, 2 * (os.cpu_count() or 1))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_mpv_left_behind() -> Iterator[None]:
+    """In-app playback never leaves an mpv (or its stand-in) running after the tests."""
+    yield
+    assert mpv_children() == []
 
 
 @pytest.fixture(autouse=True)

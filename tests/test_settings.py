@@ -104,3 +104,15 @@ def test_corrupt_settings_fall_back_to_defaults_with_a_warning(isolated_paths):
     settings = Settings.load(paths.settings_file)
     assert settings.api_url is None and settings.refresh_interval == 30.0
     assert settings.warnings
+
+
+def test_playback_settings_default_to_in_app_without_playing_on_and_refuse_non_booleans(tmp_path):
+    path = tmp_path / "settings.json"
+    assert (Settings.load(path).in_app_playback, Settings.load(path).play_next) == (True, False)
+    path.write_text('{"in_app_playback": false, "play_next": true}')
+    loaded = Settings.load(path)
+    assert (loaded.in_app_playback, loaded.play_next, loaded.warnings) == (False, True, [])
+    path.write_text('{"in_app_playback": "no", "play_next": 1}')
+    loaded = Settings.load(path)
+    assert (loaded.in_app_playback, loaded.play_next) == (True, False)
+    assert [w.split(" in ")[0] for w in loaded.warnings] == ["Ignoring in_app_playback", "Ignoring play_next"]

@@ -220,7 +220,7 @@ async def test_a_console_browser_is_never_run_while_the_app_holds_the_terminal(f
     # webbrowser reads BROWSER once per process; start it afresh, as a new process would.
     monkeypatch.setattr(webbrowser, "_tryorder", None)
     monkeypatch.setattr(webbrowser, "_browsers", {})
-    app = make_app(fake)
+    app = make_app(fake, settings=Settings(in_app_playback=False))  # not mpv inside the app, where installed
     async with app.run_test(size=SIZE) as pilot:
         await look_up(pilot, SIMPLE)
         await pilot.press("tab", "o")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
 import uuid
 from collections.abc import Iterable, Sequence
@@ -13,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input
 from textual.worker import WorkerFailed
 
 from recbrowser import unfinished
@@ -26,19 +30,32 @@ from recbrowser.history import HistoryStore
 from recbrowser.keystore import KeyStore
 from recbrowser.lookups import BoundedLookups
 from recbrowser.paths import Paths, display_path
+from recbrowser.playback import Playback, PlaybackState, play_targets
+from recbrowser.player import Said, in_app_player
 from recbrowser.retrying import retry_message
 from recbrowser.secret import Secret, mask
 from recbrowser.settings import Resolved, Settings
 from recbrowser.text import printable
-from recbrowser.tui.bindings import declared_binding_ids, keymap_clashes, keymap_of, keymap_warnings, palette_commands
+from recbrowser.tui.bindings import (
+    PLAYBACK_ACTIONS,
+    PLAYBACK_BINDINGS,
+    declared_binding_ids,
+    key_shown,
+    keymap_clashes,
+    keymap_of,
+    keymap_warnings,
+    palette_commands,
+)
 from recbrowser.tui.failure import DisplayFailed, Failure
 from recbrowser.tui.notices import Toasts
 from recbrowser.tui.screens.browser import BrowserScreen
 from recbrowser.tui.screens.confirm import ConfirmScreen, ResumeScreen
 from recbrowser.tui.screens.key_entry import KeyScreen
 from recbrowser.tui.widgets.downloads import Downloads
+from recbrowser.tui.widgets.playback_bar import PlaybackBar
 
 if TYPE_CHECKING:
+    from recbrowser.callstate import CallState
     from recbrowser.client import MagpipeClient, RetryNotice
 
 
@@ -47,6 +64,7 @@ class RecBrowserApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "recbrowser"
+    BINDINGS = PLAYBACK_BINDINGS
 
     def __init__(
         self,
@@ -61,10 +79,16 @@ class RecBrowserApp(App[None]):
         calls_page_size: int = PAGE_SIZE,
         start_on_calls: bool = False,
         open_calls: Sequence[str] = (),
+        mpv: Sequence[str] | None = None,
+        mpv_options: Sequence[str] = (),
     ) -> None:
         """``start_on_calls``: open on the calls view when there is a key (the call-ID input is under it).
-        ``open_calls``: look these calls up at once instead (``recbrowser ID…``)."""
+        ``open_calls``: look these calls up at once instead (``recbrowser ID…``). ``mpv``: the command
+        in-app playback runs (default: mpv on PATH), with ``mpv_options`` added (tests: ``--ao=null``)."""
         super().__init__()
+        self._mpv = list(mpv) if mpv is not None else None
+        self._mpv_options = list(mpv_options)
+        self.playback: Playback | None = None
         self.open_calls = list(open_calls)
         self.calls_page_size = calls_page_size  # calls a list-calls page asks for in the calls view
         self.start_on_calls = start_on_calls
@@ -145,9 +169,92 @@ class RecBrowserApp(App[None]):
             self.call_from_thread(self.notify, message, severity="warning", markup=False)
 
     async def on_unmount(self) -> None:
+        if self.playback is not None:
+            await self.playback.close()  # no mpv outlives the app
         if self._client is not None:
             await self._client.aclose()
         self.history.close()
+
+    # --- in-app playback ----------------------------------------------------------------
+
+    def in_app_mpv(self) -> list[str] | None:
+        """The mpv command that plays inside the app, or None for ``player.plan_open``'s way."""
+        given = self._mpv
+        which = shutil.which if given is None else (lambda _name: given[0])
+        found = in_app_player(os.environ, enabled=self.settings.in_app_playback, which=which)
+        if found is None:
+            return None
+        return given if given is not None else [found]
+
+    def play_in_app(self, state: CallState, position: int) -> bool:
+        """Play the call's segment at ``position`` (and, with ``play_next``, those after it) in the
+        app; False when in-app playback is off or mpv is missing (the caller opens it as before)."""
+        mpv = self.in_app_mpv()
+        if mpv is None or state.recordings is None:
+            return False
+        if self.playback is None:
+            self.playback = Playback(
+                mpv, self._playback_changed, play_next=self.settings.play_next, extra=self._mpv_options
+            )
+        self._play(self.playback, state, position)
+        return True
+
+    @work(group="playback")
+    async def _play(self, playback: Playback, state: CallState, position: int) -> None:
+        segments = state.recordings.segments if state.recordings is not None else []
+        targets = play_targets(state.call_id, segments, position, state.local_files)
+        if isinstance(targets, Said):
+            self.notify(targets.message, severity=targets.severity, markup=False)
+            return
+        await playback.play(targets)
+
+    @property
+    def playback_state(self) -> PlaybackState:
+        return self.playback.state if self.playback is not None else PlaybackState()
+
+    def playback_hint(self) -> str:
+        """The playback keys as the keymap makes them, for the bar."""
+        keys = {b.id: key_shown(self, b) for b in PLAYBACK_BINDINGS if isinstance(b, Binding) and b.id}
+        return (
+            f"{keys['playback.pause']} pause · {keys['playback.back']} {keys['playback.forward']} seek · "
+            f"{keys['playback.slower']} {keys['playback.faster']} speed · {keys['playback.stop']} stop"
+        )
+
+    def _playback_changed(self, state: PlaybackState) -> None:
+        hint = self.playback_hint()
+        for screen in self.screen_stack:
+            for bar in screen.query(PlaybackBar):
+                bar.show(state, hint)
+        if state.phase == "failed":
+            self.notify(state.reason, title="Playback", severity="error", markup=False)
+        self.refresh_bindings()  # the playback keys come and go with it
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The playback keys apply while mpv plays, on a screen showing the bar, outside inputs;
+        otherwise the key goes on to whatever it means there."""
+        if action in PLAYBACK_ACTIONS:
+            return (
+                self.playback_state.active
+                and not isinstance(self.focused, Input)
+                and bool(self.screen.query(PlaybackBar))
+            )
+        return super().check_action(action, parameters)
+
+    def action_playback_pause(self) -> None:
+        if self.playback is not None:
+            self.run_worker(self.playback.toggle_pause(), group="playback")
+
+    def action_playback_stop(self) -> None:
+        if self.playback is not None:
+            self.run_worker(self.playback.stop(), group="playback")
+
+    def action_playback_seek(self, seconds: float) -> None:
+        if self.playback is not None:
+            self.run_worker(self.playback.seek(seconds), group="playback")
+
+    def action_playback_speed(self, steps: int) -> None:
+        if self.playback is not None:
+            self.run_worker(self.playback.change_speed(steps), group="playback")
 
     # --- the key ------------------------------------------------------------------------
 

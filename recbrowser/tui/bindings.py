@@ -55,7 +55,10 @@ BROWSER_BINDINGS: list[BindingType] = [
         "open",
         "Open",
         id="browser.open",
-        tooltip="Play the selected segment (RECBROWSER_PLAYER or the system opener)",
+        tooltip=(
+            "Play the selected segment: in the app when mpv is installed (turned off by "
+            '"in_app_playback": false in settings.json), else RECBROWSER_PLAYER or the system opener'
+        ),
     ),
     Binding("c", "copy", "Copy", id="browser.copy", tooltip="Copy the selected segment's URL to the clipboard"),
     Binding("d", "download('segment')", "Download", id="browser.download", tooltip="Download the selected segment"),
@@ -81,6 +84,76 @@ BROWSER_BINDINGS: list[BindingType] = [
     Binding("k", "key", "API key", show=False, id="browser.key", tooltip="Set or change the Magpipe API key"),
     Binding("l", "calls_view", "Calls", id="browser.calls", tooltip="Browse the account's calls, newest first"),
 ]
+
+# In-app playback's keys (the app's, with priority, so they also work with the segments table
+# focused): active only while mpv plays, on the browser and the calls view, and never while an
+# input has focus (RecBrowserApp.check_action), so otherwise the keys mean what they always did.
+PLAYBACK_BINDINGS: list[BindingType] = [
+    Binding(
+        "space",
+        "playback_pause",
+        "Pause",
+        id="playback.pause",
+        priority=True,
+        tooltip="While playing in the app: pause or resume",
+    ),
+    Binding("s", "playback_stop", "Stop", id="playback.stop", priority=True, tooltip="While playing: stop"),
+    Binding(
+        "left",
+        "playback_seek(-5)",
+        "Back 5 s",
+        id="playback.back",
+        show=False,
+        priority=True,
+        tooltip="While playing: 5 seconds back",
+    ),
+    Binding(
+        "right",
+        "playback_seek(5)",
+        "Forward 5 s",
+        id="playback.forward",
+        show=False,
+        priority=True,
+        tooltip="While playing: 5 seconds on",
+    ),
+    Binding(
+        "shift+left",
+        "playback_seek(-30)",
+        "Back 30 s",
+        id="playback.back_long",
+        show=False,
+        priority=True,
+        tooltip="While playing: 30 seconds back",
+    ),
+    Binding(
+        "shift+right",
+        "playback_seek(30)",
+        "Forward 30 s",
+        id="playback.forward_long",
+        show=False,
+        priority=True,
+        tooltip="While playing: 30 seconds on",
+    ),
+    Binding(
+        "left_square_bracket",
+        "playback_speed(-1)",
+        "Slower",
+        id="playback.slower",
+        show=False,
+        priority=True,
+        tooltip="While playing: slower (down to 0.5x)",
+    ),
+    Binding(
+        "right_square_bracket",
+        "playback_speed(1)",
+        "Faster",
+        id="playback.faster",
+        show=False,
+        priority=True,
+        tooltip="While playing: faster (up to 2x)",
+    ),
+]
+PLAYBACK_ACTIONS = frozenset({"playback_pause", "playback_stop", "playback_seek", "playback_speed"})
 
 # The transcript pane's keys (they win over the screen's while the pane has focus).
 TRANSCRIPT_BINDINGS: list[BindingType] = [

@@ -23,6 +23,7 @@ from recbrowser.tui.bindings import CALLS_VIEW_BINDINGS, help_rows
 from recbrowser.tui.cells import recorded_mark
 from recbrowser.tui.screens.call_filters import FilterScreen
 from recbrowser.tui.screens.help import HelpScreen
+from recbrowser.tui.widgets.playback_bar import PlaybackBar
 from recbrowser.tui.workers import has_ended
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ class CallsScreen(Screen[str | None]):
         )
         yield Static(id="calls-status")
         yield DataTable(id="calls-table", cursor_type="row", zebra_stripes=True)
+        yield PlaybackBar(id="calls-playback")  # what plays in the app, and its keys, here too
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:

@@ -18,6 +18,7 @@ from recbrowser.player import NEEDS_TERMINAL, InTerminal, Said, open_segment, op
 from recbrowser.tui.failure import Failure
 from recbrowser.tui.widgets.call_header import CallHeader
 from recbrowser.tui.widgets.call_info import CallInfo
+from recbrowser.tui.widgets.playback_bar import PlaybackBar
 from recbrowser.tui.widgets.segment_table import SHOWN_ROWS, SegmentDetail, SegmentTable
 from recbrowser.tui.widgets.transcript import TranscriptPane
 
@@ -35,6 +36,7 @@ class CallDetails(Vertical):
         yield CallInfo(id="call-info")
         yield SegmentTable(id="segments")
         yield SegmentDetail(id="segment-detail")
+        yield PlaybackBar(id="playback-bar")
         yield TranscriptPane(id="transcript-pane")
         yield Static(self._welcome, id="welcome")
 
@@ -77,6 +79,9 @@ class CallDetails(Vertical):
         segment, state = self.selected_segment, self._state
         if segment is None or state is None:
             self.notify("No segment selected.", severity="warning")
+            return
+        play_in_app = getattr(self.app, "play_in_app", None)  # mpv inside the app when it can
+        if play_in_app is not None and play_in_app(state, self.query_one(SegmentTable).cursor_row):
             return
         self._open(segment, state.local_files.get(segment.index))
 
