@@ -491,7 +491,7 @@ class HistoryStore:
             "call_id": call_id,
             "first_looked_up_at": now,
             "last_looked_up_at": now,
-            "lookups": 1,
+            "lookups": 0,  # counted by the lookup's own record, which may come after (the app stores it once shown)
             "outcome": "ok",
             **columns,
             "details_at": now,

@@ -54,7 +54,7 @@ async def settle(pilot, timeout: float = 30.0) -> None:
         except asyncio.TimeoutError:
             pass
         await pilot.pause()
-        running = [w for w in app.workers if w.is_running]
+        running = [w for w in app.workers if not w.is_finished]  # a worker started meanwhile is still PENDING
         if not running:
             return
         if time.monotonic() > deadline:

@@ -254,6 +254,23 @@ def test_nulls_markup_control_characters_and_a_huge_transcript_are_stored_and_sh
         json.dumps(line)
 
 
+def test_details_stored_before_the_lookups_record_do_not_count_a_lookup() -> None:
+    """The app stores a lookup once its answer is shown, so get-call's details often come first."""
+    from recbrowser.models import CallRecordings
+
+    answer = {"call_id": MAIN_CALL, "recordings": [{"url": "https://s.example/1.wav", "label": "main"}]}
+    history = store()
+    try:
+        assert history.record_details(MAIN_CALL, details(), at=T0)
+        assert history.record_lookup(MAIN_CALL, CallRecordings.from_api(MAIN_CALL, answer), None, at=T0 + 1)
+        entry = history.get(MAIN_CALL)
+        assert (entry.lookups, entry.outcome, entry.segments) == (1, "ok", 1)
+        assert history.record_lookup(MAIN_CALL, CallRecordings.from_api(MAIN_CALL, answer), None, at=T0 + 2)
+        assert history.get(MAIN_CALL).lookups == 2
+    finally:
+        history.close()
+
+
 @pytest.mark.parametrize(
     "blob",
     [b"not zlib", zlib.compress(b"{not json"), zlib.compress(b"[1, 2]"), zlib.compress(b"{" + b" " * (8 << 20) + b"}")],
