@@ -603,6 +603,24 @@ class HistoryStore:
 
         return self._safely(read, None)
 
+    def get_many(self, call_ids: Sequence[str]) -> dict[str, HistoryEntry]:
+        """What the history knows of each of these calls (one query; calls it does not know are left out)."""
+        wanted = list(dict.fromkeys(call_ids))
+
+        def read() -> dict[str, HistoryEntry]:
+            found: dict[str, HistoryEntry] = {}
+            for start in range(0, len(wanted), 500):  # well under SQLite's bound on parameters
+                part = wanted[start : start + 500]
+                marks = ", ".join("?" * len(part))
+                sql = f"SELECT {self._ENTRY_COLUMNS} FROM calls c WHERE c.call_id IN ({marks})"
+                for row in self._connection().execute(sql, part):
+                    entry = self._entry(row)
+                    if entry is not None:
+                        found[entry.call_id] = entry
+            return found
+
+        return self._safely(read, {})
+
     def cached(self, call_id: str) -> CachedCall | None:
         """The last successful answer for a call, for offline use."""
         row = self._safely(

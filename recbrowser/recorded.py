@@ -58,9 +58,8 @@ def recorded_of_entry(entry: HistoryEntry) -> Recorded | None:
 def recorded_in_history(history: HistoryStore, call_ids: Iterable[str]) -> dict[str, Recorded]:
     """What the history knows of these calls (blocking: run it in a thread). Calls it does not know are left out."""
     known: dict[str, Recorded] = {}
-    for call_id in call_ids:
-        entry = history.get(call_id)
-        mark = recorded_of_entry(entry) if entry is not None else None
+    for call_id, entry in history.get_many(list(call_ids)).items():
+        mark = recorded_of_entry(entry)
         if mark is not None:
             known[call_id] = mark
     return known

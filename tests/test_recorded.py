@@ -46,3 +46,24 @@ def test_an_app_state_tells_once_answered() -> None:
     assert recorded_of_state(CallState("c", loading=True)) is None
     assert recorded_of_state(CallState("c", error=NoRecording("none"))) is Recorded.NONE
     assert recorded_of_state(CallState("c", error=NotFound("gone"))) is None
+
+
+def test_the_history_is_asked_once_for_many_calls_and_leaves_out_unknown_ones(tmp_path) -> None:
+    from recbrowser.errors import NoRecording as NoRecordingError
+    from recbrowser.history import HistoryStore
+    from recbrowser.models import CallRecordings
+    from recbrowser.recorded import recorded_in_history
+
+    history = HistoryStore(tmp_path / "history.sqlite3")
+    try:
+        answer = {
+            "call_id": "a",
+            "recordings": [{"url": "https://s.example/1.wav", "label": "main", "status": "synced"}],
+        }
+        assert history.record_lookup("a", CallRecordings.from_api("a", answer), None)
+        assert history.record_lookup("b", None, NoRecordingError("none"))
+        assert history.record_lookup("c", None, NotFound("gone"))
+        asked = [f"unknown-{n}" for n in range(1200)] + ["c", "b", "a", "a"]  # past one query's 500 parameters
+        assert recorded_in_history(history, asked) == {"a": Recorded.SYNCED, "b": Recorded.NONE}
+    finally:
+        history.close()

@@ -3,6 +3,7 @@ the user scrolls; a quick filter over what is loaded; Enter lists the call in th
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -199,12 +200,14 @@ class CallsScreen(Screen[str | None]):
     def _recorded(self, call_id: str) -> Recorded | None:
         return self._known(call_id) or self.listing.recorded.get(call_id)
 
-    @work(thread=True, group="recorded")
-    def _ask_history(self, call_ids: list[str]) -> None:
-        """What past lookups said of these calls' recordings, marked in their rows."""
+    @work(group="recorded")
+    async def _ask_history(self, call_ids: list[str]) -> None:
+        """What past lookups said of these calls' recordings, marked in their rows. In the loop's
+        thread pool, whose threads (and so their history connections) live on between pages."""
         history = getattr(self.app, "history", None)
         if history is not None:
-            self.app.call_from_thread(self._mark, self.listing, recorded_in_history(history, call_ids))
+            listing = self.listing
+            self._mark(listing, await asyncio.to_thread(recorded_in_history, history, call_ids))
 
     def _mark(self, listing: CallListing, known: dict[str, Recorded]) -> None:
         listing.recorded.update(known)
