@@ -22,7 +22,14 @@ from recbrowser.fakeapi.samples import (
     UNKNOWN_VALUES_CALL,
 )
 from recbrowser.formatting import format_duration
-from recbrowser.models import CallRecordings, Segment, duration_or_none, friendly_label, parse_timestamp
+from recbrowser.models import (
+    CallRecordings,
+    Segment,
+    duration_or_none,
+    friendly_label,
+    parse_timestamp,
+    text_or_none,
+)
 
 DASHBOARD_LABELS = {
     "main": "Main Call",
@@ -374,3 +381,32 @@ def test_the_quick_duration_path_gives_what_duration_or_none_gives(raw: Any) -> 
     expected = duration_or_none(raw)
     assert parsed == expected or (parsed is None and expected is None)
     assert type(parsed) is type(expected)
+
+
+@given(st.lists(_segment_fields, max_size=6))
+def test_the_quick_text_path_gives_what_text_or_none_gives(items: list[dict[str, Any]]) -> None:
+    for index, item in enumerate(items, start=1):
+        segment = Segment.from_api(index, item)
+        assert isinstance(segment, Segment)
+        for name in ("url", "label", "source", "status"):
+            assert getattr(segment, name) == text_or_none(item.get(name))
+        assert segment.created_at_raw == text_or_none(item.get("created_at"))
+
+
+@given(st.lists(_segment_fields, max_size=6))
+def test_the_tally_counted_while_parsing_is_the_tally_of_the_segments(items: list[dict[str, Any]]) -> None:
+    parsed = CallRecordings.from_api(MAIN_CALL, {"recordings": items, "recording_url": "https://h/1.wav"})
+    made = CallRecordings(parsed.call_id, parsed.recording_url, parsed.segments)  # counted when first asked
+    assert parsed.tally == made.tally
+    assert parsed == made
+    assert made.synced_count == sum(1 for s in made.segments if s.is_synced)
+    assert made.pending_count == sum(1 for s in made.segments if s.is_pending)
+    known = [s.duration_seconds for s in made.segments if s.duration_seconds is not None]
+    assert made.total_duration == (sum(known) if known else None)
+
+
+def test_a_huge_answers_counts_come_from_the_parse() -> None:
+    statuses = ["synced", "pending_sync", "failed", "synced"]
+    items = [{"url": f"https://h/{n}.wav", "status": statuses[n % 4], "duration_seconds": 2} for n in range(10_001)]
+    call = CallRecordings.from_api(MAIN_CALL, {"recordings": items})
+    assert call.tally == (5001, 2500, 20_002)
