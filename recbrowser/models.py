@@ -323,9 +323,10 @@ class CallRecordings:
         """``json.dumps(self.to_api_dict())``, made a piece of segments at a time: one dumps of
         100,000 segments holds the GIL for a fifth of a second, and an app's event loop with it."""
         head = json.dumps({"call_id": self.call_id, "recording_url": self.recording_url})
+        segments = tuple(self.segments)  # all made once here (the history's labels need them all too)
         pieces = (
-            json.dumps([segment.to_api_dict() for segment in self.segments[start : start + JSON_PIECE]])[1:-1]
-            for start in range(0, len(self.segments), JSON_PIECE)
+            json.dumps([segment.to_api_dict() for segment in segments[start : start + JSON_PIECE]])[1:-1]
+            for start in range(0, len(segments), JSON_PIECE)
         )
         return f'{head[:-1]}, "recordings": [{", ".join(pieces)}]}}'
 
