@@ -23,14 +23,8 @@ class Counts:
 
     @classmethod
     def of(cls, call: CallRecordings) -> Counts:
-        synced = pending = 0
-        durations: list[int | float] = []
-        for segment in call.segments:
-            synced += segment.is_synced
-            pending += segment.is_pending
-            if segment.duration_seconds is not None:
-                durations.append(segment.duration_seconds)
-        return cls(len(call.segments), synced, pending, sum(durations) if durations else None)
+        tally = call.tally  # a big answer's was counted where it was parsed, off the event loop
+        return cls(len(call.segments), tally.synced, tally.pending, tally.total_duration)
 
     def status_parts(self) -> list[str]:
         """``["2 synced", "1 pending", "1 other"]``, leaving out zero counts."""

@@ -423,7 +423,7 @@ def _plain_http_transport(limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
 
 
 def _parse_many(call_id: str, body: Any) -> CallRecordings:
-    """A big answer's segments, made with the garbage collector paused (see ``collector_paused``)."""
+    """A big answer's segments, made (and counted) with the garbage collector paused (see ``collector_paused``)."""
     with collector_paused():
         return CallRecordings.from_api(call_id, body)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, NamedTuple
+from functools import cached_property
+from typing import Any, NamedTuple, overload
 
+from recbrowser.apibody import collector_paused
 from recbrowser.errors import BadResponse
 
 SYNCED = "synced"
@@ -172,22 +174,108 @@ class Segment(NamedTuple):
 
     @classmethod
     def from_api(cls, index: int, data: Mapping[str, Any]) -> Segment:
-        # Called 100,000 times for a huge answer: positional arguments, and a whole number of
-        # seconds (the common duration) skips the general conversion, which keeps it as it is.
+        # Called 100,000 times for a huge answer: ASCII text and a whole number of seconds (the
+        # common values) skip the general conversions, which keep them as they are, and the tuple
+        # is made without the Python-level __new__ of a named tuple (~40% faster in all).
         get = data.get
-        created_raw, duration = text_or_none(get("created_at")), get("duration_seconds")
+        url, label, source, status = get("url"), get("label"), get("source"), get("status")
+        created_raw, duration = get("created_at"), get("duration_seconds")
+        if type(url) is not str or not url.isascii():
+            url = text_or_none(url)
+        if type(label) is not str or not label.isascii():
+            label = text_or_none(label)
+        if type(source) is not str or not source.isascii():
+            source = text_or_none(source)
+        if type(status) is not str or not status.isascii():
+            status = text_or_none(status)
+        if created_raw is not None:
+            created_raw = text_or_none(created_raw)
         if type(duration) is not int or not 0 <= duration <= MAX_DURATION:
             duration = duration_or_none(duration)
-        return cls(
-            index,
-            text_or_none(get("url")),
-            text_or_none(get("label")),
-            duration,
-            text_or_none(get("source")),
-            text_or_none(get("status")),
-            None if created_raw is None else parse_timestamp(created_raw),
-            created_raw,
-        )
+        created = None if created_raw is None else parse_timestamp(created_raw)
+        return _new_tuple(cls, (index, url, label, duration, source, status, created, created_raw))
+
+
+_new_tuple = tuple.__new__
+
+
+class Segments(Sequence[Segment]):
+    """An answer's segments, each made from the API's item when first asked for.
+
+    The app shows at most a few hundred of a call's segments, and making all 100,000 took
+    ~0.1 s before its table could show. Iterating (download all, the history, playback...)
+    makes them all, once, and keeps them; until then the API's items are kept instead. Compares
+    equal to the tuple of its segments. Safe to read from several threads."""
+
+    __slots__ = ("_items", "_made", "_some")
+
+    def __init__(self, items: list[Mapping[str, Any]]) -> None:
+        self._items: Sequence[Mapping[str, Any]] = items
+        self._made: tuple[Segment, ...] | None = None
+        self._some: dict[int, Segment] = {}  # positions made one at a time before all were
+
+    def all(self) -> tuple[Segment, ...]:
+        """Every segment, made now when they were not yet."""
+        made = self._made
+        if made is None:
+            with collector_paused():  # a million objects: see collector_paused
+                made = tuple(map(Segment.from_api, range(1, len(self._items) + 1), self._items))
+            self._made = made
+            self._some = {}
+            self._items = ()  # after _made is set: a reader holding the items finds them made next
+        return made
+
+    def __len__(self) -> int:
+        made = self._made
+        return len(self._items) if made is None else len(made)
+
+    @overload
+    def __getitem__(self, index: int) -> Segment: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Segment, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Segment | tuple[Segment, ...]:
+        items = self._items  # read before _made: all() drops the items only after setting _made
+        made = self._made
+        if made is not None:
+            return made[index]
+        if isinstance(index, slice):
+            return tuple(self._one(items, position) for position in range(*index.indices(len(items))))
+        position = index + len(items) if index < 0 else index
+        if not 0 <= position < len(items):
+            raise IndexError("segment index out of range")
+        return self._one(items, position)
+
+    def _one(self, items: Sequence[Mapping[str, Any]], position: int) -> Segment:
+        segment = self._some.get(position)
+        if segment is None:
+            segment = self._some[position] = Segment.from_api(position + 1, items[position])
+        return segment
+
+    def __iter__(self) -> Iterator[Segment]:
+        return iter(self.all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Segments):
+            return self.all() == other.all()
+        if isinstance(other, tuple):
+            return self.all() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.all())
+
+    def __repr__(self) -> str:
+        return f"Segments({len(self)})"
+
+
+class Tally(NamedTuple):
+    """How many of a call's segments are synced and pending, and their known durations' sum (None without any)."""
+
+    synced: int
+    pending: int
+    total_duration: int | float | None
 
 
 @dataclass(frozen=True)
@@ -196,21 +284,33 @@ class CallRecordings:
 
     call_id: str
     recording_url: str | None
-    segments: tuple[Segment, ...]
+    segments: Sequence[Segment]  # Segments when parsed
+
+    @cached_property
+    def tally(self) -> Tally:
+        """The segments counted, once: a big answer is counted where it is parsed, off the event loop."""
+        synced = pending = 0
+        durations: list[int | float] = []
+        for segment in self.segments:
+            status = segment.status
+            synced += status == SYNCED
+            pending += status == PENDING
+            if segment.duration_seconds is not None:
+                durations.append(segment.duration_seconds)
+        return Tally(synced, pending, sum(durations) if durations else None)
 
     @property
     def synced_count(self) -> int:
-        return sum(1 for s in self.segments if s.is_synced)
+        return self.tally.synced
 
     @property
     def pending_count(self) -> int:
-        return sum(1 for s in self.segments if s.is_pending)
+        return self.tally.pending
 
     @property
     def total_duration(self) -> int | float | None:
         """Sum of known durations, or None when no segment has one."""
-        known = [s.duration_seconds for s in self.segments if s.duration_seconds is not None]
-        return sum(known) if known else None
+        return self.tally.total_duration
 
     def to_api_dict(self) -> dict[str, Any]:
         return {
@@ -223,9 +323,10 @@ class CallRecordings:
         """``json.dumps(self.to_api_dict())``, made a piece of segments at a time: one dumps of
         100,000 segments holds the GIL for a fifth of a second, and an app's event loop with it."""
         head = json.dumps({"call_id": self.call_id, "recording_url": self.recording_url})
+        segments = tuple(self.segments)  # all made once here (the history's labels need them all too)
         pieces = (
-            json.dumps([segment.to_api_dict() for segment in self.segments[start : start + JSON_PIECE]])[1:-1]
-            for start in range(0, len(self.segments), JSON_PIECE)
+            json.dumps([segment.to_api_dict() for segment in segments[start : start + JSON_PIECE]])[1:-1]
+            for start in range(0, len(segments), JSON_PIECE)
         )
         return f'{head[:-1]}, "recordings": [{", ".join(pieces)}]}}'
 
@@ -243,11 +344,24 @@ class CallRecordings:
             raw_segments = [{"url": recording_url}]
         if not isinstance(raw_segments, list):
             raise BadResponse("The API's 'recordings' field is not a list.")
-        segments = []
+        synced = pending = 0
+        durations: list[int | float] = []
+        # One pass over the API's items: checked and counted here, made into segments when used.
         for position, item in enumerate(raw_segments, start=1):
             if not isinstance(item, Mapping):
                 raise BadResponse(f"Recording {position} in the API's answer is not a JSON object.")
-            segments.append(Segment.from_api(position, item))
+            get = item.get
+            status, duration = get("status"), get("duration_seconds")
+            synced += status == SYNCED  # only the exact text: what text_or_none keeps as it is
+            pending += status == PENDING
+            if type(duration) is not int or not 0 <= duration <= MAX_DURATION:
+                duration = duration_or_none(duration)
+            if duration is not None:
+                durations.append(duration)
+        segments = Segments(raw_segments)
         if recording_url is None and segments:
             recording_url = segments[0].url
-        return cls(call_id=call_id, recording_url=recording_url, segments=tuple(segments))
+        recordings = cls(call_id=call_id, recording_url=recording_url, segments=segments)
+        # Counted in the same pass (off the event loop for a big answer): where cached_property keeps it.
+        recordings.__dict__["tally"] = Tally(synced, pending, sum(durations) if durations else None)
+        return recordings

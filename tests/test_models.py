@@ -22,7 +22,15 @@ from recbrowser.fakeapi.samples import (
     UNKNOWN_VALUES_CALL,
 )
 from recbrowser.formatting import format_duration
-from recbrowser.models import CallRecordings, Segment, duration_or_none, friendly_label, parse_timestamp
+from recbrowser.models import (
+    CallRecordings,
+    Segment,
+    Segments,
+    duration_or_none,
+    friendly_label,
+    parse_timestamp,
+    text_or_none,
+)
 
 DASHBOARD_LABELS = {
     "main": "Main Call",
@@ -374,3 +382,83 @@ def test_the_quick_duration_path_gives_what_duration_or_none_gives(raw: Any) -> 
     expected = duration_or_none(raw)
     assert parsed == expected or (parsed is None and expected is None)
     assert type(parsed) is type(expected)
+
+
+@given(st.lists(_segment_fields, max_size=6))
+def test_the_quick_text_path_gives_what_text_or_none_gives(items: list[dict[str, Any]]) -> None:
+    for index, item in enumerate(items, start=1):
+        segment = Segment.from_api(index, item)
+        assert isinstance(segment, Segment)
+        for name in ("url", "label", "source", "status"):
+            assert getattr(segment, name) == text_or_none(item.get(name))
+        assert segment.created_at_raw == text_or_none(item.get("created_at"))
+
+
+@given(st.lists(_segment_fields, max_size=6))
+def test_the_tally_counted_while_parsing_is_the_tally_of_the_segments(items: list[dict[str, Any]]) -> None:
+    parsed = CallRecordings.from_api(MAIN_CALL, {"recordings": items, "recording_url": "https://h/1.wav"})
+    made = CallRecordings(parsed.call_id, parsed.recording_url, parsed.segments)  # counted when first asked
+    assert parsed.tally == made.tally
+    assert parsed == made
+    assert made.synced_count == sum(1 for s in made.segments if s.is_synced)
+    assert made.pending_count == sum(1 for s in made.segments if s.is_pending)
+    known = [s.duration_seconds for s in made.segments if s.duration_seconds is not None]
+    assert made.total_duration == (sum(known) if known else None)
+
+
+def test_a_huge_answers_counts_come_from_the_parse() -> None:
+    statuses = ["synced", "pending_sync", "failed", "synced"]
+    items = [{"url": f"https://h/{n}.wav", "status": statuses[n % 4], "duration_seconds": 2} for n in range(10_001)]
+    call = CallRecordings.from_api(MAIN_CALL, {"recordings": items})
+    assert call.tally == (5001, 2500, 20_002)
+
+
+def _items(count: int) -> list[dict[str, Any]]:
+    return [
+        {"url": f"https://h/{n}.wav", "label": "main", "duration_seconds": n, "status": "synced"} for n in range(count)
+    ]
+
+
+def test_segments_are_made_when_first_asked_for_and_equal_the_segments_made_at_once() -> None:
+    items = _items(5)
+    eager = tuple(Segment.from_api(n, item) for n, item in enumerate(items, start=1))
+    lazy = Segments(items)
+    assert len(lazy) == 5 and bool(lazy)
+    assert lazy[1] == eager[1] and lazy[-1] == eager[-1] and lazy[-5] == eager[0]
+    assert lazy[1] is lazy[1]  # made once
+    assert lazy[1:3] == eager[1:3] and lazy[::-2] == eager[::-2] and lazy[9:] == ()
+    for bad in (5, -6):
+        with pytest.raises(IndexError):
+            lazy[bad]
+    assert lazy == eager and eager == lazy and lazy != eager[:4] and lazy == Segments(_items(5))
+    assert list(lazy) == list(eager) and lazy[2] == eager[2] and lazy[0:2] == eager[0:2]  # also once all are made
+    assert hash(lazy) == hash(eager) and Segments([]) == ()
+    assert lazy.index(eager[3]) == 3 and eager[4] in lazy
+
+
+def test_a_parsed_answer_keeps_every_segment_and_its_index() -> None:
+    call = CallRecordings.from_api(MAIN_CALL, {"recordings": _items(2500)})
+    assert isinstance(call.segments, Segments)
+    assert call.segments[2499].index == 2500 and call.recording_url == "https://h/0.wav"
+    assert [s.index for s in call.segments] == list(range(1, 2501))
+    assert call.tally == (2500, 0, sum(range(2500)))
+
+
+def test_segments_read_from_several_threads_at_once_are_the_same() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    items = _items(20_000)
+    expected = tuple(Segment.from_api(n, item) for n, item in enumerate(items, start=1))
+
+    def position(n: int) -> int:
+        return n * 997 % 20_000
+
+    for _ in range(3):
+        lazy = Segments(items)
+
+        def pick(n: int, lazy: Segments = lazy) -> Segment:
+            return lazy[position(n)] if n % 3 else lazy.all()[position(n)]
+
+        with ThreadPoolExecutor(4) as pool:
+            assert list(pool.map(pick, range(400))) == [expected[position(n)] for n in range(400)]
+        assert lazy == expected

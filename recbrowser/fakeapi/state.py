@@ -132,14 +132,30 @@ class FakeState:
         ``count_lookup`` counts this as a get-signed-recording-url lookup, which is
         what ``Faults.sync_after_lookups`` watches.
         """
+        if count_lookup:
+            return self.render_segments(call, self.note_lookup(call))
+        with self._lock:
+            synced = self._is_synced(call.call_id, self._lookups.get(call.call_id, 0))
+        return self.render_segments(call, synced)
+
+    def note_lookup(self, call: SampleCall) -> bool:
+        """Count a get-signed-recording-url lookup of ``call``; True when its pending segments count as synced."""
         with self._lock:
             done = self._lookups.get(call.call_id, 0)
-            if count_lookup:
-                self._lookups[call.call_id] = done + 1
-            synced = self._is_synced(call.call_id, done)
+            self._lookups[call.call_id] = done + 1
+            return self._is_synced(call.call_id, done)
+
+    def render_segments(self, call: SampleCall, synced: bool) -> list[dict[str, Any]]:
+        """The call's recordings as the API reports them with ``synced`` (``note_lookup``'s answer)."""
+        with self._lock:
             return [
                 self._render(call.call_id, index, spec, synced) for index, spec in enumerate(call.recordings, start=1)
             ]
+
+    @staticmethod
+    def signs(call: SampleCall, synced: bool) -> bool:
+        """True when rendering the call's recordings with ``synced`` signs a URL (a fresh one each time)."""
+        return not synced and any(spec.url is None and spec.status == "pending_sync" for spec in call.recordings)
 
     def _is_synced(self, call_id: str, lookups_done: int) -> bool:
         threshold = self.faults.sync_after_lookups
