@@ -152,6 +152,32 @@ def test_closing_the_terminal_on_the_demo_app_leaves_no_temporary_directory(tmp_
     assert list(tmp.iterdir()) == []
 
 
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM])
+def test_a_hangup_while_a_page_of_calls_is_in_flight_quits_the_app_cleanly(
+    tmp_path: Path, fake: FakeMagpipe, signum: int
+) -> None:
+    """The signal is a loop callback that quits as q does, wherever it lands: once it was an
+    exception raised in whatever ran, and now and then the app swallowed it and ran on."""
+    fake.faults.latency = 20  # the calls view's first list-calls page stays in flight
+    env = child_env(
+        tmp_path,
+        MAGPIPE_API_URL=fake.api_url,
+        MAGPIPE_API_KEY=DEMO_KEY,
+        TERM="xterm-256color",
+        COLUMNS="100",
+        LINES="30",
+    )
+    with on_a_terminal([sys.executable, "-m", "recbrowser"], env) as (process, master):
+        deadline = time.monotonic() + 30
+        read_until(master, lambda out: b"loading" in out, deadline)
+        os.kill(process.pid, signum)
+        rest = read_until(master, lambda out: False, deadline)  # until the app lets go of the terminal
+        code = process.wait(timeout=30)
+    assert code == 128 + signum
+    assert b"\x1b[?1049l" in rest  # the terminal's own screen is back
+    assert b"Traceback" not in rest
+
+
 # --- item 16d: times carry their zone; UTC on request ----------------------------------------
 
 

@@ -25,11 +25,13 @@ def run_tui(args: argparse.Namespace, paths: Paths) -> int:
     from recbrowser.tui.app import RecBrowserApp
 
     if args.demo:
-        from recbrowser.demo import running_demo
+        from recbrowser.demo import Hangup, running_demo
 
         with running_demo() as demo:
             app = demo_app(demo, open_calls=getattr(args, "open_calls", []))
             app.run()
+            if app.hangup is not None:
+                raise Hangup(128 + app.hangup)  # the demo's directory is removed on the way out
         return _exit_code(app)
     from recbrowser.settings import Settings
 
@@ -45,6 +47,8 @@ def run_tui(args: argparse.Namespace, paths: Paths) -> int:
         paths=paths, resolved=resolved, settings=settings, start_on_calls=True, open_calls=args.open_calls
     )
     app.run()
+    if app.hangup is not None:
+        return 128 + app.hangup  # as a shell reports a process the signal ended
     return _exit_code(app)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import signal
 import threading
 import uuid
 from collections.abc import Iterable, Sequence
@@ -109,6 +111,8 @@ class RecBrowserApp(App[None]):
         self._offered: list[unfinished.Unfinished] = []  # offered on start, not answered yet
         self._quit_question: ConfirmScreen | None = None
         self.fatal_error: BaseException | None = None  # what stopped the app, for the command's last line
+        self.hangup: int | None = None  # the signal (SIGHUP, SIGTERM) that ended the app, if one did
+        self._hangup_handlers: list[int] = []
         self.toasts = Toasts(self)
         self.sub_title = "demo" if welcome is not None else printable(resolved.api_url, limit=60)
 
@@ -139,6 +143,7 @@ class RecBrowserApp(App[None]):
         import recbrowser.fetch  # noqa: F401 - so the first download does not pay for http.client and ssl
 
     def on_mount(self) -> None:
+        self._catch_hangups()
         keymap_problems = self._apply_keymap()
         self.push_screen(BrowserScreen(welcome=self._welcome, prefill=self._prefill))
         for warning in [*self.settings.warnings, *keymap_problems, *self.resolved.warnings, *self.history.warnings]:
@@ -168,7 +173,29 @@ class RecBrowserApp(App[None]):
         else:
             self.call_from_thread(self.notify, message, severity="warning", markup=False)
 
+    HANGUPS = tuple(getattr(signal, name) for name in ("SIGHUP", "SIGTERM") if hasattr(signal, name))
+
+    def _catch_hangups(self) -> None:
+        """A closed terminal (SIGHUP) or a polite kill (SIGTERM) quits as ``q`` does, without asking:
+        mpv stopped, unfinished downloads remembered, the terminal restored. As loop callbacks, not
+        exceptions raised wherever the signal lands (which could leave the app running)."""
+        loop = asyncio.get_running_loop()
+        for signum in self.HANGUPS:
+            try:
+                loop.add_signal_handler(signum, self._hung_up, signum)
+            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no such signal
+                continue
+            self._hangup_handlers.append(signum)
+
+    def _hung_up(self, signum: int) -> None:
+        if self.hangup is None:
+            self.hangup = signum
+            self._quit_now()
+
     async def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in self._hangup_handlers:
+            loop.remove_signal_handler(signum)
         if self.playback is not None:
             await self.playback.close()  # no mpv outlives the app
         if self._client is not None:
