@@ -192,7 +192,7 @@ async def test_enter_shows_the_cached_answer_at_once_then_refreshes_it(fake, mak
         await settle(pilot)
         assert listed_calls(app) == []
         await open_history(pilot)
-        fake.faults.latency = 0.5  # keep the background refresh in flight while the cached answer shows
+        fake.faults.lookup_hold = PENDING_ONLY  # the background refresh stays in flight while the cached answer shows
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, BrowserScreen) and PENDING_ONLY in app.screen.book.calls)
         assert "cached" in header(app) and "looking up" in header(app)
@@ -200,6 +200,7 @@ async def test_enter_shows_the_cached_answer_at_once_then_refreshes_it(fake, mak
         assert listed_calls(app) == [PENDING_ONLY]
         assert fake.lookup_count(PENDING_ONLY) == 1
 
+        fake.faults.lookup_release.set()
         await settle(pilot)
         assert fake.lookup_count(PENDING_ONLY) == 2
         assert "cached" not in header(app) and "looking up" not in header(app)
