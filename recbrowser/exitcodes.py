@@ -20,6 +20,8 @@ class ExitStatus(IntEnum):
     API_FAILED = 5
     """Network error, rate limit, server error or an answer that is not Magpipe's."""
     DOWNLOAD_FAILED = 6
+    HANGUP = 129
+    """128 + SIGHUP: the app's terminal was closed (it quit as ``q`` does)."""
     INTERRUPTED = 130
     TERMINATED = 143
     """128 + SIGTERM, what a shell reports for a process SIGTERM ended."""
