@@ -37,6 +37,11 @@ FRIENDLY_STATUSES = {
 """The Magpipe dashboard's names for call statuses; any other status is shown as it is."""
 
 
+def other_number(direction: str | None, from_number: str | None, to_number: str | None) -> str | None:
+    """The other party's number: the caller's on an inbound call, the callee's on an outbound one."""
+    return to_number if direction == "outbound" else from_number
+
+
 def friendly_status(status: str | None) -> str | None:
     """The dashboard's name for a call status, the status itself when unknown, None when absent."""
     if status is None:
@@ -84,7 +89,7 @@ class CallSummary:
     @property
     def other_number(self) -> str | None:
         """The other party's number: the caller's on an inbound call, the callee's on an outbound one."""
-        return self.to_number if self.direction == "outbound" else self.from_number
+        return other_number(self.direction, self.from_number, self.to_number)
 
     def to_json(self) -> dict[str, Any]:
         """Every field, under the API's names."""

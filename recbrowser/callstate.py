@@ -56,16 +56,11 @@ class CallState:
     details_cached_at: datetime | None = None  # set while the details shown come from the history
     details_loading: bool = False
     _turns: tuple[CallDetails, list[Turn]] | None = field(default=None, repr=False, compare=False)
-    _counts: tuple[CallRecordings, Counts] | None = field(default=None, repr=False, compare=False)
 
     @property
     def counts(self) -> Counts | None:
-        """The totals of the current answer (None without one), counted once per answer."""
-        if self.recordings is None:
-            return None
-        if self._counts is None or self._counts[0] is not self.recordings:
-            self._counts = (self.recordings, Counts.of(self.recordings))
-        return self._counts[1]
+        """The totals of the current answer (None without one); the answer counts itself once (``tally``)."""
+        return Counts.of(self.recordings) if self.recordings is not None else None
 
     @property
     def turns(self) -> list[Turn]:

@@ -12,13 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from recbrowser import __version__
-from recbrowser.callids import EXPECTED, scan
 
 # Only light modules at the top: each command imports what it needs when it runs, so
 # `recbrowser history` never loads httpx or asyncio and `lookup` never loads the downloads.
 from recbrowser.commands.failures import UsageError, exit_status
 from recbrowser.paths import Paths
-from recbrowser.text import printable
 
 # The parser's defaults, written out so that building it imports no command's modules;
 # tests/test_architecture.py holds them equal to downloads.DEFAULT_JOBS and ARCHIVE_JOBS,
@@ -333,6 +331,9 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Nam
         args = parser.parse_args(argv)
         args.open_calls = []
         return args
+    from recbrowser.callids import EXPECTED, scan  # only here: every other command line skips its regexes
+    from recbrowser.text import printable
+
     options, words = argv[:position], []
     rest = iter(argv[position:])
     for word in rest:

@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
-from recbrowser.calls import CallDetails, CallSummary
+from recbrowser.calls import CallDetails, CallSummary, other_number
 from recbrowser.errors import ApiError, RecBrowserError
 from recbrowser.historymeta import META_COLUMNS, number_query, stored_columns, stored_details
 from recbrowser.migrations import SCHEMA_VERSION, NewerSchema, migrate, schema_version, search_text
@@ -97,7 +97,7 @@ class HistoryEntry:
         """The other party's number: the caller's on an inbound call, the callee's on an outbound one."""
         if self.meta is None:
             return None
-        return self.meta.to_number if self.meta.direction == "outbound" else self.meta.from_number
+        return other_number(self.meta.direction, self.meta.from_number, self.meta.to_number)
 
     def to_json(self) -> dict[str, object]:
         meta = self.meta or CallMeta()
@@ -593,15 +593,8 @@ class HistoryStore:
         )
 
     def get(self, call_id: str) -> HistoryEntry | None:
-        def read() -> HistoryEntry | None:
-            row = (
-                self._connection()
-                .execute(f"SELECT {self._ENTRY_COLUMNS} FROM calls c WHERE c.call_id = ?", (call_id,))
-                .fetchone()
-            )
-            return self._entry(row) if row else None
-
-        return self._safely(read, None)
+        """What the history knows of this call; None when nothing (see ``get_many``)."""
+        return self.get_many([call_id]).get(call_id)
 
     def get_many(self, call_ids: Sequence[str]) -> dict[str, HistoryEntry]:
         """What the history knows of each of these calls (one query; calls it does not know are left out)."""

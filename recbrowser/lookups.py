@@ -68,6 +68,15 @@ UNREACHABLE = (NetworkError, ServerError)
 kept failing (5xx). A 404 is the API's answer and is never replaced."""
 
 
+async def cached_details(history: HistoryStore, call_id: str, why: RecBrowserError) -> DetailsResult | None:
+    """The history's copy of a call's details (read off the event loop), marked cached, ``why``
+    saying why they are not fresh; None when the history has none."""
+    cached = await asyncio.to_thread(history.cached_details, call_id)
+    if cached is None:
+        return None
+    return DetailsResult(call_id, cached.details, why, cached_at=cached.fetched_at)
+
+
 async def details_one(
     client: MagpipeClient, call_id: str, history: HistoryStore | None = None, *, offline_cache: bool = False
 ) -> DetailsResult:
@@ -78,9 +87,9 @@ async def details_one(
         details = await client.get_call(call_id)
     except RecBrowserError as exc:
         if offline_cache and history is not None and isinstance(exc, UNREACHABLE):
-            cached = await asyncio.to_thread(history.cached_details, call_id)
+            cached = await cached_details(history, call_id, exc)
             if cached is not None:
-                return DetailsResult(call_id, cached.details, exc, cached_at=cached.fetched_at)
+                return cached
         return DetailsResult(call_id, error=exc)
     except Exception as exc:  # the client types its failures; this keeps one call's surprise its own
         return DetailsResult(
@@ -125,10 +134,8 @@ class BoundedLookups:
     async def cached_details(self, call_id: str, unreachable: RecBrowserError) -> DetailsResult:
         """The history's copy of the call's details (marked cached, ``unreachable`` saying why),
         for a call whose lookup could not reach the API; no details and no error without one."""
-        cached = None if self._history is None else await asyncio.to_thread(self._history.cached_details, call_id)
-        if cached is None:
-            return DetailsResult(call_id)
-        return DetailsResult(call_id, cached.details, unreachable, cached_at=cached.fetched_at)
+        cached = None if self._history is None else await cached_details(self._history, call_id, unreachable)
+        return cached or DetailsResult(call_id)
 
     async def details(self, call_id: str, *, offline_cache: bool = False) -> DetailsResult:
         """Get one call's details when a place is free (see ``details_one``: never raises)."""
