@@ -387,3 +387,27 @@ async def test_without_a_key_the_app_asks_for_one_instead_of_opening_the_calls_v
         assert isinstance(app.screen, KeyScreen)
         assert not any(isinstance(screen, CallsScreen) for screen in app.screen_stack)
         assert not [r for r in fake.requests["api"] if r.path.endswith("/list-calls")]
+
+
+async def test_a_paste_on_the_calls_view_goes_to_the_call_id_input_and_one_in_the_filter_stays_there(fake):
+    from textual import events
+
+    app = make_app(fake, start_on_calls=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, CallsScreen)
+        await pilot.press("slash")
+        app.post_message(events.Paste("billing"))  # the filter has focus: its text, not the call-ID input's
+        await pilot.pause()
+        assert isinstance(app.screen, CallsScreen)
+        assert app.screen.query_one("#calls-filter", Input).value == "billing"
+
+        await pilot.press("enter")  # back to the table
+        app.post_message(events.Paste(f"{MAIN_CALL}\nsee {TRANSFER_CALL}"))  # the terminal's bracketed paste
+        await pilot.pause()
+        assert isinstance(app.screen, BrowserScreen)
+        ids = app.screen.query_one("#ids", Input)
+        assert app.focused is ids
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [state.call_id for state in app.screen.book.calls.values()] == [MAIN_CALL, TRANSFER_CALL]

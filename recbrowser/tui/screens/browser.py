@@ -260,7 +260,10 @@ class BrowserScreen(Screen[None]):
 
         if self._listing is None:
             self._listing = self._new_listing()
-        self.app.push_screen(CallsScreen(self._listing, self._new_listing, self._recorded), self._chosen_in_calls)
+        self.app.push_screen(
+            CallsScreen(self._listing, self._new_listing, self._recorded, self.query_one(CallEntry).take_paste),
+            self._chosen_in_calls,
+        )
 
     def _recorded(self, call_id: str) -> Recorded | None:
         state = self.book.get(call_id)

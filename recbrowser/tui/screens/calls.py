@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
@@ -84,11 +84,14 @@ class CallsScreen(Screen[str | None]):
         listing: CallListing,
         new_listing: Callable[[FilterForm], CallListing],
         known: Callable[[str], Recorded | None] = lambda _call_id: None,
+        pasted: Callable[[str], None] | None = None,
     ) -> None:
-        """``known``: what this session's lookups said of a call's recordings (the history is asked for the rest)."""
+        """``known``: what this session's lookups said of a call's recordings (the history is asked for the rest).
+        ``pasted``: where a paste made outside the filter goes (the browser's call-ID input)."""
         super().__init__()
         self.listing = listing
         self._known = known
+        self._pasted = pasted
         self._new_listing = new_listing
         self._loading: Worker[list[CallSummary]] | None = None  # the page being loaded, until its answer is taken
         self._upto = 0  # the loaded calls up to here are in the table (those the filter lets through)
@@ -267,6 +270,15 @@ class CallsScreen(Screen[str | None]):
     @on(Input.Submitted, "#calls-filter")
     def _filter_submitted(self) -> None:
         self.query_one(DataTable).focus()
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste outside the filter is call IDs (or text holding them), as on the first screen
+        before: back to the browser, whose call-ID input takes every line of it."""
+        if self._pasted is None or isinstance(self.focused, Input):
+            return
+        event.stop()
+        self.dismiss(None)
+        self._pasted(event.text)
 
     @on(DataTable.RowSelected, "#calls-table")
     def _chosen(self, event: DataTable.RowSelected) -> None:
